@@ -1,0 +1,40 @@
+"""relsim: an agent-based simulation of relationship dynamics.
+
+The model (``sim.model``) runs many couples at once on one vectorised engine, with a
+Mesa face (:class:`RelationshipModel`, :class:`PartnerAgent`).
+"""
+
+from sim.errors import InputError
+from sim.model.engine import build_params, run_couples, simulate
+from sim.model.mesa_model import PartnerAgent, RelationshipModel
+from sim.model.outcomes import OUTCOME_CLASSES, SERIES, Thresholds, classify, final_metrics
+from sim.model.parameters import (
+    ENVIRONMENT,
+    MAIN_TRAITS,
+    REGISTRY,
+    TRAITS,
+    Parameter,
+    ParameterError,
+)
+from sim.model.randomness import couple_keys
+
+__all__ = [
+    "ENVIRONMENT",
+    "MAIN_TRAITS",
+    "OUTCOME_CLASSES",
+    "REGISTRY",
+    "SERIES",
+    "TRAITS",
+    "InputError",
+    "Parameter",
+    "ParameterError",
+    "PartnerAgent",
+    "RelationshipModel",
+    "Thresholds",
+    "build_params",
+    "classify",
+    "couple_keys",
+    "final_metrics",
+    "run_couples",
+    "simulate",
+]

@@ -1,0 +1,48 @@
+"""The ``relsim`` command line: one subcommand per face, each in its own module.
+
+Each command module offers ``register(subparsers)``, which adds its parser and sets
+``func``. Bad input raises :class:`~sim.errors.InputError` or
+:class:`~sim.model.parameters.ParameterError`; ``main`` prints it as one line and
+returns 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from sim.errors import InputError
+from sim.model.parameters import ParameterError
+
+COMMAND_MODULES = ("sim.faces.cmd_demo",)
+"""Modules that add subcommands, in the order ``relsim --help`` lists them."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="relsim", description="Agent-based simulation of relationship dynamics."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (InputError, ParameterError) as err:
+        print(f"relsim: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("relsim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

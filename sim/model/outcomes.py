@@ -1,0 +1,202 @@
+"""What a run produced: per-couple metrics, weekly series and outcome classes.
+
+The outcome classes are decided by thresholds on metrics, never on traits. All
+thresholds live in :class:`Thresholds`, documented in ``docs/ODD.md``; a researcher
+may pass other values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+
+from sim.model.state import Ending, Event, State
+
+OUTCOME_CLASSES: tuple[str, ...] = (
+    "mutual",
+    "coaching",
+    "coercive",
+    "irrelationship",
+    "eroded",
+    "stalemate",
+    "ended_healthy",
+    "ended_destructive",
+)
+"""Every outcome class, in code order (a class's code is its index here)."""
+
+ENDING_KINDS: tuple[str, ...] = tuple(e.name.lower() for e in Ending)
+"""Names of :class:`~sim.model.state.Ending` values: together, healthy, destructive."""
+
+
+def _both(name: str) -> dict[str, Callable[[State], np.ndarray]]:
+    return {
+        f"{name}_a": lambda s: getattr(s, name)[0],
+        f"{name}_b": lambda s: getattr(s, name)[1],
+    }
+
+
+SERIES: dict[str, Callable[[State], np.ndarray]] = {
+    "intimacy": lambda s: s.intimacy,
+    **_both("satisfaction"),
+    **_both("resentment"),
+    **_both("goodwill"),
+    **_both("capability"),
+    **_both("commitment"),
+    **_both("autonomy"),
+    "trust": lambda s: s.trust.mean(axis=0),
+    "effort": lambda s: s.effort,
+    "disclosure": lambda s: s.disclosed.mean(axis=0),
+    "together": lambda s: s.active.astype(np.float64),
+}
+"""Weekly per-couple series a run can record, by name."""
+
+
+def _rate(s: State, kind: Event) -> np.ndarray:
+    return s.counts[kind].sum(axis=0) / np.maximum(s.weeks, 1)
+
+
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    return np.where(whole > 0, part / np.maximum(whole, 1e-12), np.nan)
+
+
+def final_metrics(s: State) -> dict[str, np.ndarray]:
+    """Per-couple metrics at the end of a run (or at the week the couple ended).
+
+    Rates are per week together. ``help_asymmetry`` is the difference of help given by
+    the two partners over its total (0 balanced, 1 one-way); ``free_help_share`` is help
+    given freely or unasked over all help given in answer or under demand (NaN where
+    no help was given at all); ``effort_intimacy_gap`` is effort minus intimacy.
+    """
+    c = s.counts
+    given = s.help_given
+    free = c[Event.HELP_FREE].sum(0) + c[Event.NOTICE].sum(0)
+    all_help = free + c[Event.HELP_CONDITIONAL].sum(0) + c[Event.HELP_DEMANDED].sum(0)
+    out = {
+        "intimacy": s.intimacy.copy(),
+        "satisfaction_a": s.satisfaction[0].copy(),
+        "satisfaction_b": s.satisfaction[1].copy(),
+        "resentment_a": s.resentment[0].copy(),
+        "resentment_b": s.resentment[1].copy(),
+        "goodwill_a": s.goodwill[0].copy(),
+        "goodwill_b": s.goodwill[1].copy(),
+        "autonomy_a": s.autonomy[0].copy(),
+        "autonomy_b": s.autonomy[1].copy(),
+        "self_regard_a": s.self_regard[0].copy(),
+        "self_regard_b": s.self_regard[1].copy(),
+        "commitment_a": s.commitment[0].copy(),
+        "commitment_b": s.commitment[1].copy(),
+        "trust": s.trust.mean(axis=0),
+        "capability_a": s.capability[0].copy(),
+        "capability_b": s.capability[1].copy(),
+        "capability_gain_a": s.capability[0] - s.capability0[0],
+        "capability_gain_b": s.capability[1] - s.capability0[1],
+        "effort": s.effort.copy(),
+        "disclosure": s.disclosed.mean(axis=0),
+        "help_given_a": given[0].copy(),
+        "help_given_b": given[1].copy(),
+        "help_asymmetry": np.nan_to_num(_share(np.abs(given[0] - given[1]), given.sum(0))),
+        "free_help_share": _share(free.astype(np.float64), all_help),
+        "coercion_rate": _rate(s, Event.COERCION),
+        "conflict_rate": _rate(s, Event.CONFLICT),
+        "demand_rate": _rate(s, Event.DEMAND),
+        "effort_intimacy_gap": s.effort - s.intimacy,
+        "conflict_recent": s.conflict_recent.copy(),
+        "coercion_recent": s.coercion_recent.copy(),
+        "demand_recent": s.demand_recent.copy(),
+        "weeks": s.weeks.copy(),
+        "ended": ~s.active,
+        "step_ended": s.step_ended.copy(),
+        "ending_kind": s.ending.astype(np.int8),
+    }
+    for kind in Event:
+        out[f"n_{kind.name.lower()}"] = c[kind].sum(axis=0)
+    return out
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Thresholds of the outcome classes, checked in the order of the fields' groups.
+
+    A couple that ended is ``ended_healthy`` or ``ended_destructive`` by its ending
+    kind. A couple still together takes the first class whose test it passes:
+
+    1. ``coercive``: ``coercion_recent >= coercive_rate``.
+    2. ``irrelationship``: ``effort >= irrelationship_effort`` and
+       ``intimacy < irrelationship_intimacy``.
+    3. ``eroded``: ``demand_recent >= eroded_demand_rate`` and the lower goodwill
+       ``< eroded_goodwill``; or mean resentment ``>= eroded_resentment``.
+    4. ``stalemate``: ``conflict_recent >= stalemate_conflict_rate`` and the capability
+       gap ``>= stalemate_gap``.
+    5. ``coaching``: ``help_asymmetry >= coaching_asymmetry`` and
+       ``intimacy < coaching_intimacy``.
+    6. ``mutual``: ``intimacy >= mutual_intimacy`` and the lower satisfaction
+       ``>= mutual_satisfaction``.
+    7. Otherwise ``mutual`` when ``intimacy >= fallback_intimacy``, else ``eroded``:
+       a couple with no named pattern has either kept its closeness or worn it down.
+    """
+
+    coercive_rate: float = 0.08
+    irrelationship_effort: float = 0.45
+    irrelationship_intimacy: float = 0.35
+    eroded_demand_rate: float = 0.08
+    eroded_goodwill: float = 0.4
+    eroded_resentment: float = 0.5
+    stalemate_conflict_rate: float = 0.3
+    stalemate_gap: float = 0.15
+    coaching_asymmetry: float = 0.45
+    coaching_intimacy: float = 0.45
+    mutual_intimacy: float = 0.5
+    mutual_satisfaction: float = 0.5
+    fallback_intimacy: float = 0.35
+
+    def as_dict(self) -> dict[str, float]:
+        """The thresholds by name."""
+        return asdict(self)
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """Names of every threshold."""
+        return tuple(f.name for f in fields(cls))
+
+
+def classify(m: dict[str, np.ndarray], th: Thresholds | None = None) -> np.ndarray:
+    """Outcome class code of each couple (an index into :data:`OUTCOME_CLASSES`)."""
+    th = th or Thresholds()
+    code = {name: i for i, name in enumerate(OUTCOME_CLASSES)}
+    intimacy = m["intimacy"]
+    goodwill = np.minimum(m["goodwill_a"], m["goodwill_b"])
+    resentment = 0.5 * (m["resentment_a"] + m["resentment_b"])
+    gap = np.abs(m["capability_a"] - m["capability_b"])
+    satisfaction = np.minimum(m["satisfaction_a"], m["satisfaction_b"])
+    fallback = np.where(intimacy >= th.fallback_intimacy, code["mutual"], code["eroded"])
+    conditions = [
+        (m["ending_kind"] == Ending.HEALTHY, "ended_healthy"),
+        (m["ending_kind"] == Ending.DESTRUCTIVE, "ended_destructive"),
+        (m["coercion_recent"] >= th.coercive_rate, "coercive"),
+        (
+            (m["effort"] >= th.irrelationship_effort) & (intimacy < th.irrelationship_intimacy),
+            "irrelationship",
+        ),
+        (
+            ((m["demand_recent"] >= th.eroded_demand_rate) & (goodwill < th.eroded_goodwill))
+            | (resentment >= th.eroded_resentment),
+            "eroded",
+        ),
+        (
+            (m["conflict_recent"] >= th.stalemate_conflict_rate) & (gap >= th.stalemate_gap),
+            "stalemate",
+        ),
+        (
+            (m["help_asymmetry"] >= th.coaching_asymmetry) & (intimacy < th.coaching_intimacy),
+            "coaching",
+        ),
+        ((intimacy >= th.mutual_intimacy) & (satisfaction >= th.mutual_satisfaction), "mutual"),
+    ]
+    return np.select([c for c, _ in conditions], [code[k] for _, k in conditions], fallback)
+
+
+def class_names(codes: np.ndarray) -> np.ndarray:
+    """Outcome class names for an array of codes."""
+    return np.asarray(OUTCOME_CLASSES, dtype=object)[codes]
