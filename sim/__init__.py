@@ -5,6 +5,7 @@ Mesa face (:class:`RelationshipModel`, :class:`PartnerAgent`).
 """
 
 from sim.errors import InputError
+from sim.experiment.runner import load_results, run_experiment
 from sim.model.engine import build_params, run_couples, simulate
 from sim.model.mesa_model import PartnerAgent, RelationshipModel
 from sim.model.outcomes import OUTCOME_CLASSES, SERIES, Thresholds, classify, final_metrics
@@ -35,6 +36,8 @@ __all__ = [
     "classify",
     "couple_keys",
     "final_metrics",
+    "load_results",
     "run_couples",
+    "run_experiment",
     "simulate",
 ]

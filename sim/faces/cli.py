@@ -15,7 +15,11 @@ import sys
 from sim.errors import InputError
 from sim.model.parameters import ParameterError
 
-COMMAND_MODULES = ("sim.faces.cmd_demo",)
+COMMAND_MODULES = (
+    "sim.faces.cmd_demo",
+    "sim.faces.cmd_sweep",
+    "sim.faces.cmd_export",
+)
 """Modules that add subcommands, in the order ``relsim --help`` lists them."""
 
 

@@ -131,9 +131,6 @@ def simulate(
             row += 1
         if t == steps:
             break
-        if not state.active.any():
-            state.step += 1
-            continue
         step(state, params, keys)
     return Simulation(state, out, record_at)
 

@@ -171,10 +171,7 @@ class RelationshipModel(mesa.Model):
 
     def step(self) -> None:
         """Advance every couple still together by one week."""
-        if self.state.active.any():
-            advance_week(self.state, self.params, self.keys)
-        else:
-            self.state.step += 1
+        advance_week(self.state, self.params, self.keys)
         self.running = bool(self.state.active.any()) and self.steps < self.horizon
         self.datacollector.collect(self)
 

@@ -171,7 +171,7 @@ ENVIRONMENT: tuple[Parameter, ...] = (
         "chance a partner meets a major trial (illness, loss) in a week",
         "BHR",
     ),
-    _e("learning_rate", 0.03, 0.0, 0.2, "1/problem", "capability gained per problem mastered", "BIS"),
+    _e("learning_rate", 0.01, 0.0, 0.2, "1/problem", "capability gained per problem mastered", "BIS"),
     _e(
         "alternatives",
         0.3,

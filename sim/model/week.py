@@ -96,7 +96,7 @@ def cope(s: State, p: Params, w: Week) -> None:
     alone = w.problem & ~w.asked
     w.mark(s, Event.REQUEST, w.asked)
     w.mark(s, Event.HANDLED_ALONE, alone)
-    pace = _pace(p, s)
+    pace = _pace(p, s) * _self_efficacy(s)
     lr = p.env["learning_rate"]
     mastered = np.where(within, w.size, 0.5 * cap)
     s.capability = s.capability + np.where(alone, lr * pace * mastered * (1.0 - cap), 0.0)
@@ -123,7 +123,8 @@ def notice(s: State, p: Params, w: Week) -> None:
     w.helped += amount
     w.cared |= taken
     w.good += taken
-    w.closeness += 0.02 * taken.sum(axis=0)
+    mutual = 1.0 - _asymmetry(s.help_recent)
+    w.closeness += 0.02 * mutual * taken.sum(axis=0)
     s.goodwill = s.goodwill - 0.01 * _other(amount)
     _learn_from_help(s, p, w, taken, amount)
 
@@ -143,7 +144,7 @@ def respond(s: State, p: Params, w: Week) -> None:
     t = p.traits
     d = w.draws
     helper_goodwill = _other(s.goodwill)
-    s.goodwill = s.goodwill - 0.03 * _other(w.size * w.asked)
+    s.goodwill = s.goodwill - 0.06 * _other(w.size * w.asked)
     willing = helper_goodwill * (1.0 - 0.5 * _other(s.stress))
     helps = w.asked & (d.pair(9) < willing)
     keep_score = _other(t["scorekeeping"] * np.clip(0.2 + 4.0 * s.ledger, 0.0, 1.0))
@@ -157,10 +158,13 @@ def respond(s: State, p: Params, w: Week) -> None:
     amount = np.where(helps, w.unresolved, 0.0)
     w.unresolved = w.unresolved - amount
     w.helped += amount
+    # Taking on the partner's problem loads the helper (M2, BIS).
+    s.stress = s.stress + 0.15 * _other(amount)
     w.cared |= free
     w.good += free
     w.bad += declined
-    w.closeness += 0.012 * free.sum(axis=0) - 0.004 * declined.sum(axis=0)
+    mutual = 1.0 - _asymmetry(s.help_recent)
+    w.closeness += 0.012 * mutual * free.sum(axis=0) - 0.004 * declined.sum(axis=0)
     # Help on condition is a transaction: the helped partner feels the price (M4).
     w.hurt += 0.02 * conditional + 0.01 * declined
     # Appreciation refills the helper's goodwill, in proportion to reciprocity (BIS).
@@ -270,8 +274,11 @@ def share(s: State, p: Params, w: Week) -> None:
     w.mark(s, Event.DISCLOSURE, discloses)
     match = 1.0 - np.abs(depth[0] - depth[1])
     one_way = _asymmetry(s.help_recent)
-    target = np.minimum(depth[0], depth[1]) * match * (1.0 - 0.7 * one_way) + 0.25 * s.shared
-    w.closeness += 0.04 * (target - s.intimacy)
+    # Leaning on one another at all is part of closeness (BHR): no help, less bond.
+    leaning = np.clip(s.help_recent.sum(axis=0) / 0.05, 0.0, 1.0)
+    sharing = np.minimum(depth[0], depth[1]) * match * (1.0 - 0.7 * one_way)
+    target = sharing * (0.7 + 0.3 * leaning) + 0.25 * s.shared
+    w.closeness += 0.04 * (target - s.intimacy) - 0.01 * s.stress.mean(axis=0)
     w.good += 0.3 * (match > 0.8) * (depth > 0.3)
 
     good_news = s.events[Event.ACHIEVEMENT]
@@ -317,7 +324,7 @@ def grow(s: State, p: Params, w: Week) -> None:
     pace = _pace(p, s)
     step = 0.02 * pace * (2.0 * d.pair(17) - 1.0)
     s.direction = np.where(w.live, np.clip(s.direction + step, 0.0, 1.0), s.direction)
-    s.capability = s.capability + np.where(w.live, 0.002 * pace * (1.0 - s.capability), 0.0)
+    s.capability = s.capability + np.where(w.live, 0.001 * pace * (1.0 - s.capability), 0.0)
 
     rigid = t["rigidity"]
     suggests = w.live & (d.pair(18) < 0.15)
@@ -331,7 +338,8 @@ def grow(s: State, p: Params, w: Week) -> None:
     w.joy += 0.01 * (creates | _other(creates))
 
     gap = s.capability - _other(s.capability)
-    seek_p = np.clip((gap - 0.1) * 2.0, 0.0, 1.0) * (1.0 - 0.5 * s.intimacy)
+    # A self-focused partner pushes fixes instead of inviting depth (phase 5).
+    seek_p = np.clip((gap - 0.1) * 2.0, 0.0, 1.0) * (1.0 - 0.5 * s.intimacy) * (1.0 - t["narcissism"])
     seeks = w.live & (d.pair(21) < seek_p)
     hears = _other(seeks)
     opens = hears & (d.pair(22) < t["openness"] * (1.0 - 0.5 * rigid))
@@ -340,7 +348,8 @@ def grow(s: State, p: Params, w: Week) -> None:
     w.mark(s, Event.DEPTH_MET, opens)
     w.mark(s, Event.DEPTH_RESISTED, resists)
     w.mark(s, Event.CONFLICT, resists)
-    s.capability = s.capability + np.where(opens, 0.08 * np.maximum(-gap, 0.0), 0.0)
+    change = 0.1 * t["openness"] * np.maximum(-gap, 0.0)
+    s.capability = s.capability + np.where(opens, change, 0.0)
     w.closeness += 0.03 * opens.sum(axis=0) - 0.02 * resists.sum(axis=0)
     blamed = _other(resists)
     s.self_regard = s.self_regard - 0.02 * blamed
@@ -371,7 +380,7 @@ def appraise(s: State, p: Params, w: Week) -> None:
     s.care = np.where(live, 0.9 * s.care + 0.1 * w.cared, s.care)
     gap = np.maximum(t["expectation"] - s.care, 0.0) * (1.0 - 0.7 * t["assertiveness"])
     divergence = np.abs(s.direction[0] - s.direction[1])
-    insecure = np.clip((np.maximum(t["dependency"], t["rigidity"]) - 0.35) / 0.4, 0.0, 1.0)
+    insecure = np.clip((np.maximum(t["dependency"], t["rigidity"]) - 0.3) / 0.3, 0.0, 1.0)
     threat = divergence * insecure
     target = (
         0.35
@@ -389,7 +398,7 @@ def appraise(s: State, p: Params, w: Week) -> None:
     s.satisfaction = np.where(live, new_sat, s.satisfaction)
 
     given = _other(w.helped)
-    s.help_recent = np.where(live, 0.95 * s.help_recent + 0.05 * given, s.help_recent)
+    s.help_recent = np.where(live, 0.99 * s.help_recent + 0.01 * given, s.help_recent)
     s.help_given = s.help_given + np.where(live, given, 0.0)
     keep = t["scorekeeping"]
     s.ledger = np.where(
@@ -433,8 +442,13 @@ def commit(s: State, p: Params, w: Week) -> None:
     live = w.live
     time_in = np.minimum(s.weeks / 260.0, 1.0)
     investment = 0.4 * time_in + 0.3 * s.effort + 0.3 * s.shared
-    alternatives = e["alternatives"] * (0.6 + 0.8 * t["narcissism"])
-    target = np.clip(0.15 + 0.8 * s.satisfaction + 0.3 * investment - 0.5 * alternatives, 0, 1)
+    # Needing the partner, or having made the partner one's project, also binds (PDR).
+    dep = t["dependency"]
+    bound = 0.3 * dep + 0.3 * t["narcissism"] * _other(dep)
+    # Dependence makes life outside the couple look poorer; self-focus makes it look richer.
+    alternatives = e["alternatives"] * (0.6 + 0.8 * t["narcissism"]) * (1.0 - 0.6 * t["dependency"])
+    target = 0.15 + 0.8 * s.satisfaction + 0.3 * investment + bound - 0.5 * alternatives
+    target = np.clip(target, 0.0, 1.0)
     s.commitment = np.where(live, s.commitment + 0.05 * (target - s.commitment), s.commitment)
     low = s.commitment < e["commitment_threshold"]
     s.below = np.where(live, np.where(low, s.below + 1.0, 0.0), s.below)
@@ -457,6 +471,9 @@ def step(s: State, p: Params, keys: np.ndarray) -> None:
     n = s.n
     live1 = s.active.copy()
     s.events[:] = False
+    if not live1.any():
+        s.step += 1
+        return
     w = Week(
         draws=WeekDraws(keys, s.step),
         live=np.broadcast_to(live1, (2, n)),
@@ -494,6 +511,12 @@ def _pace(p: Params, s: State) -> np.ndarray:
     return p.traits["growth"] * (0.4 + 1.2 * s.sprint)
 
 
+def _self_efficacy(s: State) -> np.ndarray:
+    """How much of one's growth pace one can use: a partner whose autonomy has been
+    worn down by pushed help learns at half pace (PDR)."""
+    return 0.5 + 0.5 * s.autonomy
+
+
 def _receptivity(p: Params) -> np.ndarray:
     """Readiness to receive help: low for the self-sufficient who fear closeness (BHR)."""
     t = p.traits
@@ -503,7 +526,8 @@ def _receptivity(p: Params) -> np.ndarray:
 def _asymmetry(given: np.ndarray) -> np.ndarray:
     """How one-way recent help is: 0 when balanced, 1 when only one partner gives."""
     total = given[0] + given[1]
-    return np.where(total > 1e-9, np.abs(given[0] - given[1]) / np.maximum(total, 1e-9), 0.0)
+    # A small prior keeps rare help from reading as one-way by chance.
+    return np.abs(given[0] - given[1]) / (total + 0.02)
 
 
 def _learn_from_help(s: State, p: Params, w: Week, got: np.ndarray, amount: np.ndarray) -> None:
@@ -514,5 +538,6 @@ def _learn_from_help(s: State, p: Params, w: Week, got: np.ndarray, amount: np.n
     what one could have handled teaches nothing (M2, BIS).
     """
     beyond = got & (w.size > s.capability)
-    teach = p.env["learning_rate"] * _pace(p, s) * (1.0 - _other(p.traits["narcissism"]))
+    pace = _pace(p, s) * _self_efficacy(s)
+    teach = 2.0 * p.env["learning_rate"] * pace * (1.0 - _other(p.traits["narcissism"]))
     s.capability = s.capability + np.where(beyond, teach * amount * (1.0 - s.capability), 0.0)

@@ -1,0 +1,234 @@
+"""Executors: run chunks of runs serially, in local processes, or on a Dask cluster.
+
+An executor maps a picklable function over tasks and yields ``(task, outcome)`` pairs
+as they finish, in any order; ``outcome`` is the function's result, or the exception
+that stopped it (a dead worker, a lost connection), so that one failing chunk never
+loses the others. The runner writes what comes back; workers never touch the disk.
+Only a bounded number of tasks is in flight at once, so memory does not grow with the
+size of a sweep.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from sim.errors import InputError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+EXECUTORS = ("serial", "process", "dask")
+"""Names an experiment may be run with."""
+
+
+class Executor(Protocol):
+    """Runs tasks and yields ``(task, result or exception)`` as each finishes."""
+
+    name: str
+    workers: int
+
+    def map(
+        self, fn: Callable[[T], R], tasks: Iterable[T]
+    ) -> Iterator[tuple[T, R | BaseException]]:
+        """Run ``fn`` over ``tasks``; yield each task with its outcome."""
+        ...
+
+    def describe(self) -> dict[str, object]:
+        """What the manifest records of this executor."""
+        ...
+
+    def close(self) -> None:
+        """Release workers and clusters."""
+        ...
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass
+class SerialExecutor:
+    """Runs every task in this process, one after another (for debugging and tests)."""
+
+    name: str = "serial"
+    workers: int = 1
+
+    def map(self, fn, tasks):
+        """Run each task in turn."""
+        for task in tasks:
+            try:
+                yield task, fn(task)
+            except Exception as err:  # noqa: BLE001 - a failing task is recorded, not fatal
+                yield task, err
+
+    def describe(self) -> dict[str, object]:
+        """Name and worker count."""
+        return {"name": self.name, "workers": self.workers}
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class ProcessExecutor:
+    """A :class:`concurrent.futures.ProcessPoolExecutor`, one worker per core by default.
+
+    Workers are started with ``spawn`` so they never inherit the parent's threads
+    (progress bar, Dask) or locks.
+    """
+
+    name = "process"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or default_workers()
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+        )
+
+    def map(self, fn, tasks):
+        """Keep two tasks per worker in flight; yield each as it finishes."""
+        yield from _bounded(self._pool.submit, fn, tasks, 2 * self.workers)
+
+    def describe(self) -> dict[str, object]:
+        """Name and worker count."""
+        return {"name": self.name, "workers": self.workers}
+
+    def close(self) -> None:
+        """Shut the pool down, cancelling tasks not started."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _bounded(submit, fn, tasks, limit):
+    pending: dict[Future, object] = {}
+    it = iter(tasks)
+    exhausted = False
+    while True:
+        while not exhausted and len(pending) < limit:
+            try:
+                task = next(it)
+            except StopIteration:
+                exhausted = True
+                break
+            pending[submit(fn, task)] = task
+        if not pending:
+            return
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for fut in done:
+            task = pending.pop(fut)
+            try:
+                yield task, fut.result()
+            except Exception as err:  # noqa: BLE001 - recorded with the chunk
+                yield task, err
+
+
+class DaskExecutor:
+    """dask.distributed: a ``LocalCluster`` on 127.0.0.1, or a running scheduler.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Worker processes of a local cluster (one thread each); one per core by default.
+    scheduler : str, optional
+        Address of a running scheduler (``tcp://HOST:PORT``); its workers must have
+        this package installed. No local cluster is started then.
+    """
+
+    name = "dask"
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        from dask.distributed import Client, LocalCluster
+
+        self.scheduler = scheduler
+        self._cluster = None
+        if scheduler:
+            try:
+                self._client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as err:
+                raise InputError(
+                    scheduler, "", f"cannot reach the Dask scheduler ({err})"
+                ) from None
+            self.workers = max(1, sum(self._client.nthreads().values()))
+        else:
+            self.workers = workers or default_workers()
+            self._cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
+            self._client = Client(self._cluster)
+
+    def map(self, fn, tasks):
+        """Keep two tasks per worker in flight; yield each as it finishes."""
+        from dask.distributed import as_completed
+
+        it = iter(tasks)
+        pending: dict[str, object] = {}
+        queue = as_completed()
+
+        def submit_next() -> bool:
+            for task in it:
+                fut = self._client.submit(fn, task, pure=False)
+                pending[fut.key] = task
+                queue.add(fut)
+                return True
+            return False
+
+        for _ in range(2 * self.workers):
+            if not submit_next():
+                break
+        for fut in queue:
+            task = pending.pop(fut.key)
+            try:
+                yield task, fut.result()
+            except Exception as err:  # noqa: BLE001 - recorded with the chunk
+                yield task, err
+            fut.release()
+            submit_next()
+
+    def describe(self) -> dict[str, object]:
+        """Name, worker count and scheduler address."""
+        return {
+            "name": self.name,
+            "workers": self.workers,
+            "scheduler": self.scheduler or self._client.scheduler.address,
+            "local_cluster": self._cluster is not None,
+        }
+
+    def close(self) -> None:
+        """Close the client, and the local cluster if this executor started one."""
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_executor(name: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """The executor called ``name`` (``serial``, ``process`` or ``dask``).
+
+    Raises
+    ------
+    InputError
+        For an unknown name, a worker count below 1, or a scheduler without dask.
+    """
+    if name not in EXECUTORS:
+        raise InputError(
+            "--executor", "", f"unknown executor {name!r}; expected one of {', '.join(EXECUTORS)}"
+        )
+    if workers is not None and workers < 1:
+        raise InputError("--workers", "", f"expected at least 1 worker, got {workers}")
+    if scheduler and name != "dask":
+        raise InputError("--scheduler", "", "a scheduler address needs --executor dask")
+    if name == "serial":
+        return SerialExecutor()
+    if name == "process":
+        return ProcessExecutor(workers)
+    return DaskExecutor(workers, scheduler)

@@ -1,0 +1,379 @@
+"""The runner: plan an experiment's runs, run the unfinished ones in chunks, store them.
+
+``run_experiment`` is the whole of ``relsim sweep`` in one call, for scripts and
+notebooks; ``load_results`` reads a finished experiment back.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.experiment import provenance
+from sim.experiment.batch import RELATIONSHIP, BatchModel
+from sim.experiment.chunks import ChunkTask, failure, run_chunk
+from sim.experiment.designs import Points, design_points
+from sim.experiment.executors import default_workers, make_executor
+from sim.experiment.seeding import run_keys
+from sim.experiment.spec import Spec, load_spec
+from sim.experiment.storage import ResultStore
+
+DEFAULT_RESULTS = Path("results")
+"""Folder under which each experiment gets its own results folder by default."""
+
+MAX_CHUNK = 10_000
+"""Largest chunk the runner picks by itself: big enough to vectorise, small enough to stream."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an experiment will run.
+
+    Attributes
+    ----------
+    spec : Spec
+        The spec.
+    points : Points
+        Its design points.
+    """
+
+    spec: Spec
+    points: Points
+
+    @property
+    def n_runs(self) -> int:
+        """Points times replicates."""
+        return self.points.n * self.spec.replicates
+
+    @property
+    def couple_steps(self) -> int:
+        """Runs times steps: the work the engine does."""
+        return self.n_runs * self.spec.steps
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What ``--dry-run`` reports.
+
+    Attributes
+    ----------
+    points, runs, steps : int
+        Design points, runs, and run-steps in all.
+    seconds : float
+        Estimated wall time on ``workers`` workers, from a short timed batch.
+    bytes : int
+        Estimated disk use (uncompressed, an upper bound).
+    workers : int
+        Workers the estimate assumes.
+    """
+
+    points: int
+    runs: int
+    steps: int
+    seconds: float
+    bytes: int
+    workers: int
+
+    def lines(self, spec: Spec) -> list[str]:
+        """The estimate as lines of text."""
+        return [
+            f"experiment {spec.name}: {spec.design.kind} design, "
+            f"{len(spec.scenarios)} scenario(s)",
+            f"  points     {self.points:,}",
+            f"  runs       {self.runs:,} ({spec.replicates} replicate(s) a point; "
+            f"max_runs {spec.max_runs:,})",
+            f"  run-steps  {self.steps:,} ({spec.steps} steps a run)",
+            f"  time       about {_duration(self.seconds)} on {self.workers} worker(s)",
+            f"  disk       at most about {_size(self.bytes)}",
+        ]
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def as_spec(spec_or_path: Spec | str | Path, model: BatchModel = RELATIONSHIP) -> Spec:
+    """A spec as given, or read from a file."""
+    return spec_or_path if isinstance(spec_or_path, Spec) else load_spec(spec_or_path, model)
+
+
+def plan(spec: Spec, model: BatchModel = RELATIONSHIP) -> Plan:
+    """Design points of ``spec`` for ``model``."""
+    return Plan(spec, design_points(spec, model))
+
+
+def estimate(spec: Spec, model: BatchModel = RELATIONSHIP, workers: int | None = None) -> Estimate:
+    """Time and disk a sweep of ``spec`` would take, timing a short batch of the model."""
+    p = plan(spec, model)
+    workers = workers or default_workers()
+    n, steps = 256, 20
+    params = {c: np.full(n, v) for c, v in model.defaults().items()}
+    keys = run_keys(spec.seed, np.arange(n), np.zeros(n))
+    model.run({c: v[:8] for c, v in params.items()}, keys[:8], 2)  # warm-up: imports
+    t0 = time.perf_counter()
+    result = model.run(params, keys, steps)
+    rate = n * steps / max(time.perf_counter() - t0, 1e-9)
+    n_cols = 6 + len(params) + len(p.points.factors) + len(result.metrics)
+    records = len(_record_weeks(spec.steps, spec.record_every))
+    series_bytes = p.n_runs * records * (3 + len(spec.series)) * 8
+    return Estimate(
+        points=p.points.n,
+        runs=p.n_runs,
+        steps=p.couple_steps,
+        seconds=p.couple_steps / rate / workers,
+        bytes=p.n_runs * n_cols * 8 + series_bytes,
+        workers=workers,
+    )
+
+
+def _record_weeks(steps: int, every: int) -> list[int]:
+    if every <= 0:
+        return []
+    weeks = list(range(0, steps + 1, every))
+    return weeks if weeks[-1] == steps else [*weeks, steps]
+
+
+def results_dir(spec: Spec, out: str | Path | None = None) -> Path:
+    """Where a sweep of ``spec`` writes: ``out``, or ``results/NAME``."""
+    return Path(out) if out is not None else DEFAULT_RESULTS / spec.name
+
+
+def run_experiment(
+    spec_or_path: Spec | str | Path,
+    executor: str = "process",
+    out: str | Path | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    resume: bool = False,
+    force: bool = False,
+    quiet: bool = False,
+    model: BatchModel = RELATIONSHIP,
+) -> pd.DataFrame:
+    """Run an experiment (or its unfinished part) and return its run table.
+
+    Parameters
+    ----------
+    spec_or_path : Spec or path
+        A spec, or the path of an ``experiments/NAME.toml`` file.
+    executor : {"process", "serial", "dask"}
+        Where chunks run: local processes (one per core), this process, or Dask (a
+        ``LocalCluster`` on 127.0.0.1, or the running scheduler at ``scheduler``).
+    out : path, optional
+        The results folder; ``results/NAME`` by default.
+    workers : int, optional
+        Worker processes; one per core by default.
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://HOST:PORT``).
+    chunk_size : int, optional
+        Runs per chunk; by default about four chunks per worker, at most 10,000 runs.
+    resume : bool
+        Require results to resume (a plain rerun resumes too, but also starts afresh).
+    force : bool
+        Replace results made by a different spec, and start past ``max_runs``.
+    quiet : bool
+        No progress bar.
+    model : BatchModel
+        The model to sweep.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The run table (``runs.parquet``).
+
+    Raises
+    ------
+    InputError
+        For a bad spec, a spec past ``max_runs`` without ``force``, results of another
+        spec without ``force``, or ``resume`` with nothing to resume.
+
+    Notes
+    -----
+    Results never depend on the executor, the worker count or the chunk size: each
+    run's key is a function of (seed, point, replicate) only. Finished chunks are
+    kept; a sweep that stops for any reason resumes where it stopped.
+    """
+    spec = as_spec(spec_or_path, model)
+    if chunk_size is not None and chunk_size < 1:
+        raise InputError("--chunk-size", "", f"expected at least 1 run a chunk, got {chunk_size}")
+    p = plan(spec, model)
+    if p.n_runs > spec.max_runs and not force:
+        raise InputError(
+            spec.source,
+            "max_runs",
+            f"{p.n_runs:,} runs exceed max_runs {spec.max_runs:,}; raise max_runs or use --force",
+        )
+    store = ResultStore(results_dir(spec, out))
+    identity = spec.identity_hash({"model": model.name, "bases": _bases(spec, model)})
+    if store.exists():
+        old = store.read_manifest()
+        if old.get("identity_hash") != identity:
+            if not force:
+                raise InputError(
+                    str(store.root),
+                    "",
+                    f"holds results of a different spec ({old.get('spec_source')}); "
+                    "use --force to replace them, or --out to write elsewhere",
+                )
+            store.clear()
+    elif resume:
+        raise InputError(str(store.root), "", "nothing to resume (no manifest.json)")
+    store.recover()
+    manifest = _manifest(spec, p, model, identity, store)
+    exe = make_executor(executor, workers, scheduler)
+    try:
+        manifest["executor"] = exe.describe()
+        store.write_manifest(manifest)
+        pending_point, pending_rep = _pending(store, p)
+        n_pending = len(pending_point)
+        if chunk_size is None:
+            chunk_size = max(1, min(MAX_CHUNK, math.ceil(n_pending / (4 * exe.workers))))
+        tasks = _tasks(
+            spec, p, model, pending_point, pending_rep, chunk_size, store.next_chunk_id()
+        )
+        failed = _drive(exe, tasks, store, n_pending, quiet)
+    finally:
+        exe.close()
+    rows = store.consolidate(p.points.n, spec.replicates)
+    session = manifest["sessions"][-1]
+    session.update(finished=provenance.now(), runs_run=n_pending, runs_failed=failed)
+    manifest["status"] = "complete" if rows == p.n_runs and not _any_failed(store) else "incomplete"
+    store.write_manifest(manifest)
+    if failed and not quiet:
+        print(
+            f"relsim: {failed} run(s) failed; see the error column of runs.parquet", file=sys.stderr
+        )
+    return store.runs()
+
+
+def _bases(spec: Spec, model: BatchModel) -> dict[str, dict[str, float]]:
+    return {s: model.base(s) for s in spec.scenarios}
+
+
+def _any_failed(store: ResultStore) -> bool:
+    import pyarrow.parquet as pq
+
+    status = pq.read_table(store.root / "runs.parquet", columns=["status"]).column("status")
+    return any(s != "ok" for s in status.unique().to_pylist())
+
+
+def _manifest(spec: Spec, p: Plan, model: BatchModel, identity: str, store: ResultStore) -> dict:
+    sessions = store.read_manifest().get("sessions", []) if store.exists() else []
+    return {
+        "name": spec.name,
+        "description": spec.description,
+        "model": model.name,
+        "spec_source": spec.source,
+        "spec": spec.text,
+        "spec_hash": spec.text_hash,
+        "identity_hash": identity,
+        "design": {
+            "kind": spec.design.kind,
+            "scenarios": list(spec.scenarios),
+            "points": p.points.n,
+            "replicates": spec.replicates,
+            "runs": p.n_runs,
+            "steps": spec.steps,
+            "record_every": spec.record_every,
+        },
+        "seeds": {
+            "root": spec.seed,
+            "design": spec.design.seed,
+            "run_keys": "sim.experiment.seeding.run_keys(root, point, replicate); "
+            "each run's key is in the key column of runs.parquet",
+        },
+        "code": {
+            "version": provenance.package_versions().get("relsim"),
+            "git": provenance.git_commit(),
+        },
+        "packages": provenance.package_versions(),
+        "created": sessions[0]["started"] if sessions else provenance.now(),
+        "sessions": [*sessions, {"started": provenance.now()}],
+        "status": "running",
+    }
+
+
+def _pending(store: ResultStore, p: Plan) -> tuple[np.ndarray, np.ndarray]:
+    done = np.zeros((p.points.n, p.spec.replicates), dtype=bool)
+    point, rep = store.finished()
+    keep = (point < p.points.n) & (rep < p.spec.replicates)
+    done[point[keep], rep[keep]] = True
+    pending = np.argwhere(~done)
+    return pending[:, 0].astype(np.int64), pending[:, 1].astype(np.int64)
+
+
+def _tasks(
+    spec: Spec,
+    p: Plan,
+    model: BatchModel,
+    point: np.ndarray,
+    rep: np.ndarray,
+    chunk_size: int,
+    first_id: int,
+) -> Iterator[ChunkTask]:
+    param_names = set(p.points.params)
+    extra = {k: v for k, v in p.points.factors.items() if k not in param_names}
+    for i, start in enumerate(range(0, len(point), chunk_size)):
+        pt = point[start : start + chunk_size]
+        rp = rep[start : start + chunk_size]
+        yield ChunkTask(
+            chunk_id=first_id + i,
+            model=model,
+            point=pt,
+            replicate=rp,
+            keys=run_keys(spec.seed, pt, rp),
+            scenario=p.points.scenario[pt],
+            factors={k: v[pt] for k, v in extra.items()},
+            params={k: v[pt] for k, v in p.points.params.items()},
+            steps=spec.steps,
+            record_every=spec.record_every,
+            series=spec.series,
+            final=spec.final,
+        )
+
+
+def _drive(exe, tasks: Iterator[ChunkTask], store: ResultStore, total: int, quiet: bool) -> int:
+    """Run the tasks on the executor, writing each chunk as it finishes; count failed runs."""
+    from tqdm.auto import tqdm
+
+    failed = 0
+    with tqdm(total=total, unit="run", disable=quiet, dynamic_ncols=True, smoothing=0.1) as bar:
+        for task, outcome in exe.map(run_chunk, tasks):
+            if isinstance(outcome, BaseException):
+                outcome = failure(task, f"{type(outcome).__name__}: {outcome}")
+            store.write_chunk(outcome.chunk_id, outcome.runs, outcome.series)
+            if outcome.error is not None:
+                failed += task.n
+            bar.update(task.n)
+    return failed
+
+
+def load_results(path: str | Path) -> pd.DataFrame:
+    """The run table of an experiment's results folder (``results/NAME``)."""
+    return ResultStore(path).runs()
+
+
+def load_timeseries(path: str | Path) -> pd.DataFrame:
+    """The tidy time series of an experiment (run, point, replicate, step, series...)."""
+    return ResultStore(path).timeseries()

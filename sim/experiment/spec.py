@@ -1,0 +1,535 @@
+"""Experiment specs: read and strictly validate ``experiments/NAME.toml``.
+
+A spec names the base scenario(s), the horizon, the replicates, the root seed, the
+design and its factors, what to record, a run limit and the plots to draw. Every
+unknown key, wrong type, out-of-range value or unknown scenario is an
+:class:`~sim.errors.InputError` naming the file and the key, raised before anything
+is written.
+
+Example::
+
+    name = "demand"
+    description = "Does a more dependent partner drain the helper's goodwill?"
+    scenario = "balanced"          # or scenarios = ["a", "b"], or scenarios = "all"
+    steps = 520
+    replicates = 20
+    seed = 1
+    max_runs = 100000              # refuse to start past this many runs
+
+    [design]
+    kind = "grid"                  # grid, explicit, lhs, sobol, morris, scenarios
+
+    [design.factors]
+    "a.dependency" = [0.1, 0.5, 0.9]                      # listed values
+    "env.problem_rate" = { low = 0.2, high = 0.8, num = 4 }  # evenly spaced
+
+    [metrics]
+    final = ["intimacy", "goodwill_b"]   # default: every final metric
+    series = ["intimacy"]                # recorded every record_every steps
+    record_every = 4                     # 0 records no series
+
+    [[plots]]
+    kind = "timeseries"                  # drawn by the plotting face
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sim.errors import InputError
+from sim.experiment.batch import RELATIONSHIP, BatchModel
+
+DESIGN_KINDS = ("grid", "explicit", "lhs", "sobol", "morris", "scenarios")
+"""Every design kind a spec may name."""
+
+DEFAULT_MAX_RUNS = 200_000
+"""Run limit when a spec names none; ``--force`` starts past it."""
+
+_TOP_KEYS = {
+    "name",
+    "description",
+    "scenario",
+    "scenarios",
+    "steps",
+    "replicates",
+    "seed",
+    "max_runs",
+    "design",
+    "metrics",
+    "plots",
+}
+_DESIGN_KEYS = {"kind", "factors", "points", "samples", "levels", "second_order", "seed"}
+_METRIC_KEYS = {"final", "series", "record_every"}
+_RANGE_KEYS = {"low", "high", "num"}
+_PREFIXES = ("a", "b", "both", "env")
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One swept parameter.
+
+    Attributes
+    ----------
+    name : str
+        Qualified name, e.g. ``a.dependency`` or ``both.growth``.
+    values : tuple of float
+        Grid values (listed, or ``num`` evenly spaced from ``low`` to ``high``); empty
+        for sampled designs.
+    low, high : float
+        Range of a sampled design (and of a spaced grid).
+    """
+
+    name: str
+    values: tuple[float, ...] = ()
+    low: float = math.nan
+    high: float = math.nan
+
+
+@dataclass(frozen=True)
+class Design:
+    """How design points are made.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`DESIGN_KINDS`.
+    factors : tuple of Factor
+        Swept parameters, in file order.
+    points : tuple of tuple of (str, float)
+        The points of an ``explicit`` design.
+    samples : int
+        ``lhs``: points; ``sobol``: base sample N; ``morris``: trajectories.
+    levels : int
+        Grid levels of a ``morris`` design.
+    second_order : bool
+        Whether a ``sobol`` design allows second-order indices.
+    seed : int
+        Seed of the sampled designs (the spec's seed unless given).
+    """
+
+    kind: str
+    factors: tuple[Factor, ...] = ()
+    points: tuple[tuple[tuple[str, float], ...], ...] = ()
+    samples: int = 0
+    levels: int = 4
+    second_order: bool = False
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated experiment spec.
+
+    Attributes
+    ----------
+    name, description : str
+        The experiment's name (the results folder) and the question it asks.
+    scenarios : tuple of str
+        Base scenarios; ``("default",)`` when the file names none.
+    steps, replicates, seed : int
+        Horizon in steps, runs per design point, root seed.
+    design : Design
+        The design.
+    final : tuple of str, or None
+        Final metrics kept; ``None`` keeps every one.
+    series : tuple of str
+        Series recorded every ``record_every`` steps (none when 0).
+    record_every : int
+        Recording interval in steps; 0 records no series.
+    max_runs : int
+        The run limit.
+    plots : tuple of dict
+        Plot tables, carried through for the plotting face.
+    source : str
+        The file the spec came from (``"<dict>"`` when built in Python).
+    text : str
+        The spec verbatim (TOML text, or JSON for a spec built from a dict).
+    """
+
+    name: str
+    description: str
+    scenarios: tuple[str, ...]
+    steps: int
+    replicates: int
+    seed: int
+    design: Design
+    final: tuple[str, ...] | None = None
+    series: tuple[str, ...] = ()
+    record_every: int = 0
+    max_runs: int = DEFAULT_MAX_RUNS
+    plots: tuple[Mapping[str, object], ...] = field(default=(), compare=False)
+    source: str = "<dict>"
+    text: str = ""
+
+    @property
+    def text_hash(self) -> str:
+        """SHA-256 of the spec verbatim."""
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+    def identity(self) -> dict[str, object]:
+        """Everything that decides the runs' values (not replicates, texts, limits, plots).
+
+        Two specs with equal identities give equal values for every (point, replicate)
+        they share, so results of one may be extended by the other: adding replicates
+        keeps the finished runs.
+        """
+        d = self.design
+        return {
+            "scenarios": list(self.scenarios),
+            "steps": self.steps,
+            "seed": self.seed,
+            "design": {
+                "kind": d.kind,
+                "factors": [[f.name, list(f.values), f.low, f.high] for f in d.factors],
+                "points": [[list(p) for p in pt] for pt in d.points],
+                "samples": d.samples,
+                "levels": d.levels,
+                "second_order": d.second_order,
+                "seed": d.seed,
+            },
+            "final": None if self.final is None else list(self.final),
+            "series": list(self.series),
+            "record_every": self.record_every,
+        }
+
+    def identity_hash(self, extra: Mapping[str, object] | None = None) -> str:
+        """SHA-256 of :meth:`identity` (with ``extra``, e.g. the scenarios' values)."""
+        blob = json.dumps({**self.identity(), **(extra or {})}, sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def load_spec(path: str | Path, model: BatchModel = RELATIONSHIP) -> Spec:
+    """Read and validate an experiment spec file.
+
+    Raises
+    ------
+    InputError
+        For a missing or malformed file, or any invalid key or value.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InputError(str(path), "", f"cannot read the spec ({err.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(str(path), "", f"malformed TOML: {err}") from None
+    return parse_spec(data, source=str(path), text=text, default_name=path.stem, model=model)
+
+
+def parse_spec(
+    data: Mapping[str, object],
+    source: str = "<dict>",
+    text: str | None = None,
+    default_name: str | None = None,
+    model: BatchModel = RELATIONSHIP,
+) -> Spec:
+    """Validate a spec given as a mapping (the parsed TOML); see the module docstring."""
+    v = _Validator(source)
+    v.keys(data, _TOP_KEYS, "")
+    if text is None:
+        text = json.dumps(data, sort_keys=True, default=str)
+    name = v.string(data, "name", default_name)
+    if not name or any(c in name for c in "/\\") or name.startswith("."):
+        raise InputError(source, "name", f"expected a plain folder name, got {name!r}")
+    description = v.string(data, "description", None)
+    steps = v.integer(data, "steps", 520, low=1)
+    replicates = v.integer(data, "replicates", 1, low=1)
+    seed = v.integer(data, "seed", 0, low=0)
+    max_runs = v.integer(data, "max_runs", DEFAULT_MAX_RUNS, low=1)
+    scenarios = _scenarios(v, data, model)
+    design = _design(v, data.get("design"), seed, len(scenarios), model)
+    final, series, record_every = _metrics(v, data.get("metrics", {}), model)
+    plots = data.get("plots", [])
+    if not isinstance(plots, list) or not all(
+        isinstance(p, dict) and isinstance(p.get("kind"), str) for p in plots
+    ):
+        raise InputError(source, "plots", "expected [[plots]] tables, each with a string kind")
+    return Spec(
+        name=name,
+        description=description,
+        scenarios=scenarios,
+        steps=steps,
+        replicates=replicates,
+        seed=seed,
+        design=design,
+        final=final,
+        series=series,
+        record_every=record_every,
+        max_runs=max_runs,
+        plots=tuple(plots),
+        source=source,
+        text=text,
+    )
+
+
+class _Validator:
+    """Typed look-ups that raise :class:`InputError` naming the file and key."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, key: str, message: str) -> InputError:
+        return InputError(self.source, key, message)
+
+    def keys(self, table: object, allowed: set[str], where: str) -> None:
+        if not isinstance(table, Mapping):
+            raise self.fail(where.rstrip("."), "expected a table")
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            raise self.fail(
+                f"{where}{unknown[0]}", f"unknown key; expected one of {', '.join(sorted(allowed))}"
+            )
+
+    def string(self, table: Mapping, key: str, default: str | None, where: str = "") -> str:
+        value = table.get(key, default)
+        if value is None:
+            raise self.fail(f"{where}{key}", "missing; expected a string")
+        if not isinstance(value, str):
+            raise self.fail(f"{where}{key}", f"expected a string, got {type(value).__name__}")
+        return value
+
+    def integer(
+        self, table: Mapping, key: str, default: int | None, low: int = 0, where: str = ""
+    ) -> int:
+        value = table.get(key, default)
+        if value is None:
+            raise self.fail(f"{where}{key}", "missing; expected an integer")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(f"{where}{key}", f"expected an integer, got {value!r}")
+        if value < low:
+            raise self.fail(f"{where}{key}", f"expected an integer >= {low}, got {value}")
+        return value
+
+    def number(self, value: object, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f"expected a number, got {value!r}")
+        if math.isnan(value):
+            raise self.fail(key, "expected a number, got NaN")
+        return float(value)
+
+
+def _scenarios(v: _Validator, data: Mapping, model: BatchModel) -> tuple[str, ...]:
+    if "scenario" in data and "scenarios" in data:
+        raise v.fail("scenarios", "give either scenario or scenarios, not both")
+    if "scenarios" in data:
+        raw = data["scenarios"]
+        if raw == "all":
+            names = _all_scenarios(v)
+        elif isinstance(raw, list) and raw and all(isinstance(s, str) for s in raw):
+            names = tuple(raw)
+        else:
+            raise v.fail("scenarios", 'expected a non-empty list of scenario names, or "all"')
+        if len(set(names)) != len(names):
+            raise v.fail("scenarios", "a scenario is listed twice")
+    else:
+        names = (v.string(data, "scenario", "default"),)
+    for name in names:
+        try:
+            model.base(name)
+        except InputError as err:
+            raise v.fail("scenario" if "scenario" in data else "scenarios", str(err)) from None
+        except ValueError as err:
+            raise v.fail("scenarios", f"{name}: {err}") from None
+    return names
+
+
+def _all_scenarios(v: _Validator) -> tuple[str, ...]:
+    try:
+        from sim.scenario import list_scenarios
+    except ImportError:
+        raise v.fail("scenarios", "no scenario loader available to list every scenario") from None
+    names = tuple(getattr(s, "name", s) for s in list_scenarios())
+    if not names:
+        raise v.fail("scenarios", "no scenarios found")
+    return names
+
+
+def _flatten(table: Mapping) -> dict[str, object]:
+    """Accept ``a.dependency = ...`` written unquoted (a nested table) as well as quoted."""
+    out: dict[str, object] = {}
+    for key, value in table.items():
+        if key in _PREFIXES and isinstance(value, Mapping):
+            for sub, x in value.items():
+                out[f"{key}.{sub}"] = x
+        else:
+            out[key] = value
+    return out
+
+
+def _parameter(v: _Validator, model: BatchModel, name: str, key: str):
+    try:
+        return model.lookup(name)
+    except (ValueError, KeyError) as err:
+        raise v.fail(key, str(err).removeprefix(f"{name}: ")) from None
+
+
+def _check_value(v: _Validator, param, x: float, key: str) -> float:
+    if not param.low <= x <= param.high:
+        raise v.fail(key, f"expected a value in [{param.low:g}, {param.high:g}], got {x:g}")
+    if param.integer and x != int(x):
+        raise v.fail(key, f"expected an integer in [{param.low:g}, {param.high:g}], got {x:g}")
+    return x
+
+
+def _factor(v: _Validator, model: BatchModel, name: str, raw: object, kind: str) -> Factor:
+    key = f"design.factors.{name}"
+    param = _parameter(v, model, name, key)
+    sampled = kind in ("lhs", "sobol", "morris")
+    if isinstance(raw, list):
+        nums = [v.number(x, key) for x in raw]
+        if sampled:
+            if len(nums) != 2:
+                raise v.fail(key, f"a {kind} design needs a range [low, high] or {{low, high}}")
+            low, high = nums
+            return _range(v, param, name, key, low, high)
+        if not nums:
+            raise v.fail(key, "expected at least one value")
+        if len(set(nums)) != len(nums):
+            raise v.fail(key, "a value is listed twice")
+        return Factor(name, tuple(_check_value(v, param, x, key) for x in nums))
+    if isinstance(raw, Mapping):
+        v.keys(raw, _RANGE_KEYS if not sampled else {"low", "high"}, f"{key}.")
+        if "low" not in raw or "high" not in raw:
+            raise v.fail(key, "expected a table with low and high")
+        low, high = v.number(raw["low"], f"{key}.low"), v.number(raw["high"], f"{key}.high")
+        f = _range(v, param, name, key, low, high)
+        if sampled:
+            return f
+        num = v.integer(raw, "num", None, low=2, where=f"{key}.")
+        values = tuple(low + (high - low) * i / (num - 1) for i in range(num))
+        if param.integer:
+            values = tuple(sorted({float(round(x)) for x in values}))
+        return Factor(name, values, low, high)
+    if not sampled and isinstance(raw, int | float) and not isinstance(raw, bool):
+        return Factor(name, (_check_value(v, param, v.number(raw, key), key),))
+    raise v.fail(
+        key, "expected a list of values or a table {low, high" + (", num}" if not sampled else "}")
+    )
+
+
+def _range(v: _Validator, param, name: str, key: str, low: float, high: float) -> Factor:
+    if not low < high:
+        raise v.fail(key, f"expected low < high, got low {low:g} and high {high:g}")
+    if not (param.low <= low and high <= param.high):
+        raise v.fail(
+            key, f"range [{low:g}, {high:g}] leaves the valid range [{param.low:g}, {param.high:g}]"
+        )
+    return Factor(name, (), low, high)
+
+
+def _design(v: _Validator, raw: object, seed: int, n_scenarios: int, model: BatchModel) -> Design:
+    if raw is None:
+        raise v.fail("design", "missing; expected a [design] table with a kind")
+    v.keys(raw, _DESIGN_KEYS, "design.")
+    kind = v.string(raw, "kind", None, "design.")
+    if kind not in DESIGN_KINDS:
+        raise v.fail(
+            "design.kind", f"unknown design {kind!r}; expected one of {', '.join(DESIGN_KINDS)}"
+        )
+    factors_raw = raw.get("factors", {})
+    if not isinstance(factors_raw, Mapping):
+        raise v.fail("design.factors", "expected a table of factor = values")
+    factors = tuple(
+        _factor(v, model, name, value, kind) for name, value in _flatten(factors_raw).items()
+    )
+    _no_overlap(v, model, [f.name for f in factors], "design.factors")
+    design_seed = v.integer(raw, "seed", seed, low=0, where="design.")
+    extra = {"points", "samples", "levels", "second_order"} & set(raw)
+    allowed = {
+        "grid": set(),
+        "scenarios": set(),
+        "explicit": {"points"},
+        "lhs": {"samples"},
+        "sobol": {"samples", "second_order"},
+        "morris": {"samples", "levels"},
+    }[kind]
+    if extra - allowed:
+        raise v.fail(f"design.{sorted(extra - allowed)[0]}", f"not used by a {kind} design")
+    if kind == "explicit":
+        if factors:
+            raise v.fail("design.factors", "an explicit design lists its points, not factors")
+        return Design(kind, points=_points(v, raw.get("points"), model), seed=design_seed)
+    if kind in ("grid", "scenarios"):
+        if kind == "grid" and not factors:
+            raise v.fail("design.factors", "a grid design needs at least one factor")
+        if kind == "scenarios" and n_scenarios < 2:
+            raise v.fail("scenarios", "a scenarios design needs two or more scenarios")
+        return Design(kind, factors, seed=design_seed)
+    if not factors:
+        raise v.fail("design.factors", f"a {kind} design needs at least one factor")
+    if kind in ("sobol", "morris") and len(factors) < 2:
+        raise v.fail("design.factors", f"a {kind} design needs at least two factors")
+    samples = v.integer(raw, "samples", None, low=2 if kind != "lhs" else 1, where="design.")
+    if kind == "sobol" and samples & (samples - 1):
+        raise v.fail("design.samples", f"a sobol design needs a power of 2, got {samples}")
+    levels = v.integer(raw, "levels", 4, low=2, where="design.") if kind == "morris" else 4
+    second = raw.get("second_order", False)
+    if not isinstance(second, bool):
+        raise v.fail("design.second_order", f"expected true or false, got {second!r}")
+    return Design(kind, factors, (), samples, levels, second, design_seed)
+
+
+def _no_overlap(v: _Validator, model: BatchModel, names: list[str], key: str) -> None:
+    seen: dict[str, str] = {}
+    for name in names:
+        for column in model.columns(name):
+            if column in seen:
+                raise v.fail(f"{key}.{name}", f"sets {column} already set by {seen[column]}")
+            seen[column] = name
+
+
+def _points(v: _Validator, raw: object, model: BatchModel):
+    if not isinstance(raw, list) or not raw:
+        raise v.fail("design.points", "expected a non-empty list of tables of factor = value")
+    points = []
+    for i, item in enumerate(raw):
+        key = f"design.points[{i}]"
+        if not isinstance(item, Mapping) or not item:
+            raise v.fail(key, "expected a non-empty table of factor = value")
+        pt = []
+        for name, value in _flatten(item).items():
+            param = _parameter(v, model, name, f"{key}.{name}")
+            x = _check_value(v, param, v.number(value, f"{key}.{name}"), f"{key}.{name}")
+            pt.append((name, x))
+        _no_overlap(v, model, [n for n, _ in pt], key)
+        points.append(tuple(pt))
+    return tuple(points)
+
+
+def _metrics(v: _Validator, raw: object, model: BatchModel):
+    v.keys(raw, _METRIC_KEYS, "metrics.")
+    final = raw.get("final")
+    if final is not None:
+        known = model.metric_names()
+        if not isinstance(final, list) or not all(isinstance(m, str) for m in final):
+            raise v.fail("metrics.final", "expected a list of metric names")
+        for m in final:
+            if m not in known:
+                raise v.fail(
+                    "metrics.final", f"unknown metric {m!r}; expected some of {', '.join(known)}"
+                )
+        final = tuple(dict.fromkeys(final))
+    series = raw.get("series", [])
+    known_series = model.series_names()
+    if not isinstance(series, list) or not all(isinstance(s, str) for s in series):
+        raise v.fail("metrics.series", "expected a list of series names")
+    for s in series:
+        if s not in known_series:
+            raise v.fail(
+                "metrics.series",
+                f"unknown series {s!r}; expected some of {', '.join(known_series)}",
+            )
+    record_every = v.integer(raw, "record_every", 0, low=0, where="metrics.")
+    if record_every and not series:
+        raise v.fail("metrics.series", "record_every is set but no series is named")
+    if series and not record_every:
+        raise v.fail("metrics.record_every", "series are named but record_every is 0")
+    return final, tuple(dict.fromkeys(series)), record_every

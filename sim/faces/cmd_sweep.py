@@ -1,0 +1,77 @@
+"""``relsim sweep SPEC``: run an experiment, on this machine or a Dask cluster."""
+
+from __future__ import annotations
+
+import argparse
+
+from sim.experiment.executors import EXECUTORS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``sweep`` subcommand."""
+    p = subparsers.add_parser(
+        "sweep",
+        help="run an experiment (experiments/NAME.toml) into results/NAME",
+        description="Run every unfinished run of an experiment and store it in results/NAME: "
+        "runs.parquet, timeseries/part-*.parquet and manifest.json. A rerun of the same "
+        "spec resumes where the last one stopped.",
+    )
+    p.add_argument("spec", help="experiment spec file (TOML)")
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="process",
+        help="where chunks run (default: process, one worker per core)",
+    )
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
+    p.add_argument(
+        "--scheduler", default=None, help="address of a running Dask scheduler (tcp://HOST:PORT)"
+    )
+    p.add_argument("--chunk-size", type=int, default=None, help="runs per chunk")
+    p.add_argument("--resume", action="store_true", help="finish a stopped sweep (must exist)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace results of a different spec, and start past max_runs",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print points, runs, steps and an estimate of time and disk; run nothing",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--out", default=None, help="results folder (default: results/NAME)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run (or estimate) the sweep; 0 when every run finished, 1 when some failed."""
+    from sim.errors import InputError
+    from sim.experiment.runner import estimate, load_spec, results_dir, run_experiment
+
+    spec = load_spec(args.spec)
+    if args.dry_run:
+        est = estimate(spec, workers=args.workers)
+        for line in est.lines(spec):
+            print(line)
+        print(f"  results    {results_dir(spec, args.out)}")
+        if est.runs > spec.max_runs:
+            print(f"  refused    {est.runs:,} runs exceed max_runs; --force would start it")
+        return 0
+    if args.workers is not None and args.workers < 1:
+        raise InputError("--workers", "", f"expected at least 1 worker, got {args.workers}")
+    runs = run_experiment(
+        spec,
+        executor=args.executor,
+        out=args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        chunk_size=args.chunk_size,
+        resume=args.resume,
+        force=args.force,
+        quiet=args.quiet,
+    )
+    failed = int((runs["status"] != "ok").sum())
+    if not args.quiet:
+        print(f"{len(runs) - failed:,} runs ok, {failed:,} failed: {results_dir(spec, args.out)}")
+    return 1 if failed else 0
