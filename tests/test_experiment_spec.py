@@ -31,6 +31,7 @@ def test_tiny_spec_parses():
 
 def test_identity_ignores_replicates_but_not_seed():
     base = {
+        "name": "x",
         "description": "x",
         "steps": 5,
         "design": {"kind": "grid", "factors": {"a.dependency": [0.2]}},
@@ -48,10 +49,39 @@ def test_identity_ignores_replicates_but_not_seed():
         ({"steps": 0}, "steps"),
         ({"seed": -1}, "seed"),
         ({"colour": "red"}, "colour"),
-        ({"design": {"kind": "sobol", "samples": 6, "factors": {"a.growth": [0, 1], "b.growth": [0, 1]}}}, "design.samples"),
-        ({"design": {"kind": "grid", "factors": {"a.dependency": [0.1], "both.dependency": [0.2]}}}, "design.factors.both.dependency"),
-        ({"design": {"kind": "grid", "factors": {"env.patience": [2.5]}}}, "design.factors.env.patience"),
-        ({"design": {"kind": "lhs", "samples": 4, "factors": {"a.growth": {"low": 0.5, "high": 0.5}}}}, "design.factors.a.growth"),
+        (
+            {
+                "design": {
+                    "kind": "sobol",
+                    "samples": 6,
+                    "factors": {"a.growth": [0, 1], "b.growth": [0, 1]},
+                }
+            },
+            "design.samples",
+        ),
+        (
+            {
+                "design": {
+                    "kind": "grid",
+                    "factors": {"a.dependency": [0.1], "both.dependency": [0.2]},
+                }
+            },
+            "design.factors.both.dependency",
+        ),
+        (
+            {"design": {"kind": "grid", "factors": {"env.patience": [2.5]}}},
+            "design.factors.env.patience",
+        ),
+        (
+            {
+                "design": {
+                    "kind": "lhs",
+                    "samples": 4,
+                    "factors": {"a.growth": {"low": 0.5, "high": 0.5}},
+                }
+            },
+            "design.factors.a.growth",
+        ),
         ({"metrics": {"series": ["intimacy"]}}, "metrics.record_every"),
         ({"metrics": {"final": ["happiness"]}}, "metrics.final"),
         ({"plots": [{"title": "no kind"}]}, "plots"),
@@ -59,6 +89,7 @@ def test_identity_ignores_replicates_but_not_seed():
 )
 def test_invalid_values_name_their_key(change, key):
     data = {
+        "name": "x",
         "description": "x",
         "steps": 5,
         "design": {"kind": "grid", "factors": {"a.dependency": [0.2]}},

@@ -85,8 +85,7 @@ class Estimate:
     def lines(self, spec: Spec) -> list[str]:
         """The estimate as lines of text."""
         return [
-            f"experiment {spec.name}: {spec.design.kind} design, "
-            f"{len(spec.scenarios)} scenario(s)",
+            f"experiment {spec.name}: {spec.design.kind} design, {len(spec.scenarios)} scenario(s)",
             f"  points     {self.points:,}",
             f"  runs       {self.runs:,} ({spec.replicates} replicate(s) a point; "
             f"max_runs {spec.max_runs:,})",

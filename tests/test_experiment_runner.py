@@ -1,0 +1,293 @@
+"""The runner: results independent of executor and chunking, resumable, readable everywhere."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.errors import InputError
+from sim.experiment.batch import RELATIONSHIP, BatchModel, RelationshipBatch
+from sim.experiment.runner import (
+    estimate,
+    load_results,
+    load_timeseries,
+    run_experiment,
+)
+from sim.experiment.spec import load_spec, parse_spec
+from sim.experiment.storage import ResultStore
+from sim.faces import cli
+
+FIXTURES = Path(__file__).parent / "fixtures" / "experiments"
+TINY = FIXTURES / "tiny.toml"
+
+
+def tiny(**changes):
+    """The tiny fixture spec with some top-level keys changed."""
+    import tomllib
+
+    data = tomllib.loads(TINY.read_text())
+    data.update(changes)
+    return parse_spec(data, source=str(TINY))
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The tiny experiment run serially, one run a chunk: the values every route must give."""
+    out = tmp_path_factory.mktemp("ref") / "tiny"
+    runs = run_experiment(TINY, executor="serial", out=out, chunk_size=1, quiet=True)
+    return out, runs, load_timeseries(out)
+
+
+def assert_same_results(out: Path, reference) -> None:
+    _, runs, series = reference
+    pd.testing.assert_frame_equal(load_results(out), runs)
+    pd.testing.assert_frame_equal(load_timeseries(out), series)
+
+
+def test_reference_has_every_run_once(reference):
+    out, runs, series = reference
+    assert len(runs) == 6 * 3
+    assert (runs["status"] == "ok").all()
+    assert list(runs["run"]) == list(range(18))
+    assert not runs[["point", "replicate"]].duplicated().any()
+    assert runs["key"].nunique() == 18
+    assert set(runs["outcome"]).issubset(
+        {"mutual", "coaching", "coercive", "irrelationship", "eroded", "stalemate"}
+        | {"ended_healthy", "ended_destructive"}
+    )
+    assert sorted(series["step"].unique()) == [0, 8, 16, 24, 32, 40]
+    assert len(series) == 18 * 6
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["spec"] == TINY.read_text()
+    assert manifest["status"] == "complete"
+    assert manifest["seeds"]["root"] == 11
+    assert manifest["packages"]["numpy"] == np.__version__
+
+
+@pytest.mark.parametrize("chunk_size", [7, 1000])
+def test_chunk_size_does_not_change_results(tmp_path, reference, chunk_size):
+    run_experiment(TINY, executor="serial", out=tmp_path / "r", chunk_size=chunk_size, quiet=True)
+    assert_same_results(tmp_path / "r", reference)
+
+
+@pytest.mark.slow
+def test_process_executor_gives_identical_results(tmp_path, reference):
+    run_experiment(
+        TINY, executor="process", workers=2, out=tmp_path / "r", chunk_size=4, quiet=True
+    )
+    assert_same_results(tmp_path / "r", reference)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_gives_identical_results(tmp_path, reference):
+    run_experiment(TINY, executor="dask", workers=2, out=tmp_path / "r", chunk_size=5, quiet=True)
+    assert_same_results(tmp_path / "r", reference)
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert manifest["executor"]["name"] == "dask"
+    assert manifest["executor"]["scheduler"].startswith("tcp://127.0.0.1:")
+
+
+def test_adding_replicates_keeps_existing_runs(tmp_path, reference):
+    out = tmp_path / "r"
+    run_experiment(tiny(replicates=2), executor="serial", out=out, quiet=True)
+    more = run_experiment(tiny(replicates=5), executor="serial", out=out, quiet=True)
+    assert len(more) == 6 * 5
+    _, runs, _ = reference
+    shared = more[more["replicate"] < 3].drop(columns="run").reset_index(drop=True)
+    pd.testing.assert_frame_equal(shared, runs.drop(columns="run"))
+
+
+def test_rerun_of_finished_experiment_runs_nothing(tmp_path, reference):
+    out = tmp_path / "r"
+    run_experiment(TINY, executor="serial", out=out, quiet=True)
+    before = sorted(p.name for p in (out / "chunks").iterdir())
+    run_experiment(TINY, executor="serial", out=out, resume=True, quiet=True)
+    assert sorted(p.name for p in (out / "chunks").iterdir()) == before
+    assert_same_results(out, reference)
+
+
+def test_changed_spec_refused_unless_forced(tmp_path):
+    out = tmp_path / "r"
+    run_experiment(tiny(replicates=1), executor="serial", out=out, quiet=True)
+    with pytest.raises(InputError, match="different spec"):
+        run_experiment(tiny(replicates=1, seed=12), executor="serial", out=out, quiet=True)
+    runs = run_experiment(
+        tiny(replicates=1, seed=12), executor="serial", out=out, force=True, quiet=True
+    )
+    keys = run_experiment(
+        tiny(replicates=1, seed=12), executor="serial", out=tmp_path / "s", quiet=True
+    )
+    pd.testing.assert_frame_equal(runs, keys)
+
+
+def test_resume_needs_results(tmp_path):
+    with pytest.raises(InputError, match="nothing to resume"):
+        run_experiment(TINY, executor="serial", out=tmp_path / "none", resume=True, quiet=True)
+    assert not (tmp_path / "none").exists()
+
+
+def test_max_runs_refused_unless_forced(tmp_path):
+    with pytest.raises(InputError, match="max_runs"):
+        run_experiment(tiny(max_runs=10), executor="serial", out=tmp_path / "r", quiet=True)
+    assert not (tmp_path / "r").exists()
+    runs = run_experiment(
+        tiny(max_runs=10), executor="serial", out=tmp_path / "r", force=True, quiet=True
+    )
+    assert len(runs) == 18
+
+
+@dataclass(frozen=True)
+class FailsOnPointThree(RelationshipBatch):
+    """The relationship model, except that any chunk holding design point 3 fails."""
+
+    name: str = "relationship"
+
+    def run(self, params, keys, steps, record_every=0, series=()):
+        if np.any(params["a.dependency"] == 0.9) and np.any(params["a.growth"] == 0.5):
+            raise RuntimeError("point three is cursed")
+        return super().run(params, keys, steps, record_every, series)
+
+
+def test_failing_chunk_is_recorded_and_others_kept(tmp_path, reference):
+    out = tmp_path / "r"
+    model = FailsOnPointThree()
+    assert isinstance(model, BatchModel)
+    runs = run_experiment(TINY, executor="serial", out=out, chunk_size=3, quiet=True, model=model)
+    failed = runs[runs["status"] == "failed"]
+    assert list(failed["point"]) == [4, 4, 4]
+    assert failed["error"].str.contains("RuntimeError: point three is cursed").all()
+    assert failed["intimacy"].isna().all()
+    _, ref, _ = reference
+    ok = runs["status"] == "ok"
+    pd.testing.assert_frame_equal(
+        runs.loc[ok, ["point", "replicate", "intimacy"]],
+        ref.loc[ok, ["point", "replicate", "intimacy"]],
+    )
+    assert json.loads((out / "manifest.json").read_text())["status"] == "incomplete"
+    # a rerun with a working model retries the failed chunk only
+    run_experiment(TINY, executor="serial", out=out, chunk_size=3, quiet=True)
+    assert_same_results(out, reference)
+
+
+def test_orphan_series_part_of_a_killed_chunk_is_removed(tmp_path, reference):
+    out = tmp_path / "r"
+    run_experiment(TINY, executor="serial", out=out, chunk_size=6, quiet=True)
+    (out / "chunks" / "part-000001.parquet").unlink()  # killed after the series part
+    (out / "chunks" / ".tmp-deadbeef-part-000009.parquet").write_bytes(b"half")
+    run_experiment(TINY, executor="serial", out=out, chunk_size=6, quiet=True)
+    assert not any(p.name.startswith(".tmp-") for p in (out / "chunks").iterdir())
+    assert_same_results(out, reference)
+
+
+KILL_SPEC = """
+name = "killme"
+description = "A sweep long enough to be killed part way."
+steps = 150
+replicates = 4
+seed = 5
+[design]
+kind = "grid"
+[design.factors]
+"a.dependency" = [0.2, 0.5, 0.8]
+"b.narcissism" = [0.1, 0.7]
+[metrics]
+series = ["intimacy"]
+record_every = 50
+"""
+
+
+@pytest.mark.slow
+def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
+    spec_path = tmp_path / "killme.toml"
+    spec_path.write_text(KILL_SPEC)
+    out = tmp_path / "killed"
+    code = (
+        "import sys; from sim.experiment.runner import run_experiment; "
+        "run_experiment(sys.argv[1], executor='serial', out=sys.argv[2], chunk_size=1, quiet=True)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    proc = subprocess.Popen([sys.executable, "-c", code, str(spec_path), str(out)], env=env)
+    chunks = out / "chunks"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if chunks.is_dir() and len(list(chunks.glob("part-*.parquet"))) >= 5:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    done = len(list(chunks.glob("part-*.parquet")))
+    assert 5 <= done < 24
+    assert not (out / "runs.parquet").exists()
+    resumed = run_experiment(spec_path, executor="serial", out=out, resume=True, quiet=True)
+    whole = run_experiment(spec_path, executor="serial", out=tmp_path / "whole", quiet=True)
+    assert len(resumed) == 24
+    pd.testing.assert_frame_equal(resumed, whole)
+    pd.testing.assert_frame_equal(load_timeseries(out), load_timeseries(tmp_path / "whole"))
+
+
+def test_pandas_duckdb_and_polars_read_the_files(reference):
+    duckdb = pytest.importorskip("duckdb")
+    pl = pytest.importorskip("polars")
+    out, runs, series = reference
+    runs_file = str(out / "runs.parquet")
+    parts = str(out / "timeseries" / "*.parquet")
+    assert len(pd.read_parquet(runs_file)) == 18
+    assert len(pd.read_parquet(out / "timeseries")) == len(series)
+    con = duckdb.connect()
+    n, mean = con.execute(
+        f"SELECT count(*), avg(intimacy) FROM read_parquet('{runs_file}')"
+    ).fetchone()
+    assert n == 18 and mean == pytest.approx(runs["intimacy"].mean())
+    (rows,) = con.execute(f"SELECT count(*) FROM read_parquet('{parts}')").fetchone()
+    assert rows == len(series)
+    assert pl.read_parquet(runs_file).height == 18
+    assert pl.scan_parquet(parts).select(pl.len()).collect().item() == len(series)
+    assert pl.read_parquet(runs_file)["a.dependency"].to_list() == runs["a.dependency"].tolist()
+
+
+def test_export_csv(tmp_path, reference, monkeypatch, capsys):
+    out, runs, series = reference
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("sim.faces.cmd_export",))
+    assert cli.main(["export", str(out), "--csv"]) == 0
+    printed = capsys.readouterr().out.split()
+    assert printed == [str(out / "runs.csv"), str(out / "timeseries.csv")]
+    csv_runs = pd.read_csv(out / "runs.csv")
+    assert list(csv_runs.columns) == list(runs.columns)
+    np.testing.assert_allclose(csv_runs["intimacy"], runs["intimacy"])
+    assert csv_runs["key"].astype(str).tolist() == runs["key"].astype(str).tolist()
+    csv_series = pd.read_csv(out / "timeseries.csv").sort_values(["run", "step"], kind="stable")
+    np.testing.assert_allclose(csv_series["intimacy"], series["intimacy"])
+
+
+def test_cli_sweep_and_dry_run(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("sim.faces.cmd_sweep",))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["sweep", str(TINY), "--dry-run"]) == 0
+    text = capsys.readouterr().out
+    assert "points     6" in text and "runs       18" in text and "720" in text
+    assert not (tmp_path / "results").exists()
+    status = cli.main(["sweep", str(TINY), "--executor", "serial", "--quiet", "--chunk-size", "5"])
+    assert status == 0
+    assert len(load_results(tmp_path / "results" / "tiny")) == 18
+
+
+def test_estimate_counts(tmp_path):
+    est = estimate(load_spec(TINY), RELATIONSHIP, workers=2)
+    assert (est.points, est.runs, est.steps, est.workers) == (6, 18, 720, 2)
+    assert est.seconds > 0 and est.bytes > 0
+
+
+def test_store_refuses_missing_results(tmp_path):
+    with pytest.raises(InputError, match="no runs.parquet"):
+        ResultStore(tmp_path).runs()
