@@ -7,9 +7,8 @@ from hypothesis import strategies as st
 from sim.model import parameters as reg
 from sim.model.engine import build_params, simulate
 from sim.model.randomness import WeekDraws, couple_keys
-from sim.model.state import COUPLE_RANGES, PARTNER_RANGES
+from sim.model.state import COUPLE_RANGES, PARTNER_RANGES, initial_state
 from sim.model.week import step
-from sim.model.state import initial_state
 
 STEPS = 260
 

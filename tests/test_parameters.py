@@ -46,7 +46,9 @@ def test_invalid_parameters_raise_an_error_naming_the_parameter(a, env, name, fr
 
 
 def test_scalar_check_names_parameter_and_range():
-    with pytest.raises(reg.ParameterError, match=r"a\.growth: expected a number in \[0, 1\], got -0.1"):
+    with pytest.raises(
+        reg.ParameterError, match=r"a\.growth: expected a number in \[0, 1\], got -0.1"
+    ):
         reg.REGISTRY["growth"].check(-0.1, "a.")
 
 

@@ -39,13 +39,13 @@ def build_params(
         For an unknown name, a wrong type, a value out of range or NaN.
     """
     given = {"a.": a or {}, "b.": b or {}, "env.": env or {}}
-    lengths = {
-        np.size(v) for m in given.values() for v in m.values() if np.ndim(v) > 0
-    }
+    lengths = {np.size(v) for m in given.values() for v in m.values() if np.ndim(v) > 0}
     if n is None:
         n = max(lengths) if lengths else 1
     if any(length != n for length in lengths):
-        raise reg.ParameterError("n_couples", f"arrays must all have length {n}, got {sorted(lengths)}")
+        raise reg.ParameterError(
+            "n_couples", f"arrays must all have length {n}, got {sorted(lengths)}"
+        )
     for where, names in (("a.", reg.TRAIT_NAMES), ("b.", reg.TRAIT_NAMES), ("env.", reg.ENV_NAMES)):
         for key in given[where]:
             if key not in names:

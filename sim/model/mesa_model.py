@@ -227,6 +227,7 @@ def _merge_overrides(a, b, env, overrides):
                 break
         else:
             raise reg.ParameterError(
-                key, "unknown model argument; expected a_<trait>, b_<trait>, both_<trait> or env_<name>"
+                key,
+                "unknown model argument; expected a_<trait>, b_<trait>, both_<trait> or env_<name>",
             )
     return a, b, env

@@ -64,9 +64,13 @@ class Parameter:
     def check(self, value: object, where: str = "") -> float:
         """Return ``value`` as a float, or raise :class:`ParameterError` naming it."""
         label = f"{where}{self.name}"
-        expected = f"{'an integer' if self.integer else 'a number'} in [{self.low:g}, {self.high:g}]"
+        expected = (
+            f"{'an integer' if self.integer else 'a number'} in [{self.low:g}, {self.high:g}]"
+        )
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise ParameterError(label, f"expected {expected}, got {type(value).__name__} {value!r}")
+            raise ParameterError(
+                label, f"expected {expected}, got {type(value).__name__} {value!r}"
+            )
         x = float(value)
         if math.isnan(x):
             raise ParameterError(label, f"expected {expected}, got NaN")
@@ -125,8 +129,18 @@ TRAITS: tuple[Parameter, ...] = (
         "fear of closeness; caps disclosure and drives effort that stands in for it",
         "PDR",
     ),
-    _t("scorekeeping", 0.2, "keeps a ledger of given versus received; help on condition", "GAP, BIS"),
-    _t("rigidity", 0.2, "convictions held as identity; a suggestion to change feels a threat", "GAP"),
+    _t(
+        "scorekeeping",
+        0.2,
+        "keeps a ledger of given versus received; help on condition",
+        "GAP, BIS",
+    ),
+    _t(
+        "rigidity",
+        0.2,
+        "convictions held as identity; a suggestion to change feels a threat",
+        "GAP",
+    ),
     _t("expectation", 0.3, "care one believes one is owed without asking", "BIS, BHR"),
     _t(
         "responsiveness",
@@ -150,7 +164,9 @@ TRAITS: tuple[Parameter, ...] = (
 )
 
 ENVIRONMENT: tuple[Parameter, ...] = (
-    _e("problem_rate", 0.5, 0.0, 1.0, "1/week", "chance a partner meets a problem in a week", "BIS"),
+    _e(
+        "problem_rate", 0.5, 0.0, 1.0, "1/week", "chance a partner meets a problem in a week", "BIS"
+    ),
     _e("problem_size", 0.4, 0.0, 1.0, "0-1", "mean size of a problem", "BIS, BHR"),
     _e("problem_spread", 0.3, 0.0, 1.0, "0-1", "spread of problem sizes around the mean", "BIS"),
     _e(
@@ -171,7 +187,15 @@ ENVIRONMENT: tuple[Parameter, ...] = (
         "chance a partner meets a major trial (illness, loss) in a week",
         "BHR",
     ),
-    _e("learning_rate", 0.01, 0.0, 0.2, "1/problem", "capability gained per problem mastered", "BIS"),
+    _e(
+        "learning_rate",
+        0.01,
+        0.0,
+        0.2,
+        "1/problem",
+        "capability gained per problem mastered",
+        "BIS",
+    ),
     _e(
         "alternatives",
         0.3,
@@ -276,11 +300,14 @@ def validate_array(name: str, values: object, where: str = "") -> np.ndarray:
         np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
     ):
         raise ParameterError(
-            f"{where}{name}", f"expected numbers in [{param.low:g}, {param.high:g}], got {arr.dtype}"
+            f"{where}{name}",
+            f"expected numbers in [{param.low:g}, {param.high:g}], got {arr.dtype}",
         )
     arr = arr.astype(np.float64)
     if np.isnan(arr).any():
-        raise ParameterError(f"{where}{name}", f"expected a number in [{param.low:g}, {param.high:g}], got NaN")
+        raise ParameterError(
+            f"{where}{name}", f"expected a number in [{param.low:g}, {param.high:g}], got NaN"
+        )
     bad = (arr < param.low) | (arr > param.high)
     if param.integer:
         bad |= arr != np.round(arr)

@@ -17,6 +17,7 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _STEP = np.uint64(0xD1B54A32D192ED03)
 _TO_UNIT = 2.0**-53
+_TO_UNIT32 = 2.0**-32
 
 
 def mix64(z: np.ndarray) -> np.ndarray:
@@ -71,5 +72,14 @@ class WeekDraws:
         return (z >> np.uint64(11)).astype(np.float64) * _TO_UNIT
 
     def pair(self, slot: int) -> np.ndarray:
-        """One uniform number per partner, shape ``(2, n)``; pair slots never meet plain slots."""
-        return np.stack((self.uniform(1024 + 2 * slot), self.uniform(1025 + 2 * slot)))
+        """One uniform number per partner, shape ``(2, n)``, with 32-bit resolution.
+
+        Both come from one hash: its high half for partner ``a``, its low half for
+        ``b``. Pair slots are offset so that they never meet plain slots.
+        """
+        with np.errstate(over="ignore"):
+            z = mix64(self._base + np.uint64(slot + 1025) * _GOLDEN)
+        out = np.empty((2, z.shape[0]))
+        np.multiply(z >> np.uint64(32), _TO_UNIT32, out=out[0])
+        np.multiply(z & np.uint64(0xFFFFFFFF), _TO_UNIT32, out=out[1])
+        return out

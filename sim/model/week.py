@@ -339,7 +339,9 @@ def grow(s: State, p: Params, w: Week) -> None:
 
     gap = s.capability - _other(s.capability)
     # A self-focused partner pushes fixes instead of inviting depth (phase 5).
-    seek_p = np.clip((gap - 0.1) * 2.0, 0.0, 1.0) * (1.0 - 0.5 * s.intimacy) * (1.0 - t["narcissism"])
+    seek_p = (
+        np.clip((gap - 0.1) * 2.0, 0.0, 1.0) * (1.0 - 0.5 * s.intimacy) * (1.0 - t["narcissism"])
+    )
     seeks = w.live & (d.pair(21) < seek_p)
     hears = _other(seeks)
     opens = hears & (d.pair(22) < t["openness"] * (1.0 - 0.5 * rigid))
@@ -376,7 +378,9 @@ def appraise(s: State, p: Params, w: Week) -> None:
     """
     t = p.traits
     live = w.live
-    s.stress = np.where(live, np.clip(s.stress + 0.5 * w.unresolved - 0.1 * w.helped, 0, 1), s.stress)
+    s.stress = np.where(
+        live, np.clip(s.stress + 0.5 * w.unresolved - 0.1 * w.helped, 0, 1), s.stress
+    )
     s.care = np.where(live, 0.9 * s.care + 0.1 * w.cared, s.care)
     gap = np.maximum(t["expectation"] - s.care, 0.0) * (1.0 - 0.7 * t["assertiveness"])
     divergence = np.abs(s.direction[0] - s.direction[1])
@@ -401,9 +405,7 @@ def appraise(s: State, p: Params, w: Week) -> None:
     s.help_recent = np.where(live, 0.99 * s.help_recent + 0.01 * given, s.help_recent)
     s.help_given = s.help_given + np.where(live, given, 0.0)
     keep = t["scorekeeping"]
-    s.ledger = np.where(
-        live, 0.97 * s.ledger + 0.2 * (0.5 + keep) * (given - w.helped), s.ledger
-    )
+    s.ledger = np.where(live, 0.97 * s.ledger + 0.2 * (0.5 + keep) * (given - w.helped), s.ledger)
     let_go = 0.03 * (1.0 - 0.8 * keep) * s.resentment
     owed = 0.02 * keep * np.maximum(s.ledger, 0.0)
     s.resentment = np.where(live, s.resentment + w.hurt + owed - let_go, s.resentment)
