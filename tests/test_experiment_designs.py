@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 import pytest
 from SALib.sample import morris as salib_morris
 from SALib.sample import sobol as salib_sobol
 
-from sim.experiment.batch import RELATIONSHIP
+from sim.errors import InputError
+from sim.experiment.batch import RELATIONSHIP, RelationshipBatch
 from sim.experiment.designs import design_points, factor_matrix, n_points, problem
 from sim.experiment.seeding import point_keys, run_keys
-from sim.experiment.spec import parse_spec
+from sim.experiment.spec import load_spec, parse_spec
+
+SHIPPED = sorted((Path(__file__).parents[1] / "experiments").glob("*.toml"))
 
 
 def spec(design: dict, **extra):
@@ -129,3 +135,57 @@ def test_run_keys_depend_only_on_seed_point_replicate():
     np.testing.assert_array_equal(run_keys(1, pts[2:], reps[2:]), keys[2:])
     assert not np.array_equal(run_keys(2, pts, reps), keys)
     assert point_keys(1, pts).dtype == np.uint64
+
+
+@dataclass(frozen=True)
+class TwoScenarios(RelationshipBatch):
+    """The relationship model with two made-up scenarios, independent of scenario files."""
+
+    def base(self, scenario: str) -> dict[str, float]:
+        values = self.defaults()
+        overrides = {"calm": {"env.problem_rate": 0.1}, "stormy": {"env.problem_rate": 0.9}}
+        if scenario not in overrides:
+            raise InputError(scenario, "", "unknown scenario")
+        return {**values, **overrides[scenario], "b.narcissism": 0.7}
+
+
+def test_scenarios_design_crosses_scenarios_with_factors():
+    model = TwoScenarios()
+    s = parse_spec(
+        {
+            "name": "s",
+            "description": "s",
+            "scenarios": ["calm", "stormy"],
+            "design": {"kind": "scenarios", "factors": {"a.dependency": [0.2, 0.6, 0.8]}},
+        },
+        model=model,
+    )
+    p = design_points(s, model)
+    assert n_points(s) == p.n == 6
+    assert list(p.scenario) == ["calm"] * 3 + ["stormy"] * 3
+    np.testing.assert_array_equal(p.params["env.problem_rate"], [0.1] * 3 + [0.9] * 3)
+    np.testing.assert_array_equal(p.params["a.dependency"], [0.2, 0.6, 0.8] * 2)
+    assert (p.params["b.narcissism"] == 0.7).all()
+
+
+def test_unknown_scenario_is_an_input_error():
+    with pytest.raises(InputError, match="unknown scenario"):
+        parse_spec(
+            {
+                "name": "s",
+                "description": "s",
+                "scenarios": ["calm", "windy"],
+                "design": {"kind": "scenarios"},
+            },
+            model=TwoScenarios(),
+        )
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_experiments_are_valid_and_small(path):
+    s = load_spec(path)
+    assert s.name == path.stem
+    assert len(s.description.split()) >= 20
+    runs = n_points(s) * s.replicates
+    assert runs <= s.max_runs
+    assert runs * s.steps <= 30_000_000  # minutes, not hours, on two cores

@@ -29,8 +29,16 @@ from sim.experiment.storage import ResultStore
 DEFAULT_RESULTS = Path("results")
 """Folder under which each experiment gets its own results folder by default."""
 
-MAX_CHUNK = 10_000
-"""Largest chunk the runner picks by itself: big enough to vectorise, small enough to stream."""
+MIN_CHUNK = 5_000
+"""Smallest chunk the runner picks by itself when there are enough runs: the engine's
+per-step overhead is paid once per chunk, so a few thousand couples a batch run several
+times faster per couple than a few hundred."""
+
+MAX_CHUNK = 50_000
+"""Largest chunk the runner picks by itself, so that results stream to disk."""
+
+MAX_CHUNK_VALUES = 20_000_000
+"""Most series values (runs x records x columns) one chunk may hold in memory."""
 
 
 @dataclass(frozen=True)
@@ -247,7 +255,7 @@ def run_experiment(
         pending_point, pending_rep = _pending(store, p)
         n_pending = len(pending_point)
         if chunk_size is None:
-            chunk_size = max(1, min(MAX_CHUNK, math.ceil(n_pending / (4 * exe.workers))))
+            chunk_size = default_chunk_size(spec, n_pending, exe.workers)
         tasks = _tasks(
             spec, p, model, pending_point, pending_rep, chunk_size, store.next_chunk_id()
         )
@@ -264,6 +272,21 @@ def run_experiment(
             f"relsim: {failed} run(s) failed; see the error column of runs.parquet", file=sys.stderr
         )
     return store.runs()
+
+
+def default_chunk_size(spec: Spec, n_runs: int, workers: int) -> int:
+    """Runs a chunk when none is asked for.
+
+    About two chunks per worker, but at least :data:`MIN_CHUNK` runs (so vectorising
+    pays), at most :data:`MAX_CHUNK` runs and :data:`MAX_CHUNK_VALUES` series values
+    (so memory stays bounded), and never more than one worker's share.
+    """
+    size = max(MIN_CHUNK, math.ceil(n_runs / (2 * workers)))
+    limit = MAX_CHUNK
+    if spec.record_every and spec.series:
+        records = len(_record_weeks(spec.steps, spec.record_every))
+        limit = min(limit, MAX_CHUNK_VALUES // (records * (len(spec.series) + 3)))
+    return max(1, min(size, limit, math.ceil(n_runs / workers)))
 
 
 def _bases(spec: Spec, model: BatchModel) -> dict[str, dict[str, float]]:
