@@ -133,7 +133,8 @@ def estimate(spec: Spec, model: BatchModel = RELATIONSHIP, workers: int | None =
     """Time and disk a sweep of ``spec`` would take, timing a short batch of the model."""
     p = plan(spec, model)
     workers = workers or default_workers()
-    n, steps = 256, 20
+    # time a batch the size of the chunks the runner would use (capped, to stay quick)
+    n, steps = min(default_chunk_size(spec, p.n_runs, workers), 4000), 8
     params = {c: np.full(n, v) for c, v in model.defaults().items()}
     keys = run_keys(spec.seed, np.arange(n), np.zeros(n))
     model.run({c: v[:8] for c, v in params.items()}, keys[:8], 2)  # warm-up: imports
@@ -163,6 +164,109 @@ def _record_weeks(steps: int, every: int) -> list[int]:
 def results_dir(spec: Spec, out: str | Path | None = None) -> Path:
     """Where a sweep of ``spec`` writes: ``out``, or ``results/NAME``."""
     return Path(out) if out is not None else DEFAULT_RESULTS / spec.name
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a sweep did.
+
+    Attributes
+    ----------
+    out : Path
+        The results folder.
+    planned : int
+        Runs the spec asks for.
+    rows : int
+        Rows of ``runs.parquet`` (runs finished or failed).
+    failed : int
+        Rows of ``runs.parquet`` whose status is not ``ok``.
+    ran : int
+        Runs run by this sweep (the rest were finished before).
+    seconds : float
+        Wall time of the sweep.
+    """
+
+    out: Path
+    planned: int
+    rows: int
+    failed: int
+    ran: int
+    seconds: float
+
+
+def sweep(
+    spec_or_path: Spec | str | Path,
+    executor: str = "process",
+    out: str | Path | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    resume: bool = False,
+    force: bool = False,
+    quiet: bool = False,
+    model: BatchModel = RELATIONSHIP,
+) -> Summary:
+    """Run an experiment's unfinished runs into its results folder; return a summary.
+
+    The whole of ``relsim sweep``: the same parameters as :func:`run_experiment`, but
+    the run table is left on disk rather than loaded, so memory stays bounded however
+    many runs there are.
+    """
+    t0 = time.perf_counter()
+    spec = as_spec(spec_or_path, model)
+    if chunk_size is not None and chunk_size < 1:
+        raise InputError("--chunk-size", "", f"expected at least 1 run a chunk, got {chunk_size}")
+    p = plan(spec, model)
+    if p.n_runs > spec.max_runs and not force:
+        raise InputError(
+            spec.source,
+            "max_runs",
+            f"{p.n_runs:,} runs exceed max_runs {spec.max_runs:,}; raise max_runs or use --force",
+        )
+    store = ResultStore(results_dir(spec, out))
+    identity = spec.identity_hash({"model": model.name, "bases": _bases(spec, model)})
+    if store.exists():
+        old = store.read_manifest()
+        if old.get("identity_hash") != identity:
+            if not force:
+                raise InputError(
+                    str(store.root),
+                    "",
+                    f"holds results of a different spec ({old.get('spec_source')}); "
+                    "use --force to replace them, or --out to write elsewhere",
+                )
+            store.clear()
+    elif resume:
+        raise InputError(str(store.root), "", "nothing to resume (no manifest.json)")
+    store.recover()
+    manifest = _manifest(spec, p, model, identity, store)
+    exe = make_executor(executor, workers, scheduler)
+    try:
+        manifest["executor"] = exe.describe()
+        store.write_manifest(manifest)
+        pending_point, pending_rep = _pending(store, p)
+        n_pending = len(pending_point)
+        if chunk_size is None:
+            chunk_size = default_chunk_size(spec, n_pending, exe.workers)
+        tasks = _tasks(
+            spec, p, model, pending_point, pending_rep, chunk_size, store.next_chunk_id()
+        )
+        failed = _drive(exe, tasks, store, n_pending, quiet)
+    finally:
+        exe.close()
+    rows = store.consolidate(p.points.n, spec.replicates)
+    session = manifest["sessions"][-1]
+    session.update(finished=provenance.now(), runs_run=n_pending, runs_failed=failed)
+    failed_rows = _count_failed(store) if rows else 0
+    complete = rows == p.n_runs and failed_rows == 0
+    manifest["status"] = "complete" if complete else "incomplete"
+    store.write_manifest(manifest)
+    if failed and not quiet:
+        print(
+            f"relsim: {failed} run(s) failed; see the error column of runs.parquet", file=sys.stderr
+        )
+    return Summary(store.root, p.n_runs, rows, failed_rows, n_pending, time.perf_counter() - t0)
 
 
 def run_experiment(
@@ -221,57 +325,19 @@ def run_experiment(
     run's key is a function of (seed, point, replicate) only. Finished chunks are
     kept; a sweep that stops for any reason resumes where it stopped.
     """
-    spec = as_spec(spec_or_path, model)
-    if chunk_size is not None and chunk_size < 1:
-        raise InputError("--chunk-size", "", f"expected at least 1 run a chunk, got {chunk_size}")
-    p = plan(spec, model)
-    if p.n_runs > spec.max_runs and not force:
-        raise InputError(
-            spec.source,
-            "max_runs",
-            f"{p.n_runs:,} runs exceed max_runs {spec.max_runs:,}; raise max_runs or use --force",
-        )
-    store = ResultStore(results_dir(spec, out))
-    identity = spec.identity_hash({"model": model.name, "bases": _bases(spec, model)})
-    if store.exists():
-        old = store.read_manifest()
-        if old.get("identity_hash") != identity:
-            if not force:
-                raise InputError(
-                    str(store.root),
-                    "",
-                    f"holds results of a different spec ({old.get('spec_source')}); "
-                    "use --force to replace them, or --out to write elsewhere",
-                )
-            store.clear()
-    elif resume:
-        raise InputError(str(store.root), "", "nothing to resume (no manifest.json)")
-    store.recover()
-    manifest = _manifest(spec, p, model, identity, store)
-    exe = make_executor(executor, workers, scheduler)
-    try:
-        manifest["executor"] = exe.describe()
-        store.write_manifest(manifest)
-        pending_point, pending_rep = _pending(store, p)
-        n_pending = len(pending_point)
-        if chunk_size is None:
-            chunk_size = default_chunk_size(spec, n_pending, exe.workers)
-        tasks = _tasks(
-            spec, p, model, pending_point, pending_rep, chunk_size, store.next_chunk_id()
-        )
-        failed = _drive(exe, tasks, store, n_pending, quiet)
-    finally:
-        exe.close()
-    rows = store.consolidate(p.points.n, spec.replicates)
-    session = manifest["sessions"][-1]
-    session.update(finished=provenance.now(), runs_run=n_pending, runs_failed=failed)
-    manifest["status"] = "complete" if rows == p.n_runs and not _any_failed(store) else "incomplete"
-    store.write_manifest(manifest)
-    if failed and not quiet:
-        print(
-            f"relsim: {failed} run(s) failed; see the error column of runs.parquet", file=sys.stderr
-        )
-    return store.runs()
+    summary = sweep(
+        spec_or_path,
+        executor,
+        out,
+        workers=workers,
+        scheduler=scheduler,
+        chunk_size=chunk_size,
+        resume=resume,
+        force=force,
+        quiet=quiet,
+        model=model,
+    )
+    return load_results(summary.out)
 
 
 def default_chunk_size(spec: Spec, n_runs: int, workers: int) -> int:
@@ -293,11 +359,12 @@ def _bases(spec: Spec, model: BatchModel) -> dict[str, dict[str, float]]:
     return {s: model.base(s) for s in spec.scenarios}
 
 
-def _any_failed(store: ResultStore) -> bool:
+def _count_failed(store: ResultStore) -> int:
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     status = pq.read_table(store.root / "runs.parquet", columns=["status"]).column("status")
-    return any(s != "ok" for s in status.unique().to_pylist())
+    return int(pc.sum(pc.not_equal(status, "ok")).as_py() or 0)
 
 
 def _manifest(spec: Spec, p: Plan, model: BatchModel, identity: str, store: ResultStore) -> dict:

@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run (or estimate) the sweep; 0 when every run finished, 1 when some failed."""
     from sim.errors import InputError
-    from sim.experiment.runner import estimate, load_spec, results_dir, run_experiment
+    from sim.experiment.runner import estimate, load_spec, results_dir, sweep
 
     spec = load_spec(args.spec)
     if args.dry_run:
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.workers is not None and args.workers < 1:
         raise InputError("--workers", "", f"expected at least 1 worker, got {args.workers}")
-    runs = run_experiment(
+    summary = sweep(
         spec,
         executor=args.executor,
         out=args.out,
@@ -71,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         quiet=args.quiet,
     )
-    failed = int((runs["status"] != "ok").sum())
     if not args.quiet:
-        print(f"{len(runs) - failed:,} runs ok, {failed:,} failed: {results_dir(spec, args.out)}")
-    return 1 if failed else 0
+        print(
+            f"{summary.rows - summary.failed:,} runs ok, {summary.failed:,} failed "
+            f"({summary.ran:,} run now, in {summary.seconds:.1f} s): {summary.out}"
+        )
+    return 1 if summary.failed else 0
