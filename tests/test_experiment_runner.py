@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
 from sim.errors import InputError
@@ -22,6 +24,7 @@ from sim.experiment.runner import (
     load_results,
     load_timeseries,
     run_experiment,
+    sweep,
 )
 from sim.experiment.spec import load_spec, parse_spec
 from sim.experiment.storage import ResultStore
@@ -97,6 +100,27 @@ def test_dask_local_cluster_gives_identical_results(tmp_path, reference):
     assert manifest["executor"]["scheduler"].startswith("tcp://127.0.0.1:")
 
 
+@pytest.mark.slow
+def test_dask_running_scheduler_by_address(tmp_path, reference):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address
+        run_experiment(
+            TINY, executor="dask", scheduler=address, out=tmp_path / "r", chunk_size=4, quiet=True
+        )
+    assert_same_results(tmp_path / "r", reference)
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert manifest["executor"] == {
+        "name": "dask",
+        "workers": 2,
+        "scheduler": address,
+        "local_cluster": False,
+    }
+
+
 def test_adding_replicates_keeps_existing_runs(tmp_path, reference):
     out = tmp_path / "r"
     run_experiment(tiny(replicates=2), executor="serial", out=out, quiet=True)
@@ -110,9 +134,11 @@ def test_adding_replicates_keeps_existing_runs(tmp_path, reference):
 def test_rerun_of_finished_experiment_runs_nothing(tmp_path, reference):
     out = tmp_path / "r"
     run_experiment(TINY, executor="serial", out=out, quiet=True)
-    before = sorted(p.name for p in (out / "chunks").iterdir())
-    run_experiment(TINY, executor="serial", out=out, resume=True, quiet=True)
-    assert sorted(p.name for p in (out / "chunks").iterdir()) == before
+    before = sorted(p.name for p in (out / "timeseries").iterdir())
+    summary = sweep(TINY, executor="serial", out=out, resume=True, quiet=True)
+    assert (summary.ran, summary.rows, summary.failed) == (0, 18, 0)
+    assert sorted(p.name for p in (out / "timeseries").iterdir()) == before
+    assert not list((out / "chunks").glob("part-*"))  # merged into runs.parquet
     assert_same_results(out, reference)
 
 
@@ -179,13 +205,29 @@ def test_failing_chunk_is_recorded_and_others_kept(tmp_path, reference):
     assert_same_results(out, reference)
 
 
-def test_orphan_series_part_of_a_killed_chunk_is_removed(tmp_path, reference):
+def test_leftovers_of_a_killed_sweep_are_removed(tmp_path, reference):
     out = tmp_path / "r"
+    run_experiment(tiny(replicates=2), executor="serial", out=out, chunk_size=6, quiet=True)
+    # a chunk killed after its series part was written, and a half-written file
+    first = sorted((out / "timeseries").iterdir())[0]
+    (out / "timeseries" / "part-000077.parquet").write_bytes(first.read_bytes())
+    (out / "chunks" / ".tmp-deadbeef-part-000078.parquet").write_bytes(b"half")
     run_experiment(TINY, executor="serial", out=out, chunk_size=6, quiet=True)
-    (out / "chunks" / "part-000001.parquet").unlink()  # killed after the series part
-    (out / "chunks" / ".tmp-deadbeef-part-000009.parquet").write_bytes(b"half")
-    run_experiment(TINY, executor="serial", out=out, chunk_size=6, quiet=True)
+    assert not (out / "timeseries" / "part-000077.parquet").exists()
     assert not any(p.name.startswith(".tmp-") for p in (out / "chunks").iterdir())
+    assert_same_results(out, reference)
+
+
+def test_merge_killed_before_removing_parts_keeps_one_row_per_run(tmp_path, reference):
+    out = tmp_path / "r"
+    run_experiment(TINY, executor="serial", out=out, chunk_size=5, quiet=True)
+    # as if killed after runs.parquet was written but before the parts were removed
+    store = ResultStore(out)
+    runs = pq.read_table(out / "runs.parquet").drop_columns(["run"])
+    for cid in range(2):
+        part = runs.filter(pc.equal(runs.column("point"), cid))
+        store.write_chunk(100 + cid, part, None)
+    run_experiment(TINY, executor="serial", out=out, quiet=True)
     assert_same_results(out, reference)
 
 

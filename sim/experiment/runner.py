@@ -466,3 +466,13 @@ def load_results(path: str | Path) -> pd.DataFrame:
 def load_timeseries(path: str | Path) -> pd.DataFrame:
     """The tidy time series of an experiment (run, point, replicate, step, series...)."""
     return ResultStore(path).timeseries()
+
+
+def export_csv(path: str | Path) -> list[Path]:
+    """Write ``runs.csv`` and ``timeseries.csv`` beside an experiment's Parquet files.
+
+    Returns the paths written. Keys are written as text so spreadsheets keep every digit.
+    """
+    store = ResultStore(path)
+    store.read_manifest()
+    return store.export_csv()

@@ -6,14 +6,16 @@ Layout::
         manifest.json           spec verbatim and hashes, versions, executor, seeds, times
         runs.parquet            one row per run, sorted by (point, replicate)
         timeseries/part-*.parquet   tidy series: point, replicate, step, one column per series
-        chunks/part-*.parquet   the run rows of each finished chunk (the resume ledger)
+        chunks/part-*.parquet   run rows of chunks finished since the last merge
+        chunks/consolidated.json   ids of the chunks merged into runs.parquet
 
 Every file is written atomically: to a temporary name in the same folder, then
 renamed, so a process killed at any instant (even by SIGKILL) leaves either the whole
 file or none. A chunk is finished when its ``chunks/`` part exists; its time series
-part is written first, so a series part without its chunk part is an orphan of a
-killed sweep and is removed on the next start. ``runs.parquet`` is rebuilt from the
-chunk parts at the end of each sweep.
+part is written first, so a series part whose chunk has no run part and was never
+merged is an orphan of a killed sweep and is removed on the next start. At the end of
+each sweep the chunk parts are merged into ``runs.parquet``, their ids recorded, and
+the parts removed; a sweep killed during that step merges them again next time.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ MANIFEST = "manifest.json"
 RUNS = "runs.parquet"
 CHUNKS = "chunks"
 TIMESERIES = "timeseries"
+LEDGER = "consolidated.json"
 _PART = re.compile(r"^part-(\d+)\.parquet$")
 _TMP = ".tmp-"
 
@@ -118,39 +121,49 @@ class ResultStore:
                 out[int(m.group(1))] = p
         return dict(sorted(out.items()))
 
+    def _consolidated(self) -> set[int]:
+        path = self.root / CHUNKS / LEDGER
+        if not path.is_file():
+            return set()
+        return set(json.loads(path.read_text(encoding="utf-8")))
+
     def recover(self) -> None:
         """Tidy after a killed sweep: drop temporary files, orphan series and failed chunks.
 
-        Failed chunks are removed so that their runs run again.
+        A series part is an orphan when its chunk has neither a run part nor a place
+        in ``runs.parquet`` (its chunk was killed between the two writes). Failed chunk
+        parts are removed so that their runs run again.
         """
         for folder in (self.root, self.root / CHUNKS, self.root / TIMESERIES):
             if folder.is_dir():
                 for p in folder.iterdir():
                     if p.name.startswith(_TMP):
                         p.unlink(missing_ok=True)
-        chunks = self._parts(CHUNKS)
-        for path in chunks.values():
+        for path in self._parts(CHUNKS).values():
             status = pq.read_table(path, columns=["status"]).column("status")
             if pc.any(pc.not_equal(status, "ok")).as_py():
                 path.unlink()
-        chunks = self._parts(CHUNKS)
+        committed = set(self._parts(CHUNKS)) | self._consolidated()
         for cid, path in self._parts(TIMESERIES).items():
-            if cid not in chunks:
+            if cid not in committed:
                 path.unlink()
 
     def finished(self) -> tuple[np.ndarray, np.ndarray]:
-        """Point and replicate indices of every run of a finished chunk."""
-        tables = [
-            pq.read_table(p, columns=["point", "replicate"]) for p in self._parts(CHUNKS).values()
-        ]
-        if not tables:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        t = pa.concat_tables(tables)
-        return t.column("point").to_numpy(), t.column("replicate").to_numpy()
+        """Point and replicate indices of every run finished without error."""
+        sources = list(self._parts(CHUNKS).values())
+        if (self.root / RUNS).is_file():
+            sources.append(self.root / RUNS)
+        points, reps = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        for path in sources:
+            t = pq.read_table(path, columns=["point", "replicate", "status"])
+            t = t.filter(pc.equal(t.column("status"), "ok"))
+            points.append(t.column("point").to_numpy())
+            reps.append(t.column("replicate").to_numpy())
+        return np.concatenate(points), np.concatenate(reps)
 
     def next_chunk_id(self) -> int:
-        """A chunk id not used by any part here."""
-        ids = list(self._parts(CHUNKS)) + list(self._parts(TIMESERIES))
+        """A chunk id never used here before."""
+        ids = [*self._parts(CHUNKS), *self._parts(TIMESERIES), *self._consolidated()]
         return max(ids, default=-1) + 1
 
     def write_chunk(self, chunk_id: int, runs: pa.Table, series: pa.Table | None) -> None:
@@ -163,41 +176,59 @@ class ResultStore:
 
     # --- the run table --------------------------------------------------------------
     def consolidate(self, n_points: int, replicates: int) -> int:
-        """Rebuild ``runs.parquet`` from the chunk parts; return its number of rows.
+        """Merge the chunk parts into ``runs.parquet``; return its number of rows.
 
         Only runs of the current plan (point below ``n_points``, replicate below
         ``replicates``) are kept, sorted by (point, replicate) and numbered by a ``run``
-        column. Parts are streamed one at a time when their ranges do not overlap (the
-        usual case), so memory does not grow with the number of runs.
+        column; a run in a chunk part replaces the same run in the old table (a failed
+        run that ran again). The chunk parts are then recorded as consolidated and
+        removed. On a first sweep the parts are streamed one at a time, so memory does
+        not grow with the number of runs.
         """
-        parts = list(self._parts(CHUNKS).values())
-        if not parts:
+        parts = self._parts(CHUNKS)
+        old = self.root / RUNS
+        if not parts and not old.is_file():
             return 0
-        schema = _unified_schema(parts)
+        if not parts:
+            t = pq.read_table(old, columns=["point", "replicate"])
+            inside = pc.all(_in_plan(t, n_points, replicates)).as_py()
+            if inside:
+                return t.num_rows
+        sources = list(parts.values()) + ([old] if old.is_file() else [])
+        schema = _unified_schema(sources)
+        if old.is_file():
+            tables = iter([_merged(old, list(parts.values()), schema)])
+        else:
+            tables = self._in_order(list(parts.values()), schema, replicates)
+        rows = self._write_runs(tables, schema, n_points, replicates)
+        ledger = sorted(self._consolidated() | set(parts))
+        atomic_write_bytes(self.root / CHUNKS / LEDGER, json.dumps(ledger).encode())
+        for path in parts.values():
+            path.unlink()
+        return rows
+
+    @staticmethod
+    def _in_order(parts: list[Path], schema: pa.Schema, replicates: int) -> Iterator[pa.Table]:
         spans = []
         for p in parts:
             t = pq.read_table(p, columns=["point", "replicate"])
             key = t.column("point").to_numpy() * (replicates + 1) + t.column("replicate").to_numpy()
             spans.append((int(key.min()), int(key.max()), p))
         spans.sort(key=lambda s: s[0])
-        streaming = all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False))
-        if streaming:
-            tables: Iterator[pa.Table] = (pq.read_table(p) for _, _, p in spans)
-        else:
-            whole = pa.concat_tables([_conform(pq.read_table(p), schema) for p in parts])
-            order = pc.sort_indices(whole, [("point", "ascending"), ("replicate", "ascending")])
-            tables = iter([whole.take(order)])
+        if all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False)):
+            return (pq.read_table(p) for _, _, p in spans)
+        return iter([_merged(None, parts, schema)])
+
+    def _write_runs(
+        self, tables: Iterator[pa.Table], schema: pa.Schema, n_points: int, replicates: int
+    ) -> int:
         out_schema = pa.schema([pa.field("run", pa.int64()), *schema])
         tmp = self.root / f"{_TMP}{uuid.uuid4().hex}-{RUNS}"
         rows = 0
         with pq.ParquetWriter(tmp, out_schema) as writer:
             for table in tables:
                 table = _conform(table, schema)
-                keep = pc.and_(
-                    pc.less(table.column("point"), n_points),
-                    pc.less(table.column("replicate"), replicates),
-                )
-                table = table.filter(keep)
+                table = table.filter(_in_plan(table, n_points, replicates))
                 if not table.num_rows:
                     continue
                 run = pa.array(np.arange(rows, rows + table.num_rows, dtype=np.int64))
@@ -261,8 +292,37 @@ class ResultStore:
 def _unified_schema(parts: list[Path]) -> pa.Schema:
     """One schema for every part: complete (finished) parts first, so columns keep their order."""
     schemas = [pq.read_schema(p) for p in parts]
+    schemas = [pa.schema([f for f in s if f.name != "run"]) for s in schemas]
     full = sorted(schemas, key=len, reverse=True)
     return pa.unify_schemas(full)
+
+
+def _in_plan(table: pa.Table, n_points: int, replicates: int) -> pa.ChunkedArray:
+    return pc.and_(
+        pc.less(table.column("point"), n_points),
+        pc.less(table.column("replicate"), replicates),
+    )
+
+
+def _merged(old: Path | None, parts: list[Path], schema: pa.Schema) -> pa.Table:
+    """The old run table and the chunk parts in one table, sorted; chunk rows win ties."""
+    tables = [_conform(pq.read_table(p), schema) for p in parts]
+    priority = [np.zeros(t.num_rows, dtype=np.int8) for t in tables]
+    if old is not None:
+        t = _conform(pq.read_table(old), schema)
+        tables.append(t)
+        priority.append(np.ones(t.num_rows, dtype=np.int8))
+    whole = pa.concat_tables(tables).append_column("_priority", pa.array(np.concatenate(priority)))
+    order = pc.sort_indices(
+        whole,
+        [("point", "ascending"), ("replicate", "ascending"), ("_priority", "ascending")],
+    )
+    whole = whole.take(order)
+    point = whole.column("point").to_numpy()
+    rep = whole.column("replicate").to_numpy()
+    first = np.ones(len(point), dtype=bool)
+    first[1:] = (point[1:] != point[:-1]) | (rep[1:] != rep[:-1])
+    return whole.filter(pa.array(first)).drop_columns(["_priority"])
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:

@@ -20,10 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Export and print the files written."""
-    from sim.experiment.storage import ResultStore
+    from sim.experiment.runner import export_csv
 
-    store = ResultStore(args.results)
-    store.read_manifest()
-    for path in store.export_csv():
+    for path in export_csv(args.results):
         print(path)
     return 0
