@@ -11,4 +11,5 @@
 - :mod:`~sim.experiment.storage`: ``results/NAME`` on disk, atomic and resumable.
 - :mod:`~sim.experiment.provenance`: versions and commit for the manifest.
 - :mod:`~sim.experiment.runner`: ``run_experiment`` and ``load_results``.
+- :mod:`~sim.experiment.analysis`: Sobol and Morris indices of a finished experiment.
 """

@@ -1,0 +1,122 @@
+"""Analysis of finished experiments: sensitivity indices of a Sobol or Morris design.
+
+SALib's analysers expect the model outputs in the order its samplers produced the
+points; the design module keeps that order as the point index, so each point's
+output here is its metric averaged over its replicates, in point order.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import InputError
+from sim.experiment.batch import RELATIONSHIP, BatchModel
+from sim.experiment.designs import factor_matrix, problem
+from sim.experiment.spec import Spec, parse_spec
+from sim.experiment.storage import ResultStore
+
+
+def results_spec(path: str | Path, model: BatchModel = RELATIONSHIP) -> Spec:
+    """The spec an experiment's results were made with, read back from its manifest."""
+    store = ResultStore(path)
+    manifest = store.read_manifest()
+    text = str(manifest["spec"])
+    source = str(manifest.get("spec_source", store.root / "manifest.json"))
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        import json
+
+        data = json.loads(text)
+    return parse_spec(
+        data, source=source, text=text, default_name=manifest.get("name"), model=model
+    )
+
+
+def point_means(runs: pd.DataFrame, metric: str, n_points: int) -> np.ndarray:
+    """A metric averaged over each point's finished replicates, in point order.
+
+    Raises
+    ------
+    InputError
+        If the metric is unknown or a point has no finished run.
+    """
+    if metric not in runs.columns:
+        raise InputError("metric", metric, "not a column of runs.parquet")
+    ok = runs[runs["status"] == "ok"]
+    means = ok.groupby("point")[metric].mean().reindex(range(n_points))
+    missing = means.index[means.isna()]
+    if len(missing):
+        raise InputError(
+            "metric", metric, f"no value at {len(missing)} design point(s), e.g. {missing[0]}"
+        )
+    return means.to_numpy(dtype=np.float64)
+
+
+def sensitivity(
+    path: str | Path, metric: str, model: BatchModel = RELATIONSHIP, num_resamples: int = 100
+) -> pd.DataFrame:
+    """Sensitivity indices of a metric from a finished ``sobol`` or ``morris`` experiment.
+
+    Parameters
+    ----------
+    path : path
+        The results folder.
+    metric : str
+        A numeric column of ``runs.parquet``.
+    model : BatchModel
+        The model the experiment swept.
+    num_resamples : int
+        Bootstrap resamples of SALib's confidence intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario and factor: ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` for a
+        Sobol design; ``mu``, ``mu_star``, ``sigma``, ``mu_star_conf`` for Morris.
+    """
+    spec = results_spec(path, model)
+    design = spec.design
+    if design.kind not in ("sobol", "morris"):
+        raise InputError(
+            str(path), "design.kind", f"sensitivity needs sobol or morris, not {design.kind}"
+        )
+    names, x = factor_matrix(design)
+    per = len(x)
+    runs = ResultStore(path).runs()
+    y_all = point_means(runs, metric, per * len(spec.scenarios))
+    frames = []
+    for i, scenario in enumerate(spec.scenarios):
+        y = y_all[i * per : (i + 1) * per]
+        if design.kind == "sobol":
+            from SALib.analyze import sobol
+
+            res = sobol.analyze(
+                problem(design),
+                y,
+                calc_second_order=design.second_order,
+                num_resamples=num_resamples,
+                seed=design.seed,
+            )
+            cols = ("S1", "S1_conf", "ST", "ST_conf")
+        else:
+            from SALib.analyze import morris
+
+            res = morris.analyze(
+                problem(design),
+                x,
+                y,
+                num_levels=design.levels,
+                num_resamples=num_resamples,
+                seed=design.seed,
+            )
+            cols = ("mu", "mu_star", "sigma", "mu_star_conf")
+        frame = pd.DataFrame({c: np.asarray(res[c], dtype=np.float64) for c in cols})
+        frame.insert(0, "factor", list(names))
+        frame.insert(0, "scenario", scenario)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
