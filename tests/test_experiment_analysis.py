@@ -53,6 +53,9 @@ class Linear:
     def metric_names(self):
         return ("y", "noise")
 
+    def fingerprint(self):
+        return "linear-1"
+
     def run(self, params, keys, steps, record_every=0, series=()):
         y = params["x1"] + 0.1 * params["x2"]
         noise = (np.asarray(keys) % np.uint64(1000)).astype(np.float64) / 1000

@@ -156,6 +156,30 @@ def test_changed_spec_refused_unless_forced(tmp_path):
     pd.testing.assert_frame_equal(runs, keys)
 
 
+@dataclass(frozen=True)
+class ChangedRules(RelationshipBatch):
+    """The relationship model as if its code had changed since the results were made."""
+
+    def fingerprint(self) -> str:
+        return "changed"
+
+
+def test_changed_model_code_refused_unless_forced(tmp_path):
+    out = tmp_path / "r"
+    run_experiment(tiny(replicates=1), executor="serial", out=out, quiet=True)
+    assert json.loads((out / "manifest.json").read_text())["model_fingerprint"] == (
+        RELATIONSHIP.fingerprint()
+    )
+    with pytest.raises(InputError, match="model version"):
+        run_experiment(
+            tiny(replicates=2), executor="serial", out=out, quiet=True, model=ChangedRules()
+        )
+    runs = run_experiment(
+        tiny(replicates=2), executor="serial", out=out, quiet=True, model=ChangedRules(), force=True
+    )
+    assert len(runs) == 12
+
+
 def test_resume_needs_results(tmp_path):
     with pytest.raises(InputError, match="nothing to resume"):
         run_experiment(TINY, executor="serial", out=tmp_path / "none", resume=True, quiet=True)

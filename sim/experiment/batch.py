@@ -9,9 +9,11 @@ be swept, stored and resumed by the same machinery.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -87,6 +89,13 @@ class BatchModel(Protocol):
 
     def series_names(self) -> tuple[str, ...]:
         """Names of the series ``run`` can record."""
+        ...
+
+    def fingerprint(self) -> str:
+        """A string that changes whenever the model's results may change (its code).
+
+        Results made under another fingerprint are not mixed with new ones.
+        """
         ...
 
     def metric_names(self) -> tuple[str, ...]:
@@ -174,6 +183,10 @@ class RelationshipBatch:
         """The engine's final metrics, found by running one couple for one week."""
         return _relationship_metric_names()
 
+    def fingerprint(self) -> str:
+        """SHA-256 of the source of ``sim.model``: any change to the rules changes it."""
+        return _source_hash()
+
     def run(
         self,
         params: Mapping[str, np.ndarray],
@@ -204,6 +217,17 @@ def _relationship_defaults() -> tuple[tuple[str, float], ...]:
     ]
     items += [(f"env.{e}", reg.REGISTRY[e].default) for e in reg.ENV_NAMES]
     return tuple((k, float(v)) for k, v in items)
+
+
+@cache
+def _source_hash() -> str:
+    import sim.model
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(sim.model.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @cache

@@ -225,7 +225,9 @@ def sweep(
             f"{p.n_runs:,} runs exceed max_runs {spec.max_runs:,}; raise max_runs or use --force",
         )
     store = ResultStore(results_dir(spec, out))
-    identity = spec.identity_hash({"model": model.name, "bases": _bases(spec, model)})
+    identity = spec.identity_hash(
+        {"model": model.name, "fingerprint": model.fingerprint(), "bases": _bases(spec, model)}
+    )
     if store.exists():
         old = store.read_manifest()
         if old.get("identity_hash") != identity:
@@ -233,7 +235,8 @@ def sweep(
                 raise InputError(
                     str(store.root),
                     "",
-                    f"holds results of a different spec ({old.get('spec_source')}); "
+                    f"holds results of a different spec ({old.get('spec_source')}) "
+                    "or model version; "
                     "use --force to replace them, or --out to write elsewhere",
                 )
             store.clear()
@@ -373,6 +376,7 @@ def _manifest(spec: Spec, p: Plan, model: BatchModel, identity: str, store: Resu
         "name": spec.name,
         "description": spec.description,
         "model": model.name,
+        "model_fingerprint": model.fingerprint(),
         "spec_source": spec.source,
         "spec": spec.text,
         "spec_hash": spec.text_hash,
