@@ -131,8 +131,9 @@ class Thresholds:
        ``intimacy < irrelationship_intimacy``.
     3. ``eroded``: ``demand_recent >= eroded_demand_rate`` and the lower goodwill
        ``< eroded_goodwill``; or mean resentment ``>= eroded_resentment``.
-    4. ``stalemate``: ``conflict_recent >= stalemate_conflict_rate`` and the capability
-       gap ``>= stalemate_gap``.
+    4. ``stalemate``: ``conflict_recent >= stalemate_conflict_rate``: conflict in a
+       large share of recent weeks that resolves neither way, whether over unequal
+       development or over convictions.
     5. ``coaching``: ``help_asymmetry >= coaching_asymmetry`` and
        ``intimacy < coaching_intimacy``.
     6. ``mutual``: ``intimacy >= mutual_intimacy`` and the lower satisfaction
@@ -148,7 +149,6 @@ class Thresholds:
     eroded_goodwill: float = 0.4
     eroded_resentment: float = 0.5
     stalemate_conflict_rate: float = 0.3
-    stalemate_gap: float = 0.15
     coaching_asymmetry: float = 0.45
     coaching_intimacy: float = 0.45
     mutual_intimacy: float = 0.5
@@ -172,7 +172,6 @@ def classify(m: dict[str, np.ndarray], th: Thresholds | None = None) -> np.ndarr
     intimacy = m["intimacy"]
     goodwill = np.minimum(m["goodwill_a"], m["goodwill_b"])
     resentment = 0.5 * (m["resentment_a"] + m["resentment_b"])
-    gap = np.abs(m["capability_a"] - m["capability_b"])
     satisfaction = np.minimum(m["satisfaction_a"], m["satisfaction_b"])
     fallback = np.where(intimacy >= th.fallback_intimacy, code["mutual"], code["eroded"])
     conditions = [
@@ -188,10 +187,7 @@ def classify(m: dict[str, np.ndarray], th: Thresholds | None = None) -> np.ndarr
             | (resentment >= th.eroded_resentment),
             "eroded",
         ),
-        (
-            (m["conflict_recent"] >= th.stalemate_conflict_rate) & (gap >= th.stalemate_gap),
-            "stalemate",
-        ),
+        (m["conflict_recent"] >= th.stalemate_conflict_rate, "stalemate"),
         (
             (m["help_asymmetry"] >= th.coaching_asymmetry) & (intimacy < th.coaching_intimacy),
             "coaching",
