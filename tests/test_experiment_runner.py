@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim.errors import InputError
+from sim.experiment import storage
 from sim.experiment.batch import RELATIONSHIP, BatchModel, RelationshipBatch
 from sim.experiment.runner import (
     estimate,
@@ -52,9 +53,11 @@ def reference(tmp_path_factory):
 
 
 def assert_same_results(out: Path, reference) -> None:
-    _, runs, series = reference
-    pd.testing.assert_frame_equal(load_results(out), runs)
-    pd.testing.assert_frame_equal(load_timeseries(out), series)
+    """Bit-identical: the same bytes of runs.parquet, and exactly equal series values."""
+    ref_out, runs, series = reference
+    assert (out / "runs.parquet").read_bytes() == (ref_out / "runs.parquet").read_bytes()
+    pd.testing.assert_frame_equal(load_results(out), runs, check_exact=True)
+    pd.testing.assert_frame_equal(load_timeseries(out), series, check_exact=True)
 
 
 def test_reference_has_every_run_once(reference):
@@ -81,6 +84,20 @@ def test_reference_has_every_run_once(reference):
 def test_chunk_size_does_not_change_results(tmp_path, reference, chunk_size):
     run_experiment(TINY, executor="serial", out=tmp_path / "r", chunk_size=chunk_size, quiet=True)
     assert_same_results(tmp_path / "r", reference)
+
+
+def test_row_groups_do_not_depend_on_chunking(tmp_path, monkeypatch):
+    monkeypatch.setattr(storage, "ROW_GROUP", 4)
+    for size in (1, 7):
+        run_experiment(
+            TINY, executor="serial", out=tmp_path / str(size), chunk_size=size, quiet=True
+        )
+    one, seven = (pq.ParquetFile(tmp_path / s / "runs.parquet") for s in ("1", "7"))
+    assert one.metadata.num_row_groups == 5  # 18 rows in groups of 4
+    assert (tmp_path / "1" / "runs.parquet").read_bytes() == (
+        tmp_path / "7" / "runs.parquet"
+    ).read_bytes()
+    assert list(one.read().column("run").to_numpy()) == list(range(18))
 
 
 @pytest.mark.slow
@@ -128,7 +145,7 @@ def test_adding_replicates_keeps_existing_runs(tmp_path, reference):
     assert len(more) == 6 * 5
     _, runs, _ = reference
     shared = more[more["replicate"] < 3].drop(columns="run").reset_index(drop=True)
-    pd.testing.assert_frame_equal(shared, runs.drop(columns="run"))
+    pd.testing.assert_frame_equal(shared, runs.drop(columns="run"), check_exact=True)
 
 
 def test_rerun_of_finished_experiment_runs_nothing(tmp_path, reference):
@@ -153,7 +170,7 @@ def test_changed_spec_refused_unless_forced(tmp_path):
     keys = run_experiment(
         tiny(replicates=1, seed=12), executor="serial", out=tmp_path / "s", quiet=True
     )
-    pd.testing.assert_frame_equal(runs, keys)
+    pd.testing.assert_frame_equal(runs, keys, check_exact=True)
 
 
 @dataclass(frozen=True)
@@ -197,31 +214,32 @@ def test_max_runs_refused_unless_forced(tmp_path):
 
 
 @dataclass(frozen=True)
-class FailsOnPointThree(RelationshipBatch):
-    """The relationship model, except that any chunk holding design point 3 fails."""
+class FailsOnOnePoint(RelationshipBatch):
+    """The relationship model, except that any chunk holding design point 4 (a.dependency 0.9, growth 0.5) fails."""
 
     name: str = "relationship"
 
     def run(self, params, keys, steps, record_every=0, series=()):
         if np.any(params["a.dependency"] == 0.9) and np.any(params["a.growth"] == 0.5):
-            raise RuntimeError("point three is cursed")
+            raise RuntimeError("this point is cursed")
         return super().run(params, keys, steps, record_every, series)
 
 
 def test_failing_chunk_is_recorded_and_others_kept(tmp_path, reference):
     out = tmp_path / "r"
-    model = FailsOnPointThree()
+    model = FailsOnOnePoint()
     assert isinstance(model, BatchModel)
     runs = run_experiment(TINY, executor="serial", out=out, chunk_size=3, quiet=True, model=model)
     failed = runs[runs["status"] == "failed"]
     assert list(failed["point"]) == [4, 4, 4]
-    assert failed["error"].str.contains("RuntimeError: point three is cursed").all()
+    assert failed["error"].str.contains("RuntimeError: this point is cursed").all()
     assert failed["intimacy"].isna().all()
     _, ref, _ = reference
     ok = runs["status"] == "ok"
     pd.testing.assert_frame_equal(
         runs.loc[ok, ["point", "replicate", "intimacy"]],
         ref.loc[ok, ["point", "replicate", "intimacy"]],
+        check_exact=True,
     )
     assert json.loads((out / "manifest.json").read_text())["status"] == "incomplete"
     # a rerun with a working model retries the failed chunk only
@@ -298,8 +316,11 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     resumed = run_experiment(spec_path, executor="serial", out=out, resume=True, quiet=True)
     whole = run_experiment(spec_path, executor="serial", out=tmp_path / "whole", quiet=True)
     assert len(resumed) == 24
-    pd.testing.assert_frame_equal(resumed, whole)
-    pd.testing.assert_frame_equal(load_timeseries(out), load_timeseries(tmp_path / "whole"))
+    pd.testing.assert_frame_equal(resumed, whole, check_exact=True)
+    assert (out / "runs.parquet").read_bytes() == (tmp_path / "whole" / "runs.parquet").read_bytes()
+    pd.testing.assert_frame_equal(
+        load_timeseries(out), load_timeseries(tmp_path / "whole"), check_exact=True
+    )
 
 
 def test_pandas_duckdb_and_polars_read_the_files(reference):

@@ -29,6 +29,9 @@ from sim.experiment.storage import ResultStore
 DEFAULT_RESULTS = Path("results")
 """Folder under which each experiment gets its own results folder by default."""
 
+STARTUP_SECONDS = 2.0
+"""Rough time to start worker processes, which the dry-run estimate adds."""
+
 MIN_CHUNK = 5_000
 """Smallest chunk the runner picks by itself when there are enough runs: the engine's
 per-step overhead is paid once per chunk, so a few thousand couples a batch run several
@@ -148,7 +151,7 @@ def estimate(spec: Spec, model: BatchModel = RELATIONSHIP, workers: int | None =
         points=p.points.n,
         runs=p.n_runs,
         steps=p.couple_steps,
-        seconds=p.couple_steps / rate / workers,
+        seconds=p.couple_steps / rate / workers + (STARTUP_SECONDS if workers > 1 else 0.0),
         bytes=p.n_runs * n_cols * 8 + series_bytes,
         workers=workers,
     )

@@ -41,6 +41,8 @@ RUNS = "runs.parquet"
 CHUNKS = "chunks"
 TIMESERIES = "timeseries"
 LEDGER = "consolidated.json"
+ROW_GROUP = 65_536
+"""Rows per row group of ``runs.parquet``."""
 _PART = re.compile(r"^part-(\d+)\.parquet$")
 _TMP = ".tmp-"
 
@@ -222,18 +224,41 @@ class ResultStore:
     def _write_runs(
         self, tables: Iterator[pa.Table], schema: pa.Schema, n_points: int, replicates: int
     ) -> int:
+        """Write the run table in row groups of :data:`ROW_GROUP` rows.
+
+        Fixed row groups make the file's bytes independent of how the runs were chunked.
+        """
         out_schema = pa.schema([pa.field("run", pa.int64()), *schema])
         tmp = self.root / f"{_TMP}{uuid.uuid4().hex}-{RUNS}"
         rows = 0
+        buffered: list[pa.Table] = []
+        n_buffered = 0
         with pq.ParquetWriter(tmp, out_schema) as writer:
+
+            def flush(final: bool) -> None:
+                nonlocal buffered, n_buffered, rows
+                if not buffered:
+                    return
+                whole = pa.concat_tables(buffered)
+                start = 0
+                while whole.num_rows - start >= ROW_GROUP or (final and start < whole.num_rows):
+                    group = whole.slice(start, ROW_GROUP)
+                    run = pa.array(np.arange(rows, rows + group.num_rows, dtype=np.int64))
+                    writer.write_table(group.add_column(0, "run", run), row_group_size=ROW_GROUP)
+                    rows += group.num_rows
+                    start += group.num_rows
+                rest = whole.slice(start)
+                buffered, n_buffered = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
+
             for table in tables:
                 table = _conform(table, schema)
                 table = table.filter(_in_plan(table, n_points, replicates))
-                if not table.num_rows:
-                    continue
-                run = pa.array(np.arange(rows, rows + table.num_rows, dtype=np.int64))
-                writer.write_table(table.add_column(0, "run", run))
-                rows += table.num_rows
+                if table.num_rows:
+                    buffered.append(table)
+                    n_buffered += table.num_rows
+                if n_buffered >= ROW_GROUP:
+                    flush(final=False)
+            flush(final=True)
         os.replace(tmp, self.root / RUNS)
         return rows
 
