@@ -215,7 +215,7 @@ def test_max_runs_refused_unless_forced(tmp_path):
 
 @dataclass(frozen=True)
 class FailsOnOnePoint(RelationshipBatch):
-    """The relationship model, except that any chunk holding design point 4 (a.dependency 0.9, growth 0.5) fails."""
+    """The relationship model, except that chunks holding design point 4 fail."""
 
     name: str = "relationship"
 
