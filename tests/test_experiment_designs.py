@@ -183,6 +183,10 @@ def test_unknown_scenario_is_an_input_error():
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_shipped_experiments_are_valid_and_small(path):
+    if 'scenarios = "all"' in path.read_text():
+        scenario = pytest.importorskip("sim.scenario")
+        if not scenario.list_scenarios():
+            pytest.skip("no scenario files yet to compare")
     s = load_spec(path)
     assert s.name == path.stem
     assert len(s.description.split()) >= 20
