@@ -103,7 +103,7 @@ def test_both_sets_both_partners_and_grid_order():
     np.testing.assert_array_equal(p.params["a.dependency"], np.repeat([0.1, 0.9], 3))
     np.testing.assert_array_equal(p.params["a.growth"], np.tile([0.2, 0.4, 0.6], 2))
     np.testing.assert_array_equal(p.params["b.growth"], p.params["a.growth"])
-    assert (p.params["b.dependency"] == 0.3).all()  # the registry default
+    assert (p.params["b.dependency"] == RELATIONSHIP.defaults()["b.dependency"]).all()
 
 
 def test_explicit_points_leave_other_factors_at_base():
@@ -115,7 +115,8 @@ def test_explicit_points_leave_other_factors_at_base():
     )
     p = design_points(s, RELATIONSHIP)
     np.testing.assert_array_equal(p.params["a.dependency"], [0.1, 0.5])
-    np.testing.assert_array_equal(p.params["env.patience"], [26, 10])
+    patience = RELATIONSHIP.defaults()["env.patience"]
+    np.testing.assert_array_equal(p.params["env.patience"], [patience, 10])
     assert np.isnan(p.factors["env.patience"][0])
 
 
@@ -193,3 +194,42 @@ def test_shipped_experiments_are_valid_and_small(path):
     runs = n_points(s) * s.replicates
     assert runs <= s.max_runs
     assert runs * s.steps <= 30_000_000  # minutes, not hours, on two cores
+
+
+def test_all_scenarios_through_the_scenario_loader(monkeypatch):
+    scenario = pytest.importorskip("sim.scenario")
+
+    @dataclass(frozen=True)
+    class Fake:
+        name: str
+        a: dict
+        b: dict
+        env: dict
+
+    fakes = {
+        "calm": Fake("calm", {"dependency": 0.1}, {}, {"problem_rate": 0.2}),
+        "stormy": Fake("stormy", {}, {"narcissism": 0.9}, {"problem_rate": 0.8}),
+    }
+
+    def load(name):
+        if name not in fakes:
+            raise InputError(name, "", "unknown scenario")
+        return fakes[name]
+
+    monkeypatch.setattr(scenario, "list_scenarios", lambda: sorted(fakes))
+    monkeypatch.setattr(scenario, "load_scenario", load)
+    s = parse_spec(
+        {
+            "name": "all",
+            "description": "every scenario",
+            "scenarios": "all",
+            "design": {"kind": "scenarios", "factors": {"b.growth": [0.3, 0.7]}},
+        }
+    )
+    assert s.scenarios == ("calm", "stormy")
+    p = design_points(s, RELATIONSHIP)
+    np.testing.assert_array_equal(p.params["env.problem_rate"], [0.2, 0.2, 0.8, 0.8])
+    d = RELATIONSHIP.defaults()
+    np.testing.assert_array_equal(p.params["a.dependency"], [0.1, 0.1] + [d["a.dependency"]] * 2)
+    np.testing.assert_array_equal(p.params["b.narcissism"], [d["b.narcissism"]] * 2 + [0.9, 0.9])
+    np.testing.assert_array_equal(p.params["b.growth"], [0.3, 0.7, 0.3, 0.7])
