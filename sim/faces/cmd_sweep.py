@@ -20,8 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--executor",
         choices=EXECUTORS,
-        default="process",
-        help="where chunks run (default: process, one worker per core)",
+        default=None,
+        help="where chunks run (default: process, one worker per core; dask with --scheduler)",
     )
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
     p.add_argument(
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--workers", "", f"expected at least 1 worker, got {args.workers}")
     summary = sweep(
         spec,
-        executor=args.executor,
+        executor=args.executor or ("dask" if args.scheduler else "process"),
         out=args.out,
         workers=args.workers,
         scheduler=args.scheduler,
