@@ -197,6 +197,16 @@ def test_changed_model_code_refused_unless_forced(tmp_path):
     assert len(runs) == 12
 
 
+def test_bad_executor_arguments_leave_results_alone(tmp_path):
+    out = tmp_path / "r"
+    run_experiment(tiny(replicates=1), executor="serial", out=out, quiet=True)
+    before = (out / "runs.parquet").read_bytes()
+    for kwargs in ({"executor": "threads"}, {"executor": "process", "workers": 0}):
+        with pytest.raises(InputError):
+            run_experiment(tiny(replicates=1, seed=99), out=out, force=True, quiet=True, **kwargs)
+    assert (out / "runs.parquet").read_bytes() == before
+
+
 def test_resume_needs_results(tmp_path):
     with pytest.raises(InputError, match="nothing to resume"):
         run_experiment(TINY, executor="serial", out=tmp_path / "none", resume=True, quiet=True)

@@ -211,8 +211,8 @@ class DaskExecutor:
             self._cluster.close()
 
 
-def make_executor(name: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
-    """The executor called ``name`` (``serial``, ``process`` or ``dask``).
+def check_executor(name: str, workers: int | None = None, scheduler: str | None = None) -> None:
+    """Check executor arguments without starting anything.
 
     Raises
     ------
@@ -227,6 +227,17 @@ def make_executor(name: str, workers: int | None = None, scheduler: str | None =
         raise InputError("--workers", "", f"expected at least 1 worker, got {workers}")
     if scheduler and name != "dask":
         raise InputError("--scheduler", "", "a scheduler address needs --executor dask")
+
+
+def make_executor(name: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
+    """The executor called ``name`` (``serial``, ``process`` or ``dask``), started.
+
+    Raises
+    ------
+    InputError
+        For bad arguments (see :func:`check_executor`) or an unreachable scheduler.
+    """
+    check_executor(name, workers, scheduler)
     if name == "serial":
         return SerialExecutor()
     if name == "process":

@@ -21,7 +21,7 @@ from sim.experiment import provenance
 from sim.experiment.batch import RELATIONSHIP, BatchModel
 from sim.experiment.chunks import ChunkTask, failure, run_chunk
 from sim.experiment.designs import Points, design_points
-from sim.experiment.executors import default_workers, make_executor
+from sim.experiment.executors import check_executor, default_workers, make_executor
 from sim.experiment.seeding import run_keys
 from sim.experiment.spec import Spec, load_spec
 from sim.experiment.storage import ResultStore
@@ -231,6 +231,8 @@ def sweep(
     identity = spec.identity_hash(
         {"model": model.name, "fingerprint": model.fingerprint(), "bases": _bases(spec, model)}
     )
+    check_executor(executor, workers, scheduler)
+    replace = False
     if store.exists():
         old = store.read_manifest()
         if old.get("identity_hash") != identity:
@@ -242,13 +244,15 @@ def sweep(
                     "or model version; "
                     "use --force to replace them, or --out to write elsewhere",
                 )
-            store.clear()
+            replace = True
     elif resume:
         raise InputError(str(store.root), "", "nothing to resume (no manifest.json)")
-    store.recover()
-    manifest = _manifest(spec, p, model, identity, store)
     exe = make_executor(executor, workers, scheduler)
     try:
+        if replace:
+            store.clear()
+        store.recover()
+        manifest = _manifest(spec, p, model, identity, store)
         manifest["executor"] = exe.describe()
         store.write_manifest(manifest)
         pending_point, pending_rep = _pending(store, p)
