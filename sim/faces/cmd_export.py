@@ -13,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Write runs.csv (and timeseries.csv, with a run column) beside the "
         "Parquet files of an experiment's results folder.",
     )
-    p.add_argument("results", help="results folder (results/NAME)")
+    p.add_argument("results", metavar="RESULTS", help="results folder (results/NAME)")
     p.add_argument("--csv", action="store_true", required=True, help="write CSV files")
     p.set_defaults(func=run)
 

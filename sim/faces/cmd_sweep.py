@@ -16,18 +16,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "runs.parquet, timeseries/part-*.parquet and manifest.json. A rerun of the same "
         "spec resumes where the last one stopped.",
     )
-    p.add_argument("spec", help="experiment spec file (TOML)")
+    p.add_argument("spec", metavar="SPEC", help="experiment spec file (TOML)")
     p.add_argument(
         "--executor",
         choices=EXECUTORS,
         default=None,
         help="where chunks run (default: process, one worker per core; dask with --scheduler)",
     )
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
     p.add_argument(
-        "--scheduler", default=None, help="address of a running Dask scheduler (tcp://HOST:PORT)"
+        "--workers", type=int, default=None, metavar="N", help="worker processes (default: cores)"
     )
-    p.add_argument("--chunk-size", type=int, default=None, help="runs per chunk")
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="address of a running Dask scheduler (tcp://HOST:PORT)",
+    )
+    p.add_argument(
+        "--chunk-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="runs per chunk (default: sized to the sweep)",
+    )
     p.add_argument("--resume", action="store_true", help="finish a stopped sweep (must exist)")
     p.add_argument(
         "--force",
@@ -40,7 +51,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="print points, runs, steps and an estimate of time and disk; run nothing",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--out", default=None, help="results folder (default: results/NAME)")
+    p.add_argument(
+        "--out", default=None, metavar="DIR", help="results folder (default: results/NAME)"
+    )
     p.set_defaults(func=run)
 
 
@@ -71,6 +84,12 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         quiet=args.quiet,
     )
+    if summary.rows > summary.failed:
+        from sim.faces.report import report
+
+        page = report(summary.out)
+        if not args.quiet:
+            print(f"results page: {page}")
     if not args.quiet:
         print(
             f"{summary.rows - summary.failed:,} runs ok, {summary.failed:,} failed "
