@@ -16,9 +16,13 @@ from sim.errors import InputError
 from sim.model.parameters import ParameterError
 
 COMMAND_MODULES = (
+    "sim.faces.cmd_scenarios",
+    "sim.faces.cmd_run",
     "sim.faces.cmd_demo",
     "sim.faces.cmd_sweep",
     "sim.faces.cmd_export",
+    "sim.faces.cmd_plot",
+    "sim.faces.cmd_report",
 )
 """Modules that add subcommands, in the order ``relsim --help`` lists them."""
 

@@ -1,0 +1,497 @@
+"""Figures of an experiment's results, one function per kind, each with its caption.
+
+Every function takes tables already loaded (the run table, the tidy time series or
+the sensitivity indices) and returns a :class:`Drawn`: the matplotlib ``Figure``, a
+caption saying what it shows and how it was computed, and the numbers behind it, so
+tests and the report can check the figure against its data. Nothing here reads spec
+files or writes to disk; :mod:`sim.faces.plots` does that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from sim.faces import style
+
+MAX_LEVELS = 8
+"""Most groups a figure shows; a continuous factor is cut into quantile bins past this."""
+
+BAND = (0.05, 0.95)
+"""Quantiles of the replicate band around each median line."""
+
+
+@dataclass
+class Drawn:
+    """A figure with its caption and the numbers it shows.
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+        The figure (Agg canvas).
+    caption : str
+        One or two sentences: what is shown and how it was computed.
+    data : pandas.DataFrame
+        The table drawn (medians, shares, indices or events).
+    """
+
+    figure: Figure
+    caption: str
+    data: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _figure(n: int = 1, ncols: int | None = None, width: float = 5.2, height: float = 3.6):
+    ncols = ncols or min(n, 3)
+    nrows = -(-n // ncols)
+    with style.style():
+        fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, list(axes[:n])
+
+
+def _levels(frame: pd.DataFrame, by: str | Sequence[str] | None) -> pd.Series:
+    """One label per row: the group a run belongs to (factor levels, binned if many)."""
+    if by is None or (not isinstance(by, str) and not by):
+        return pd.Series("all runs", index=frame.index)
+    cols = [by] if isinstance(by, str) else list(by)
+    parts = []
+    for col in cols:
+        values = frame[col]
+        if values.nunique() > MAX_LEVELS and pd.api.types.is_numeric_dtype(values):
+            binned = pd.qcut(values, 4, duplicates="drop")
+            text = binned.map(lambda iv: f"{iv.left:.2f}-{iv.right:.2f}").astype(str)
+        elif pd.api.types.is_numeric_dtype(values):
+            text = values.map(lambda x: f"{x:g}")
+        else:
+            text = values.astype(str)
+        parts.append(text if len(cols) == 1 else f"{col}=" + text)
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + ", " + p
+    return out
+
+
+def _ordered(labels: pd.Series, frame: pd.DataFrame, by) -> list[str]:
+    """Group labels in the order of their factor values (not alphabetical)."""
+    if by is None or (not isinstance(by, str) and not by):
+        return ["all runs"]
+    cols = [by] if isinstance(by, str) else list(by)
+    order = frame.assign(_label=labels).sort_values(cols, kind="stable")["_label"]
+    return list(dict.fromkeys(order))
+
+
+def _by_text(by) -> str:
+    if by is None or (not isinstance(by, str) and not by):
+        return "all runs together"
+    cols = [by] if isinstance(by, str) else list(by)
+    return " and ".join(cols)
+
+
+def timeseries(
+    runs: pd.DataFrame, series: pd.DataFrame, names: Sequence[str], by: str | Sequence[str] | None
+) -> Drawn:
+    """Median and 5-95 % band over replicates of each series, one line per group.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        The run table (for the grouping columns).
+    series : DataFrame
+        Tidy time series with ``run`` and ``step`` columns.
+    names : sequence of str
+        Series to draw, one panel each.
+    by : str, list of str or None
+        Column(s) of the run table whose levels make the lines.
+    """
+    ok = runs[runs["status"] == "ok"]
+    ts = series.merge(ok[["run"]].assign(_group=_levels(ok, by).to_numpy()), on="run")
+    order = _ordered(_levels(ok, by), ok, by)
+    fig, axes = _figure(len(names))
+    rows = []
+    for ax, name in zip(axes, names, strict=True):
+        stats = ts.groupby(["_group", "step"])[name].quantile([0.5, *BAND]).unstack()
+        for i, group in enumerate(order):
+            if group not in stats.index.get_level_values(0):
+                continue
+            s = stats.loc[group]
+            c = style.colour(i)
+            ax.fill_between(s.index, s[BAND[0]], s[BAND[1]], color=c, alpha=0.18, lw=0)
+            ax.plot(s.index, s[0.5], color=c, label=group)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "series": name,
+                        "group": group,
+                        "step": s.index,
+                        "median": s[0.5].to_numpy(),
+                        "q05": s[BAND[0]].to_numpy(),
+                        "q95": s[BAND[1]].to_numpy(),
+                    }
+                )
+            )
+        ax.set_xlabel(style.label("step"))
+        ax.set_ylabel(style.label(name))
+        ax.set_title(style.short(name))
+    if len(order) > 1:
+        axes[0].legend(title=_by_text(by), loc="best")
+    n_rep = int(ok.groupby(_levels(ok, by)).size().min()) if len(ok) else 0
+    caption = (
+        f"{', '.join(names)} week by week, one line per level of {_by_text(by)}: the median "
+        f"over runs, with a band from the 5th to the 95th percentile (at least {n_rep} runs "
+        "a line)."
+    )
+    return Drawn(fig, caption, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())
+
+
+def phase(
+    runs: pd.DataFrame, series: pd.DataFrame, x: str, y: str, by: str | Sequence[str] | None
+) -> Drawn:
+    """A phase portrait: the median trajectory of each group in the (x, y) plane.
+
+    Each group's line runs from its start (open circle) to its end (filled circle);
+    faint lines behind it are a few single runs, to show the spread.
+    """
+    ok = runs[runs["status"] == "ok"]
+    labels = _levels(ok, by)
+    ts = series.merge(ok[["run"]].assign(_group=labels.to_numpy()), on="run")
+    order = _ordered(labels, ok, by)
+    fig, (ax,) = _figure(1, width=5.6, height=4.6)
+    med = ts.groupby(["_group", "step"])[[x, y]].median()
+    rows = []
+    for i, group in enumerate(order):
+        if group not in med.index.get_level_values(0):
+            continue
+        c = style.colour(i)
+        some = ts.loc[ts["_group"] == group, "run"].drop_duplicates().head(3)
+        for run in some:
+            one = ts[ts["run"] == run]
+            ax.plot(one[x], one[y], color=c, alpha=0.2, lw=0.7)
+        m = med.loc[group]
+        ax.plot(m[x], m[y], color=c, label=group, gid="median")
+        ax.plot(m[x].iloc[0], m[y].iloc[0], "o", mfc="white", mec=c, ms=6)
+        ax.plot(m[x].iloc[-1], m[y].iloc[-1], "o", color=c, ms=7)
+        rows.append(m.reset_index().assign(group=group))
+    ax.set_xlabel(style.label(x))
+    ax.set_ylabel(style.label(y))
+    ax.set_title(f"{style.short(y)} against {style.short(x)}")
+    if len(order) > 1:
+        ax.legend(title=_by_text(by), loc="best")
+    caption = (
+        f"Phase portrait of {y} against {x}: the median trajectory over runs for each level "
+        f"of {_by_text(by)}, from its start (open circle) to its last week (filled circle); "
+        "faint lines are single runs."
+    )
+    return Drawn(fig, caption, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())
+
+
+def outcome_shares(runs: pd.DataFrame, by: str | Sequence[str] | None) -> Drawn:
+    """Stacked bars of the share of each outcome class, one bar per group."""
+    ok = runs[runs["status"] == "ok"]
+    labels = _levels(ok, by)
+    order = _ordered(labels, ok, by)
+    shares = pd.crosstab(labels, ok["outcome"], normalize="index").reindex(order)
+    classes = _class_order(shares.columns)
+    shares = shares[classes]
+    fig, (ax,) = _figure(1, width=max(5.2, 0.55 * len(order) + 2.5), height=4.2)
+    bottom = np.zeros(len(order))
+    xs = np.arange(len(order))
+    for i, cls in enumerate(classes):
+        vals = shares[cls].to_numpy()
+        ax.bar(xs, vals, bottom=bottom, color=style.outcome_colour(cls, i), label=cls, width=0.8)
+        bottom += vals
+    ax.set_xticks(
+        xs, order, rotation=30 if len(order) > 4 else 0, ha="right" if len(order) > 4 else "center"
+    )
+    ax.set_xlabel(_by_text(by) if by else "")
+    ax.set_ylabel("share of runs (0-1)")
+    ax.set_ylim(0, 1)
+    ax.set_title("outcome classes")
+    ax.legend(title="outcome", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    counts = ok.groupby(labels.to_numpy()).size()
+    caption = (
+        f"Share of runs ending in each outcome class, one bar per level of {_by_text(by)} "
+        f"({int(counts.min())} to {int(counts.max())} runs a bar)."
+    )
+    return Drawn(fig, caption, shares.rename_axis("group").reset_index())
+
+
+def _class_order(present) -> list[str]:
+    known = list(style.OUTCOME_COLOURS)
+    return [c for c in known if c in present] + sorted(c for c in present if c not in known)
+
+
+def _cells(values: pd.Series) -> pd.Series:
+    """Cell coordinates along one regime-map axis: the values, or bins when continuous."""
+    if values.nunique() > 2 * MAX_LEVELS:
+        return pd.cut(values, MAX_LEVELS).map(lambda iv: round(iv.mid, 3)).astype(float)
+    return values
+
+
+def regime(
+    runs: pd.DataFrame,
+    x: str,
+    y: str,
+    metric: str | None = None,
+    facet: str | None = None,
+) -> Drawn:
+    """A map over two factors: the dominant outcome class, or a metric's mean, per cell.
+
+    With no metric each cell is coloured by its most common outcome class and
+    annotated with that class's share of the cell's runs; with a metric each cell is
+    coloured by the metric's mean over the cell's runs and annotated with it. A facet
+    draws one map per level of a third factor.
+    """
+    ok = runs[runs["status"] == "ok"].copy()
+    ok["_x"], ok["_y"] = _cells(ok[x]), _cells(ok[y])
+    facets = sorted(ok[facet].unique()) if facet else [None]
+    fig, axes = _figure(len(facets), width=4.8, height=4.2)
+    xs, ys = sorted(ok["_x"].unique()), sorted(ok["_y"].unique())
+    classes = _class_order(ok["outcome"].unique())
+    cmap_classes = ListedColormap([style.outcome_colour(c, i) for i, c in enumerate(classes)])
+    rows = []
+    image = None
+    for ax, level in zip(axes, facets, strict=True):
+        part = ok if level is None else ok[ok[facet] == level]
+        grid = np.full((len(ys), len(xs)), np.nan)
+        text = np.full((len(ys), len(xs)), "", dtype=object)
+        for (cx, cy), cell in part.groupby(["_x", "_y"]):
+            i, j = ys.index(cy), xs.index(cx)
+            counts = cell["outcome"].value_counts()
+            top, share = counts.index[0], counts.iloc[0] / len(cell)
+            if metric is None:
+                grid[i, j] = classes.index(top)
+                text[i, j] = f"{share:.0%}"
+            else:
+                grid[i, j] = cell[metric].mean()
+                text[i, j] = f"{grid[i, j]:.2f}"
+            rows.append(
+                {
+                    "facet": level,
+                    "x": cx,
+                    "y": cy,
+                    "runs": len(cell),
+                    "dominant": top,
+                    "share": share,
+                    "value": cell[metric].mean() if metric else np.nan,
+                }
+            )
+        if metric is None:
+            image = ax.imshow(
+                grid,
+                origin="lower",
+                aspect="auto",
+                cmap=cmap_classes,
+                vmin=-0.5,
+                vmax=len(classes) - 0.5,
+                interpolation="nearest",
+            )
+        else:
+            image = ax.imshow(
+                grid,
+                origin="lower",
+                aspect="auto",
+                cmap="cividis",
+                vmin=np.nanmin(ok.groupby(["_x", "_y"])[metric].mean()),
+                vmax=np.nanmax(ok.groupby(["_x", "_y"])[metric].mean()),
+                interpolation="nearest",
+            )
+        for i in range(len(ys)):
+            for j in range(len(xs)):
+                if text[i, j]:
+                    dark = metric is None and classes[int(grid[i, j])] in (
+                        "ended_destructive",
+                        "coercive",
+                        "ended_healthy",
+                    )
+                    if metric is not None:
+                        lo, hi = image.get_clim()
+                        dark = (grid[i, j] - lo) < 0.45 * (hi - lo or 1)
+                    ax.text(
+                        j,
+                        i,
+                        text[i, j],
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="white" if dark else "black",
+                        gid="cell",
+                    )
+        ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
+        ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
+        ax.set_xlabel(style.label(x))
+        ax.set_ylabel(style.label(y))
+        ax.grid(False)
+        ax.set_title(f"{facet} = {level:g}" if facet else (metric or "dominant outcome"))
+    if metric is None:
+        bar = fig.colorbar(image, ax=axes, ticks=range(len(classes)))
+        bar.ax.set_yticklabels(classes)
+        bar.set_label("dominant outcome class")
+        caption = (
+            f"Dominant outcome class over {x} and {y}"
+            + (f", one map per level of {facet}" if facet else "")
+            + "; each cell is annotated with the share of its runs in that class."
+        )
+    else:
+        bar = fig.colorbar(image, ax=axes)
+        bar.set_label(style.label(metric))
+        caption = (
+            f"Mean final {metric} over {x} and {y}"
+            + (f", one map per level of {facet}" if facet else "")
+            + "; each cell shows the mean over its runs."
+        )
+    n = pd.DataFrame(rows)["runs"] if rows else pd.Series([0])
+    caption += f" {int(n.min())} to {int(n.max())} runs a cell."
+    return Drawn(fig, caption, pd.DataFrame(rows))
+
+
+def sensitivity(indices: Mapping[str, pd.DataFrame], kind: str) -> Drawn:
+    """Sobol first-order and total indices, or Morris mu* against sigma, per metric.
+
+    Parameters
+    ----------
+    indices : mapping of str to DataFrame
+        Per metric, the table of :func:`sim.experiment.analysis.sensitivity`.
+    kind : {"sobol", "morris"}
+        The design the indices came from.
+    """
+    metrics = list(indices)
+    fig, axes = _figure(len(metrics), width=5.2, height=4.2)
+    frames = []
+    for ax, metric in zip(axes, metrics, strict=True):
+        table = indices[metric]
+        scenario = table["scenario"].iloc[0]
+        t = table[table["scenario"] == scenario].reset_index(drop=True)
+        frames.append(table.assign(metric=metric))
+        if kind == "sobol":
+            pos = np.arange(len(t))
+            h = 0.38
+            ax.barh(pos - h / 2, t["S1"], h, xerr=t["S1_conf"], color=style.colour(0), label="S1")
+            ax.barh(pos + h / 2, t["ST"], h, xerr=t["ST_conf"], color=style.colour(1), label="ST")
+            ax.set_yticks(pos, t["factor"])
+            ax.invert_yaxis()
+            ax.set_xlabel("Sobol index (share of variance, 0-1)")
+            ax.set_ylabel("factor")
+            ax.axvline(0, color="#888888", lw=0.8)
+            ax.legend(loc="lower right")
+        else:
+            ax.errorbar(
+                t["mu_star"],
+                t["sigma"],
+                xerr=t["mu_star_conf"],
+                fmt="o",
+                color=style.colour(0),
+                ecolor="#999999",
+            )
+            for _, row in t.iterrows():
+                ax.annotate(
+                    row["factor"],
+                    (row["mu_star"], row["sigma"]),
+                    fontsize=7,
+                    xytext=(3, 3),
+                    textcoords="offset points",
+                )
+            ax.set_xlabel(f"mu* (mean |elementary effect| on {metric})")
+            ax.set_ylabel(f"sigma (spread of elementary effects on {metric})")
+        ax.set_title(metric + (f" ({scenario})" if table["scenario"].nunique() > 1 else ""))
+    if kind == "sobol":
+        caption = (
+            f"Sobol first-order (S1) and total (ST) indices of final {', '.join(metrics)}, "
+            "computed by SALib from each design point's mean over its replicates; bars show "
+            "95 % bootstrap confidence intervals. ST well above S1 marks interactions."
+        )
+    else:
+        caption = (
+            f"Morris screening of final {', '.join(metrics)}: mean absolute elementary effect "
+            "(mu*) against their standard deviation (sigma), computed by SALib from each design "
+            "point's mean over its replicates; high sigma marks non-linearity or interaction."
+        )
+    return Drawn(fig, caption, pd.concat(frames, ignore_index=True))
+
+
+EVENT_ROWS: dict[str, tuple[str, ...]] = {
+    "requests": ("REQUEST",),
+    "help": ("HELP_FREE", "HELP_CONDITIONAL", "HELP_DEMANDED", "NOTICE"),
+    "demands": ("DEMAND",),
+    "fixes": ("FIX", "COERCION"),
+    "celebrations": ("CELEBRATION",),
+    "conflicts": ("CONFLICT",),
+}
+"""Rows of the event strip and the engine events each gathers."""
+
+
+def couple_events(
+    a: Mapping[str, float], b: Mapping[str, float], env: Mapping[str, float], key: int, steps: int
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Replay one couple week by week and read its events.
+
+    Because a couple's draws depend only on its key, its parameters and the week,
+    the replay is the very run the sweep made.
+
+    Returns
+    -------
+    events : DataFrame
+        One row per week (1..steps) and one boolean column per (row, partner), e.g.
+        ``requests a``.
+    intimacy : ndarray
+        Intimacy at weeks 0..steps.
+    """
+    from sim.model.engine import build_params
+    from sim.model.state import Event, initial_state
+    from sim.model.week import step
+
+    params = build_params(a=a, b=b, env=env, n=1)
+    keys = np.asarray([key], dtype=np.uint64)
+    state = initial_state(params)
+    table = {f"{row} {who}": [] for row in EVENT_ROWS for who in "ab"}
+    intimacy = [float(state.intimacy[0])]
+    for _ in range(steps):
+        step(state, params, keys)
+        for row, kinds in EVENT_ROWS.items():
+            hit = np.zeros(2, dtype=bool)
+            for k in kinds:
+                hit |= state.events[Event[k], :, 0]
+            table[f"{row} a"].append(bool(hit[0]))
+            table[f"{row} b"].append(bool(hit[1]))
+        intimacy.append(float(state.intimacy[0]))
+    events = pd.DataFrame(table, index=pd.RangeIndex(1, steps + 1, name="week"))
+    return events, np.asarray(intimacy)
+
+
+def event_strip(events: pd.DataFrame, intimacy: np.ndarray, title: str) -> Drawn:
+    """The weekly event strip of one couple, under its intimacy."""
+    with style.style():
+        fig = Figure(figsize=(9.0, 4.8), layout="constrained")
+        top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(1, 2.4))
+    weeks = np.arange(len(intimacy))
+    top.plot(weeks, intimacy, color=style.colour(0))
+    top.set_ylabel(style.label("intimacy"))
+    top.set_ylim(0, 1)
+    top.set_title(title)
+    cols = list(events.columns)
+    positions = [events.index[events[c]].to_numpy() for c in cols]
+    colours = [style.colour(0) if c.endswith(" a") else style.colour(1) for c in cols]
+    bottom.eventplot(
+        positions, lineoffsets=np.arange(len(cols)), linelengths=0.8, colors=colours, lw=1.0
+    )
+    bottom.set_yticks(np.arange(len(cols)), cols)
+    bottom.set_ylim(-0.7, len(cols) - 0.3)
+    bottom.invert_yaxis()
+    bottom.set_xlabel(style.label("step"))
+    bottom.set_ylabel("event, by partner who did it")
+    bottom.grid(False, axis="y")
+    bottom.set_xlim(0, max(len(weeks) - 1, 1))
+    counts = events.sum()
+    caption = (
+        f"One couple week by week ({title}): intimacy above; below, a mark for each week in "
+        "which partner a (blue) or b (orange) asked for help, helped (freely, on condition, "
+        "under demand or unasked), pressed a demand, pushed a fix, celebrated the other's news "
+        f"or started a conflict. Totals: {', '.join(f'{k} {int(v)}' for k, v in counts.items())}."
+    )
+    return Drawn(fig, caption, events)

@@ -1,0 +1,329 @@
+"""Plot specs: validate an experiment's ``[[plots]]`` against its results and draw them.
+
+Each ``[[plots]]`` table names a ``kind`` and that kind's fields (see
+:data:`KINDS`). Fields are checked against what the results hold (factors and
+metrics of ``runs.parquet``, series of ``timeseries/``) before anything is drawn,
+so a misspelt metric is a one-line :class:`~sim.errors.InputError`, not a traceback.
+Figures go to ``results/NAME/figures/`` as PNG and SVG, with ``figures.json``
+listing each file, its title and caption for the report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.errors import InputError
+from sim.experiment.storage import ResultStore
+from sim.faces import figures
+
+FIGURES = "figures"
+"""Folder of an experiment's results that holds its figures."""
+
+INDEX = "figures.json"
+"""The list of figures (file stem, title, caption) inside :data:`FIGURES`."""
+
+KINDS: dict[str, dict[str, str]] = {
+    "timeseries": {
+        "series": "series name or list (default: every recorded series)",
+        "by": "factor or scenario column, or a list of them, whose levels make the lines",
+    },
+    "phase": {"x": "series on the x axis", "y": "series on the y axis", "by": "as timeseries"},
+    "outcomes": {"by": "factor or scenario column, or a list, one bar per level"},
+    "regime": {
+        "x": "factor on the x axis",
+        "y": "factor on the y axis",
+        "metric": "final metric to map (default: the dominant outcome class)",
+        "facet": "factor drawing one map per level",
+    },
+    "sensitivity": {"metrics": "final metric or list (default: intimacy)"},
+    "events": {"run": "run number of the couple to replay (default: 0)"},
+}
+"""Every plot kind and its fields; ``title`` and ``caption`` are allowed for all."""
+
+_COMMON = {"kind", "title", "caption"}
+_REQUIRED = {"phase": ("x", "y"), "regime": ("x", "y")}
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A figure written to disk."""
+
+    stem: str
+    title: str
+    caption: str
+    png: Path
+    svg: Path
+
+
+class Results:
+    """What a results folder holds, loaded once for every plot of it."""
+
+    def __init__(self, path: str | Path):
+        from sim.experiment.analysis import results_spec
+
+        self.root = Path(path)
+        self.store = ResultStore(self.root)
+        self.manifest = self.store.read_manifest()
+        self.spec = results_spec(self.root)
+        self.runs = self.store.runs()
+        self._series: pd.DataFrame | None = None
+
+    @property
+    def series(self) -> pd.DataFrame:
+        """The tidy time series, read on first use."""
+        if self._series is None:
+            self._series = self.store.timeseries()
+        return self._series
+
+    @property
+    def series_names(self) -> tuple[str, ...]:
+        """Series recorded by the sweep."""
+        return tuple(self.spec.series) if self.spec.record_every else ()
+
+    @property
+    def factors(self) -> list[str]:
+        """The swept factors (and ``scenario`` when there are several)."""
+        names = [f.name for f in self.spec.design.factors]
+        for pt in self.spec.design.points:
+            names += [n for n, _ in pt if n not in names]
+        return (["scenario"] if len(self.spec.scenarios) > 1 else []) + names
+
+    def default_by(self) -> str | None:
+        """The grouping of a plot that names none: scenario, else the first factor."""
+        return self.factors[0] if self.factors else None
+
+
+def default_plots(res: Results) -> list[dict[str, object]]:
+    """Plots of an experiment whose spec lists none: what its design lends itself to."""
+    plots: list[dict[str, object]] = [{"kind": "outcomes"}]
+    if res.series_names:
+        plots.append({"kind": "timeseries", "series": list(res.series_names[:2])})
+    if res.spec.design.kind in ("sobol", "morris"):
+        plots.append({"kind": "sensitivity"})
+    grid = [f.name for f in res.spec.design.factors if len(f.values) > 1]
+    if len(grid) >= 2:
+        plots.append({"kind": "regime", "x": grid[0], "y": grid[1]})
+    plots.append({"kind": "events"})
+    return plots
+
+
+def _names(value: object, key: str, fail) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise fail(key, f"expected a name or a list of names, got {value!r}")
+
+
+def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, object]:
+    """Check one plot table against the results; return it with defaults filled in.
+
+    Raises
+    ------
+    InputError
+        For an unknown kind or field, or a metric, series or factor the results lack.
+    """
+    source = str(res.spec.source if res.spec.source != "<dict>" else res.root)
+    where = f"plots[{i}]"
+
+    def fail(key: str, message: str) -> InputError:
+        return InputError(source, f"{where}.{key}", message)
+
+    kind = plot.get("kind")
+    if kind not in KINDS:
+        raise fail("kind", f"unknown plot kind {kind!r}; expected one of {', '.join(KINDS)}")
+    allowed = _COMMON | set(KINDS[kind])
+    unknown = sorted(set(plot) - allowed)
+    if unknown:
+        raise fail(
+            unknown[0],
+            f"not a field of a {kind} plot; expected some of {', '.join(sorted(allowed))}",
+        )
+    for key in _REQUIRED.get(kind, ()):
+        if key not in plot:
+            raise fail(key, f"missing; a {kind} plot needs {' and '.join(_REQUIRED[kind])}")
+    for key in ("title", "caption"):
+        if key in plot and not isinstance(plot[key], str):
+            raise fail(key, "expected a string")
+    out = dict(plot)
+    columns = set(res.runs.columns)
+    numeric = {c for c in columns if pd.api.types.is_numeric_dtype(res.runs[c])}
+
+    def column(key: str, value: object, pool: set[str], what: str) -> None:
+        for name in _names(value, key, fail):
+            if name not in pool:
+                hint = ", ".join(sorted(pool)[:12]) or "none"
+                raise fail(key, f"{what} {name!r} is not in the results; expected one of {hint}")
+
+    series = set(res.series_names)
+    if kind in ("timeseries", "phase") and not series:
+        raise fail("kind", f"a {kind} plot needs series; the spec records none (metrics.series)")
+    if kind == "timeseries":
+        out["series"] = _names(plot.get("series", list(res.series_names)), "series", fail)
+        column("series", out["series"], series, "series")
+    if kind == "phase":
+        column("x", plot["x"], series, "series")
+        column("y", plot["y"], series, "series")
+    if kind in ("timeseries", "phase", "outcomes"):
+        out.setdefault("by", res.default_by())
+        if out["by"] is not None:
+            column("by", out["by"], columns, "column")
+    if kind == "regime":
+        for key in ("x", "y", "facet"):
+            if key in plot:
+                column(key, plot[key], numeric, "factor")
+        if "metric" in plot:
+            column("metric", plot["metric"], numeric, "metric")
+    if kind == "sensitivity":
+        if res.spec.design.kind not in ("sobol", "morris"):
+            raise fail(
+                "kind",
+                f"a sensitivity plot needs a sobol or morris design, not {res.spec.design.kind}",
+            )
+        out["metrics"] = _names(plot.get("metrics", "intimacy"), "metrics", fail)
+        column("metrics", out["metrics"], numeric, "metric")
+    if kind == "events":
+        run = plot.get("run", 0)
+        if isinstance(run, bool) or not isinstance(run, int):
+            raise fail("run", f"expected a run number, got {run!r}")
+        ok = res.runs[res.runs["status"] == "ok"]
+        if run not in set(ok["run"]):
+            raise fail("run", f"no finished run {run} in the results (0 to {len(res.runs) - 1})")
+    return out
+
+
+def plan(res: Results) -> list[dict[str, object]]:
+    """Every plot to draw for the results, validated: the spec's, or the defaults."""
+    plots = list(res.spec.plots) or default_plots(res)
+    return [validate(p, i, res) for i, p in enumerate(plots)]
+
+
+def draw(plot: Mapping[str, object], res: Results) -> figures.Drawn:
+    """Draw one validated plot."""
+    kind = plot["kind"]
+    if kind == "timeseries":
+        return figures.timeseries(res.runs, res.series, plot["series"], plot["by"])
+    if kind == "phase":
+        return figures.phase(res.runs, res.series, plot["x"], plot["y"], plot["by"])
+    if kind == "outcomes":
+        return figures.outcome_shares(res.runs, plot["by"])
+    if kind == "regime":
+        return figures.regime(res.runs, plot["x"], plot["y"], plot.get("metric"), plot.get("facet"))
+    if kind == "sensitivity":
+        from sim.experiment.analysis import sensitivity
+
+        indices = {m: sensitivity(res.root, m) for m in plot["metrics"]}
+        return figures.sensitivity(indices, res.spec.design.kind)
+    if kind == "events":
+        return events(res, int(plot.get("run", 0)))
+    raise ValueError(f"unknown plot kind {kind!r}")
+
+
+def events(res: Results, run: int) -> figures.Drawn:
+    """The event strip of one run of the results, replayed from its parameters and key."""
+    from sim.model import parameters as reg
+
+    row = res.runs.set_index("run").loc[run]
+    a = {t: float(row[f"a.{t}"]) for t in reg.TRAIT_NAMES}
+    b = {t: float(row[f"b.{t}"]) for t in reg.TRAIT_NAMES}
+    env = {e: row[f"env.{e}"] for e in reg.ENV_NAMES}
+    env = {k: (int(v) if reg.REGISTRY[k].integer else float(v)) for k, v in env.items()}
+    evs, intimacy = figures.couple_events(a, b, env, int(row["key"]), res.spec.steps)
+    factors = [f for f in res.factors if f in row.index]
+    where = ", ".join(
+        f"{f} {row[f]:g}" if isinstance(row[f], float) else f"{f} {row[f]}" for f in factors
+    )
+    title = f"run {run}" + (f": {where}" if where else "") + f", ended {row['outcome']}"
+    return figures.event_strip(evs, intimacy, title)
+
+
+def _stem(i: int, plot: Mapping[str, object]) -> str:
+    parts = [f"{i:02d}", str(plot["kind"])]
+    for key in ("series", "x", "y", "metric", "metrics", "by", "run"):
+        value = plot.get(key)
+        if value is None:
+            continue
+        parts += [str(v) for v in (value if isinstance(value, list) else [value])]
+    stem = "-".join(parts).replace(".", "_").replace(" ", "_")
+    return "".join(c for c in stem if c.isalnum() or c in "-_")[:80]
+
+
+def _title(plot: Mapping[str, object]) -> str:
+    if "title" in plot:
+        return str(plot["title"])
+    kind = plot["kind"]
+    if kind == "timeseries":
+        return f"{', '.join(plot['series'])} over time"
+    if kind == "phase":
+        return f"{plot['y']} against {plot['x']}"
+    if kind == "outcomes":
+        return "outcome classes"
+    if kind == "regime":
+        return f"regime map of {plot.get('metric') or 'outcome class'}"
+    if kind == "sensitivity":
+        return f"sensitivity of {', '.join(plot['metrics'])}"
+    return f"events of run {plot.get('run', 0)}"
+
+
+def draw_results(
+    path: str | Path, plots: Sequence[Mapping[str, object]] | None = None
+) -> list[Saved]:
+    """Draw every plot of a results folder into ``figures/`` (PNG and SVG).
+
+    Parameters
+    ----------
+    path : path
+        The results folder (``results/NAME``).
+    plots : sequence of mapping, optional
+        Plot tables to draw instead of the spec's.
+
+    Returns
+    -------
+    list of Saved
+        The figures written, in order; ``figures/figures.json`` lists them too.
+
+    Raises
+    ------
+    InputError
+        For missing results or an invalid plot; nothing is drawn then.
+    """
+    res = Results(path)
+    todo = [validate(p, i, res) for i, p in enumerate(plots)] if plots is not None else plan(res)
+    folder = res.root / FIGURES
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for i, plot in enumerate(todo):
+        drawn = draw(plot, res)
+        stem = _stem(i, plot)
+        png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
+        _save(drawn, png)
+        _save(drawn, svg)
+        caption = str(plot.get("caption", drawn.caption))
+        saved.append(Saved(stem, _title(plot), caption, png, svg))
+    index = [{"stem": s.stem, "title": s.title, "caption": s.caption} for s in saved]
+    tmp = folder / f".tmp-{INDEX}"
+    tmp.write_text(json.dumps(index, indent=2), encoding="utf-8")
+    tmp.replace(folder / INDEX)
+    for old in folder.glob("*.*"):
+        if old.suffix in (".png", ".svg") and old.stem not in {s.stem for s in saved}:
+            old.unlink()
+    return saved
+
+
+def _save(drawn: figures.Drawn, path: Path) -> None:
+    tmp = path.with_name(f".tmp-{path.name}")
+    drawn.figure.savefig(tmp, format=path.suffix[1:])
+    tmp.replace(path)
+
+
+def read_index(path: str | Path) -> list[dict[str, str]]:
+    """The figures of a results folder as ``figures.json`` lists them (empty if none)."""
+    index = Path(path) / FIGURES / INDEX
+    if not index.is_file():
+        return []
+    return json.loads(index.read_text(encoding="utf-8"))
