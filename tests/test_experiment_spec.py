@@ -113,8 +113,8 @@ def test_broken_spec_one_line_exit_2_writes_nothing(path, tmp_path, monkeypatch,
     assert list(tmp_path.iterdir()) == []
 
 
-def test_broken_spec_through_the_console_script(tmp_path):
-    """The installed entry point behaves the same as ``main`` (no traceback, exit 2)."""
+def test_broken_spec_in_a_fresh_interpreter(tmp_path):
+    """A separate Python process gets the same one line and exit status, no traceback."""
     code = (
         "import sys; from sim.faces import cli; "
         f"cli.COMMAND_MODULES = {MY_COMMANDS!r}; sys.exit(cli.main(sys.argv[1:]))"
