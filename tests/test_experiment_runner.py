@@ -100,7 +100,6 @@ def test_row_groups_do_not_depend_on_chunking(tmp_path, monkeypatch):
     assert list(one.read().column("run").to_numpy()) == list(range(18))
 
 
-@pytest.mark.slow
 def test_process_executor_gives_identical_results(tmp_path, reference):
     run_experiment(
         TINY, executor="process", workers=2, out=tmp_path / "r", chunk_size=4, quiet=True
@@ -108,7 +107,6 @@ def test_process_executor_gives_identical_results(tmp_path, reference):
     assert_same_results(tmp_path / "r", reference)
 
 
-@pytest.mark.slow
 def test_dask_local_cluster_gives_identical_results(tmp_path, reference):
     run_experiment(TINY, executor="dask", workers=2, out=tmp_path / "r", chunk_size=5, quiet=True)
     assert_same_results(tmp_path / "r", reference)
@@ -117,7 +115,6 @@ def test_dask_local_cluster_gives_identical_results(tmp_path, reference):
     assert manifest["executor"]["scheduler"].startswith("tcp://127.0.0.1:")
 
 
-@pytest.mark.slow
 def test_dask_running_scheduler_by_address(tmp_path, reference):
     from dask.distributed import LocalCluster
 
@@ -300,7 +297,6 @@ record_every = 50
 """
 
 
-@pytest.mark.slow
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     spec_path = tmp_path / "killme.toml"
     spec_path.write_text(KILL_SPEC)
