@@ -18,6 +18,7 @@ from sim.model.parameters import (
     ParameterError,
 )
 from sim.model.randomness import couple_keys
+from sim.scenario import Scenario, list_scenarios, load_scenario
 
 __all__ = [
     "ENVIRONMENT",
@@ -31,12 +32,15 @@ __all__ = [
     "ParameterError",
     "PartnerAgent",
     "RelationshipModel",
+    "Scenario",
     "Thresholds",
     "build_params",
     "classify",
     "couple_keys",
     "final_metrics",
+    "list_scenarios",
     "load_results",
+    "load_scenario",
     "run_couples",
     "run_experiment",
     "simulate",

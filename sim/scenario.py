@@ -1,0 +1,451 @@
+"""Named scenarios: one TOML file each in ``scenarios/``, loaded and checked strictly.
+
+A scenario names the traits of partner ``a`` and partner ``b`` and any environment
+overrides (anything not named takes the registry default), the articles it comes
+from, the outcome classes it is expected to produce and notes for teaching. Every
+field of the format is documented in ``scenarios/README.md``.
+
+Every value is checked against the parameter registry (:mod:`sim.model.parameters`),
+and every fault is an :class:`~sim.errors.InputError` naming the file, the key and
+what was expected, so that the command line can print it as one line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from sim.errors import InputError
+from sim.model import parameters as reg
+from sim.model.engine import DEFAULT_STEPS, build_params
+from sim.model.outcomes import OUTCOME_CLASSES
+from sim.model.state import Params
+
+ENV_VAR = "RELSIM_SCENARIOS"
+"""Environment variable naming another folder of scenario files."""
+
+PRIMARY_MIN_SHARE = 0.5
+"""Least share a single-way scenario may expect of its primary (first) class."""
+
+TWO_WAY_MIN_SHARE = 0.7
+"""Least combined share of the two classes of a pattern that can go two ways."""
+
+ARTICLES: tuple[str, ...] = (
+    'What Are "Personal Development Relationships"?',
+    "Growing Apart Isn't the Problem",
+    "Building Healthy Relationships",
+    "When Love Fails",
+    "Balancing Independence and Support",
+)
+"""Titles of the source articles, as a scenario's ``articles`` names them."""
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+"""A scenario's name is its file name without ``.toml``: lower case, digits, ``_``."""
+
+TOP_KEYS: dict[str, str] = {
+    "title": "a short title, one line",
+    "description": "what the scenario shows, in a few sentences",
+    "articles": "the source articles it comes from, by title",
+    "a": "traits of partner a",
+    "b": "traits of partner b",
+    "env": "environment overrides",
+    "expected": "the outcome classes it is expected to produce",
+    "notes": "teaching notes",
+}
+"""Keys of a scenario file's top level, with what each holds."""
+
+EXPECTED_KEYS: dict[str, str] = {
+    "outcomes": "the expected outcome classes, primary first",
+    "two_way": "a note saying how the pattern can go two ways (optional)",
+}
+"""Keys of the ``[expected]`` table."""
+
+OUTCOME_KEYS: dict[str, str] = {
+    "class": "an outcome class",
+    "min_share": "the least share of replicate couples expected in that class",
+}
+"""Keys of each entry of ``expected.outcomes``."""
+
+NOTES_KEYS: dict[str, str] = {
+    "notice": "what to notice when it runs",
+    "try": "things to try: which trait to move and what should happen",
+}
+"""Keys of the ``[notes]`` table."""
+
+REQUIRED = ("title", "description", "articles", "a", "b", "expected", "notes")
+"""Top-level keys every scenario file must have (``env`` may be left out)."""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One expected outcome class of a scenario.
+
+    Attributes
+    ----------
+    outcome : str
+        An outcome class (one of :data:`~sim.model.outcomes.OUTCOME_CLASSES`).
+    min_share : float
+        The least share of replicate couples expected to end in that class.
+    """
+
+    outcome: str
+    min_share: float
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named scenario, as written in its file and checked against the registry.
+
+    Attributes
+    ----------
+    name : str
+        The file name without ``.toml``.
+    path : Path
+        The file it was read from.
+    title, description : str
+        What the scenario is, for lists and for teaching.
+    articles : tuple of str
+        Titles of the source articles it comes from.
+    a, b : mapping of str to float
+        The traits of partner ``a`` and ``b`` named in the file (partial: anything not
+        named takes the registry default), each value checked against the registry.
+    env : mapping of str to float
+        Environment overrides named in the file (partial, checked likewise).
+    expected : tuple of Expectation
+        Expected outcome classes, the primary class first.
+    two_way : str or None
+        When the pattern can go two ways, a note saying how; then the first two
+        expected classes together should reach :data:`TWO_WAY_MIN_SHARE`.
+    notice : tuple of str
+        Teaching notes: what to notice.
+    things_to_try : tuple of str
+        Teaching notes: which trait to move and what should happen.
+    """
+
+    name: str
+    path: Path
+    title: str
+    description: str
+    articles: tuple[str, ...]
+    a: Mapping[str, float]
+    b: Mapping[str, float]
+    env: Mapping[str, float]
+    expected: tuple[Expectation, ...]
+    two_way: str | None
+    notice: tuple[str, ...]
+    things_to_try: tuple[str, ...]
+
+    @property
+    def primary(self) -> Expectation:
+        """The first expected outcome class."""
+        return self.expected[0]
+
+    def build_params(self, n: int) -> Params:
+        """The engine's parameters for ``n`` replicate couples of this scenario."""
+        return build_params(dict(self.a), dict(self.b), dict(self.env), n)
+
+    def model(self, n_couples: int = 1, steps: int = DEFAULT_STEPS, rng: int | None = None, **kw):
+        """A :class:`~sim.model.mesa_model.RelationshipModel` of this scenario.
+
+        Further keyword arguments (``thresholds``, ``collect_agents`` or single
+        parameter overrides such as ``a_dependency``) go to the model unchanged.
+        """
+        from sim.model.mesa_model import RelationshipModel
+
+        return RelationshipModel(
+            a=dict(self.a),
+            b=dict(self.b),
+            env=dict(self.env),
+            n_couples=n_couples,
+            steps=steps,
+            rng=rng,
+            **kw,
+        )
+
+
+def model_from_scenario(
+    scenario: Scenario | str | os.PathLike,
+    n_couples: int = 1,
+    steps: int = DEFAULT_STEPS,
+    rng: int | None = None,
+    **kw: Any,
+):
+    """A ``RelationshipModel`` of a scenario given as object, name or path.
+
+    The equivalent of ``RelationshipModel.from_scenario``: the model reads the
+    scenario's traits and environment; everything else is as for the model itself.
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    return sc.model(n_couples=n_couples, steps=steps, rng=rng, **kw)
+
+
+def scenario_dir() -> Path:
+    """The folder of scenario files.
+
+    ``$RELSIM_SCENARIOS`` when set; otherwise the repository's ``scenarios/`` folder,
+    found beside the package (which is where an editable install leaves it); failing
+    that, ``scenarios/`` in the working directory.
+    """
+    override = os.environ.get(ENV_VAR)
+    if override:
+        return Path(override)
+    beside = Path(__file__).resolve().parent.parent / "scenarios"
+    return beside if beside.is_dir() else Path.cwd() / "scenarios"
+
+
+def list_scenarios() -> list[str]:
+    """Names of every scenario file in :func:`scenario_dir`, sorted."""
+    folder = scenario_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.toml") if NAME_PATTERN.match(p.stem))
+
+
+def scenario_path(name_or_path: str | os.PathLike) -> Path:
+    """The file behind a scenario name or path.
+
+    A value that ends in ``.toml``, contains a path separator or names an existing
+    file is a path; anything else is a name looked up in :func:`scenario_dir`.
+
+    Raises
+    ------
+    InputError
+        If the file does not exist, or the name is not a scenario's.
+    """
+    text = os.fspath(name_or_path)
+    looks_like_path = text.endswith(".toml") or os.sep in text or "/" in text
+    if looks_like_path or (text and Path(text).is_file()):
+        path = Path(text)
+        if not path.is_file():
+            raise InputError(text, "", "no such scenario file")
+        return path
+    if NAME_PATTERN.match(text):
+        path = scenario_dir() / f"{text}.toml"
+        if path.is_file():
+            return path
+    known = ", ".join(list_scenarios()) or "(none found)"
+    raise InputError(
+        text or "''",
+        "",
+        f"unknown scenario; expected a path to a .toml file or one of: {known} "
+        f"(in {_display(scenario_dir())})",
+    )
+
+
+def load_scenario(name_or_path: str | os.PathLike) -> Scenario:
+    """Read and check one scenario, by name (the file name without ``.toml``) or path.
+
+    Raises
+    ------
+    InputError
+        For an unknown name, a missing file, malformed TOML, a missing or unknown key,
+        a misspelt trait, a wrong type, a value out of range, an unknown outcome class
+        or a share outside [0, 1]: one line naming the file, the key and what was
+        expected.
+    """
+    path = scenario_path(name_or_path)
+    src = _display(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(src, "", f"malformed TOML: {err}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(src, "", f"cannot read the file: {err}") from None
+    return parse_scenario(data, name=path.stem, path=path, source=src)
+
+
+def parse_scenario(
+    data: Mapping[str, Any], name: str, path: Path, source: str | None = None
+) -> Scenario:
+    """Check the parsed contents of a scenario file and build the :class:`Scenario`.
+
+    Parameters
+    ----------
+    data : mapping
+        The file's contents, as ``tomllib`` returns them.
+    name : str
+        The scenario's name (its file name without ``.toml``).
+    path : Path
+        The file, recorded on the scenario.
+    source : str, optional
+        How errors name the file (default: ``path``).
+    """
+    src = source or str(path)
+    if not NAME_PATTERN.match(name):
+        raise InputError(
+            src, "", "a scenario's file name must be lower case letters, digits and '_'"
+        )
+    _no_unknown(src, "", data, TOP_KEYS)
+    for key in REQUIRED:
+        if key not in data:
+            raise InputError(src, key, f"missing; expected {TOP_KEYS[key]}")
+    title = _text(src, "title", data["title"])
+    if "\n" in title:
+        raise InputError(src, "title", "expected one line of text")
+    description = _text(src, "description", data["description"])
+    articles = _texts(src, "articles", data["articles"])
+    for i, title_ in enumerate(articles):
+        if title_ not in ARTICLES:
+            raise InputError(
+                src,
+                f"articles[{i}]",
+                f"unknown article {title_!r}; expected titles from: "
+                + "; ".join(repr(t) for t in ARTICLES),
+            )
+    a = _params(src, "a", data["a"], reg.TRAIT_NAMES, "trait")
+    b = _params(src, "b", data["b"], reg.TRAIT_NAMES, "trait")
+    env = _params(src, "env", data.get("env", {}), reg.ENV_NAMES, "environment parameter")
+    expected, two_way = _expected(src, data["expected"])
+    notes = _table(src, "notes", data["notes"])
+    _no_unknown(src, "notes.", notes, NOTES_KEYS)
+    for key in NOTES_KEYS:
+        if key not in notes:
+            raise InputError(src, f"notes.{key}", f"missing; expected {NOTES_KEYS[key]}")
+    return Scenario(
+        name=name,
+        path=path,
+        title=title,
+        description=description,
+        articles=articles,
+        a=a,
+        b=b,
+        env=env,
+        expected=expected,
+        two_way=two_way,
+        notice=_texts(src, "notes.notice", notes["notice"]),
+        things_to_try=_texts(src, "notes.try", notes["try"]),
+    )
+
+
+def _display(path: Path) -> str:
+    """A path as errors show it: relative to the working directory when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _kind(value: object) -> str:
+    """A TOML-flavoured name of a value's type, for messages."""
+    names = {bool: "boolean", int: "integer", float: "float", str: "string"}
+    names.update({list: "array", dict: "table"})
+    return names.get(type(value), type(value).__name__)
+
+
+def _no_unknown(src: str, prefix: str, table: Mapping[str, Any], known: Mapping[str, str]) -> None:
+    for key in table:
+        if key not in known:
+            raise InputError(
+                src, f"{prefix}{key}", f"unknown key; expected one of {', '.join(known)}"
+            )
+
+
+def _table(src: str, key: str, value: object) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(src, key, f"expected a table, got {_kind(value)} {value!r}")
+    return value
+
+
+def _text(src: str, key: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(src, key, f"expected non-empty text, got {_kind(value)} {value!r}")
+    return value.strip()
+
+
+def _texts(src: str, key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise InputError(src, key, f"expected a non-empty array of text, got {_kind(value)}")
+    return tuple(_text(src, f"{key}[{i}]", item) for i, item in enumerate(value))
+
+
+def _params(
+    src: str, key: str, value: object, names: tuple[str, ...], kind: str
+) -> Mapping[str, float]:
+    """A partial table of registry parameters, each value checked."""
+    table = _table(src, key, value)
+    out: dict[str, float] = {}
+    for name, item in table.items():
+        where = f"{key}.{name}"
+        if name not in names:
+            hint = _close_match(name, names)
+            raise InputError(
+                src,
+                where,
+                f"unknown {kind}{hint}; expected one of {', '.join(names)}",
+            )
+        try:
+            out[name] = reg.REGISTRY[name].check(item)
+        except reg.ParameterError as err:
+            message = str(err).removeprefix(f"{err.name}: ")
+            raise InputError(src, where, message) from None
+    return MappingProxyType(out)
+
+
+def _close_match(name: str, names: tuple[str, ...]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _expected(src: str, value: object) -> tuple[tuple[Expectation, ...], str | None]:
+    """The ``[expected]`` table: outcome classes with minimum shares, and the two-way note."""
+    table = _table(src, "expected", value)
+    _no_unknown(src, "expected.", table, EXPECTED_KEYS)
+    if "outcomes" not in table:
+        raise InputError(src, "expected.outcomes", f"missing; expected {EXPECTED_KEYS['outcomes']}")
+    items = table["outcomes"]
+    if not isinstance(items, list) or not items:
+        raise InputError(
+            src,
+            "expected.outcomes",
+            f"expected a non-empty array of tables {{ class, min_share }}, got {_kind(items)}",
+        )
+    out: list[Expectation] = []
+    for i, item in enumerate(items):
+        where = f"expected.outcomes[{i}]"
+        entry = _table(src, where, item)
+        _no_unknown(src, f"{where}.", entry, OUTCOME_KEYS)
+        for key in OUTCOME_KEYS:
+            if key not in entry:
+                raise InputError(src, f"{where}.{key}", f"missing; expected {OUTCOME_KEYS[key]}")
+        cls = entry["class"]
+        if cls not in OUTCOME_CLASSES:
+            hint = _close_match(str(cls), OUTCOME_CLASSES)
+            raise InputError(
+                src,
+                f"{where}.class",
+                f"unknown outcome class {cls!r}{hint}; "
+                f"expected one of {', '.join(OUTCOME_CLASSES)}",
+            )
+        share = entry["min_share"]
+        if isinstance(share, bool) or not isinstance(share, (int, float)):
+            raise InputError(
+                src, f"{where}.min_share", f"expected a number in [0, 1], got {_kind(share)}"
+            )
+        if not 0.0 <= float(share) <= 1.0:
+            raise InputError(src, f"{where}.min_share", f"expected a number in [0, 1], got {share}")
+        if any(e.outcome == cls for e in out):
+            raise InputError(src, f"{where}.class", f"outcome class {cls!r} listed twice")
+        out.append(Expectation(cls, float(share)))
+    two_way = None
+    if "two_way" in table:
+        two_way = _text(src, "expected.two_way", table["two_way"])
+        if len(out) < 2:
+            raise InputError(
+                src, "expected.outcomes", "a two-way pattern needs at least two expected classes"
+            )
+    elif out[0].min_share < PRIMARY_MIN_SHARE:
+        raise InputError(
+            src,
+            "expected.outcomes[0].min_share",
+            f"expected at least {PRIMARY_MIN_SHARE:g} for the primary class, got "
+            f"{out[0].min_share:g} (a pattern that goes two ways says so in expected.two_way)",
+        )
+    return tuple(out), two_way

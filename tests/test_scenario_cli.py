@@ -1,0 +1,143 @@
+"""``relsim scenarios``, ``relsim run`` and ``relsim demo``: output, files, and bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from sim.faces.cli import main
+from sim.faces.scenario_run import run_scenario, run_scenarios
+from sim.model.parameters import TRAIT_NAMES
+from sim.scenario import list_scenarios, load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "scenarios"
+BROKEN = sorted((FIXTURES / "broken").glob("*.toml"))
+
+
+def test_scenarios_lists_every_scenario_with_its_title(capsys):
+    assert main(["scenarios"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(list_scenarios())
+    for line, name in zip(lines, list_scenarios(), strict=True):
+        assert line.split()[0] == name
+        assert line.endswith(load_scenario(name).title)
+
+
+def test_run_writes_couples_parquet_and_figures(tmp_path, capsys):
+    name = "balanced_mutual"
+    status = main(
+        ["run", name, "--couples", "24", "--steps", "30", "--seed", "5", "--out", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    assert status == 0
+    folder = tmp_path / name
+    frame = pd.read_parquet(folder / "couples.parquet")
+    assert len(frame) == 24
+    assert list(frame["couple"]) == list(range(24))
+    assert (frame["scenario"] == name).all() and (frame["seed"] == 5).all()
+    assert (frame["steps"] == 30).all()
+    assert {"outcome", "intimacy", "satisfaction_a", "resentment_b", "a.dependency"} <= set(frame)
+    sc = load_scenario(name)
+    assert np.allclose(frame["a.dependency"], sc.a["dependency"])
+    meta = pq.read_schema(folder / "couples.parquet").metadata
+    assert meta[b"relsim.scenario"] == name.encode()
+    for png in ("timeseries.png", "outcomes.png"):
+        data = (folder / png).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary left
+    # The printed shares match the file, and the main metrics are printed.
+    shares = frame["outcome"].value_counts(normalize=True)
+    top = shares.index[0]
+    assert any(line.split()[:2] == [top, f"{shares.iloc[0]:.2f}"] for line in out.splitlines()), out
+    for word in ("intimacy", "satisfaction_a", "resentment_a", "ended (share)", "couples.parquet"):
+        assert word in out
+
+
+def test_run_results_match_the_engine_and_a_lone_run():
+    """Batched scenarios give each scenario exactly what it gives alone."""
+    import sim
+
+    names = list_scenarios()[:3]
+    scenarios = [load_scenario(n) for n in names]
+    together = run_scenarios(scenarios, 16, 40, seed=9)
+    for sc, run in zip(scenarios, together, strict=True):
+        alone = run_scenario(sc, 16, 40, seed=9)
+        np.testing.assert_array_equal(run.metrics["intimacy"], alone.metrics["intimacy"])
+        direct = sim.run_couples(dict(sc.a), dict(sc.b), dict(sc.env), n=16, seed=9, steps=40)
+        np.testing.assert_array_equal(run.metrics["intimacy"], direct.metrics()["intimacy"])
+        assert sum(run.shares().values()) == pytest.approx(1.0)
+
+
+def test_run_accepts_a_path(tmp_path, capsys):
+    status = main(
+        ["run", str(FIXTURES / "tiny.toml"), "--couples", "8", "--steps", "12"]
+        + ["--out", str(tmp_path)]
+    )
+    assert status == 0
+    assert len(pd.read_parquet(tmp_path / "tiny" / "couples.parquet")) == 8
+    out = capsys.readouterr().out
+    assert "Two ways:" in out and "(two-way) mutual + eroded" in out
+
+
+def test_demo_prints_one_row_per_scenario(capsys):
+    assert main(["demo", "--couples", "10", "--steps", "20"]) == 0
+    out = capsys.readouterr().out
+    for name in list_scenarios():
+        row = [line for line in out.splitlines() if line.startswith(name + " ")]
+        assert len(row) == 1
+        primary = load_scenario(name).primary.outcome
+        assert row[0].split()[1] == primary
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=[p.name for p in BROKEN])
+def test_broken_scenario_is_one_line_and_status_2(path, tmp_path, capsys):
+    status = main(["run", str(path), "--couples", "2", "--steps", "2", "--out", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("relsim: error: ") and path.name in lines[0]
+    assert "Traceback" not in captured.err
+    assert not (tmp_path / path.stem).exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["run", "no_such_scenario"], "no_such_scenario: unknown scenario"),
+        (["run", "balanced_mutual", "--couples", "0"], "--couples: expected a whole number"),
+        (["run", "balanced_mutual", "--steps", "-1"], "--steps: expected a whole number"),
+    ],
+)
+def test_bad_arguments_are_one_line_and_status_2(argv, expected, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and expected in err
+
+
+def test_relsim_executable_reports_a_broken_file_without_traceback(tmp_path):
+    exe = Path(sys.executable).parent / "relsim"
+    if not exe.exists():
+        pytest.skip("the relsim console script is not installed beside this Python")
+    path = FIXTURES / "broken" / "misspelt_trait.toml"
+    proc = subprocess.run(
+        [str(exe), "run", str(path), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.splitlines() == [
+        "relsim: error: tests/fixtures/scenarios/broken/misspelt_trait.toml: a.dependncy: "
+        "unknown trait (did you mean dependency?); expected one of " + ", ".join(TRAIT_NAMES)
+    ]

@@ -1,0 +1,299 @@
+"""Scenario files and their loader: every file valid, every key documented, strict checks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim.errors import InputError
+from sim.model import parameters as reg
+from sim.model.outcomes import OUTCOME_CLASSES
+from sim.scenario import (
+    ARTICLES,
+    EXPECTED_KEYS,
+    NOTES_KEYS,
+    OUTCOME_KEYS,
+    PRIMARY_MIN_SHARE,
+    TOP_KEYS,
+    Scenario,
+    list_scenarios,
+    load_scenario,
+    model_from_scenario,
+    parse_scenario,
+    scenario_dir,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "scenarios"
+README = ROOT / "scenarios" / "README.md"
+
+REQUIRED_SCENARIOS = (
+    "balanced_mutual",
+    "personal_development",
+    "coercive_helper",
+    "irrelationship_pair",
+    "demand_escalation",
+    "conditional_love",
+    "independent_growth",
+    "growing_apart_panic",
+    "rigid_convictions",
+    "parentified_giver",
+    "hyper_self_sufficient",
+    "intensity_attraction",
+    "resistant_partner_willing",
+    "resistant_partner_unwilling",
+    "therapeutic_contrast",
+    "unspoken_expectations",
+)
+
+
+def test_scenario_dir_is_the_repository_folder():
+    assert scenario_dir().resolve() == (ROOT / "scenarios").resolve()
+
+
+def test_every_required_scenario_exists():
+    assert set(REQUIRED_SCENARIOS) <= set(list_scenarios())
+    assert sim.list_scenarios() == list_scenarios()
+
+
+@pytest.mark.parametrize("name", list_scenarios())
+def test_every_scenario_loads_and_validates(name):
+    sc = sim.load_scenario(name)
+    assert isinstance(sc, Scenario)
+    assert sc.name == name
+    assert sc.title and "\n" not in sc.title
+    assert len(sc.description.split()) >= 25
+    assert sc.articles and set(sc.articles) <= set(ARTICLES)
+    for part, names in ((sc.a, reg.TRAIT_NAMES), (sc.b, reg.TRAIT_NAMES), (sc.env, reg.ENV_NAMES)):
+        assert set(part) <= set(names)
+        for key, value in part.items():
+            assert reg.REGISTRY[key].low <= value <= reg.REGISTRY[key].high
+    # A scenario makes its pattern with traits: at least one partner is not all defaults.
+    assert sc.a or sc.b
+    assert sc.expected and all(e.outcome in OUTCOME_CLASSES for e in sc.expected)
+    assert all(0.0 <= e.min_share <= 1.0 for e in sc.expected)
+    if sc.two_way is None:
+        assert sc.primary.min_share >= PRIMARY_MIN_SHARE
+    else:
+        assert len(sc.expected) >= 2
+    assert len(sc.notice) >= 2 and len(sc.things_to_try) >= 2
+    # Every "try" note names a parameter to move, in the a./b./both./env. form.
+    qualified = set(reg.qualified_names())
+    for note in sc.things_to_try:
+        named = set(re.findall(r"\b(?:a|b|both|env)\.[a-z_]+", note))
+        both = {f"both.{t}" for t in reg.TRAIT_NAMES if f"both {t}" in note}
+        assert named | both, f"{name}: try note names no parameter: {note!r}"
+        assert named <= qualified, f"{name}: unknown parameter in {note!r}"
+
+
+@pytest.mark.parametrize("name", list_scenarios())
+def test_scenario_builds_engine_parameters(name):
+    sc = load_scenario(name)
+    params = sc.build_params(3)
+    assert params.n == 3
+    for row, part in ((0, sc.a), (1, sc.b)):
+        for t in reg.TRAIT_NAMES:
+            want = part.get(t, reg.REGISTRY[t].default)
+            assert np.all(params.traits[t][row] == want)
+    for e in reg.ENV_NAMES:
+        assert np.all(params.env[e] == sc.env.get(e, reg.REGISTRY[e].default))
+
+
+def test_scenario_builds_a_mesa_model():
+    sc = load_scenario(FIXTURES / "tiny.toml")
+    model = sc.model(n_couples=4, steps=5, rng=3)
+    assert isinstance(model, sim.RelationshipModel)
+    assert model.n_couples == 4
+    assert model.partners[0][0].traits["dependency"] == 0.5
+    assert model.partners[1][0].traits["dependency"] == reg.REGISTRY["dependency"].default
+    while model.running:
+        model.step()
+    assert model.steps == 5
+    other = model_from_scenario(str(FIXTURES / "tiny.toml"), n_couples=4, steps=5, rng=3)
+    while other.running:
+        other.step()
+    np.testing.assert_array_equal(model.state.intimacy, other.state.intimacy)
+
+
+def test_fixture_scenario_fields():
+    sc = load_scenario(FIXTURES / "tiny.toml")
+    assert sc.name == "tiny"
+    assert dict(sc.a) == {"dependency": 0.5}
+    assert dict(sc.b) == {}
+    assert dict(sc.env) == {"patience": 20.0}
+    assert [(e.outcome, e.min_share) for e in sc.expected] == [("mutual", 0.4), ("eroded", 0.0)]
+    assert sc.two_way == "Either stays close or wears down."
+    assert sc.notice == ("Intimacy.",) and sc.things_to_try == ("Raise a.dependency.",)
+    with pytest.raises(TypeError):
+        sc.a["dependency"] = 0.9  # the partner tables are read-only
+
+
+def test_environment_variable_points_to_another_folder(monkeypatch):
+    monkeypatch.setenv("RELSIM_SCENARIOS", str(FIXTURES))
+    assert scenario_dir() == FIXTURES
+    assert list_scenarios() == ["tiny"]
+    assert load_scenario("tiny").path == FIXTURES / "tiny.toml"
+
+
+def test_unknown_name_lists_the_known_ones():
+    with pytest.raises(InputError, match="unknown scenario; expected a path") as err:
+        load_scenario("no_such_scenario")
+    assert err.value.source == "no_such_scenario"
+    assert "balanced_mutual" in err.value.message
+
+
+def test_missing_file_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="no such scenario file"):
+        load_scenario(tmp_path / "absent.toml")
+
+
+BROKEN = {
+    "unknown_key.toml": ("colour", "unknown key; expected one of title"),
+    "misspelt_trait.toml": ("a.dependncy", "unknown trait (did you mean dependency?)"),
+    "wrong_type.toml": ("a.dependency", "expected a number in [0, 1], got str 'high'"),
+    "out_of_range.toml": ("b.narcissism", "expected a number in [0, 1], got 1.5"),
+    "bad_toml.toml": ("", "malformed TOML: Expected ']'"),
+    "missing_partner.toml": ("b", "missing; expected traits of partner b"),
+    "unknown_class.toml": ("expected.outcomes[0].class", "unknown outcome class 'happy'"),
+    "bad_share.toml": ("expected.outcomes[0].min_share", "expected a number in [0, 1], got 1.5"),
+    "env_not_integer.toml": ("env.patience", "expected an integer in [1, 520], got 2.5"),
+}
+"""Each broken fixture: the key the error must name and the start of what it must say."""
+
+
+def test_every_broken_fixture_is_listed():
+    assert sorted(p.name for p in (FIXTURES / "broken").glob("*.toml")) == sorted(BROKEN)
+
+
+@pytest.mark.parametrize("fixture", sorted(BROKEN))
+def test_broken_fixture_raises_one_input_error(fixture):
+    key, message = BROKEN[fixture]
+    with pytest.raises(InputError) as err:
+        load_scenario(FIXTURES / "broken" / fixture)
+    assert err.value.source.endswith(fixture)
+    assert err.value.key == key
+    assert err.value.message.startswith(message)
+    assert "\n" not in str(err.value)
+
+
+def _valid() -> dict:
+    return {
+        "title": "t",
+        "description": "d",
+        "articles": ["When Love Fails"],
+        "a": {},
+        "b": {},
+        "expected": {"outcomes": [{"class": "mutual", "min_share": 0.6}]},
+        "notes": {"notice": ["n"], "try": ["t"]},
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "message"),
+    [
+        (lambda d: d.pop("notes"), "notes", "missing"),
+        (lambda d: d["notes"].pop("try"), "notes.try", "missing"),
+        (lambda d: d["notes"].update(extra=["x"]), "notes.extra", "unknown key"),
+        (lambda d: d.update(articles=["Some Other Article"]), "articles[0]", "unknown article"),
+        (lambda d: d.update(articles=[]), "articles", "expected a non-empty array"),
+        (lambda d: d.update(title="two\nlines"), "title", "expected one line"),
+        (lambda d: d.update(a=[0.5]), "a", "expected a table"),
+        (lambda d: d.update(env={"problem_rat": 0.5}), "env.problem_rat", "unknown environment"),
+        (lambda d: d["b"].update(growth=True), "b.growth", "expected a number"),
+        (lambda d: d["b"].update(growth=float("nan")), "b.growth", "expected a number"),
+        (
+            lambda d: d["expected"]["outcomes"][0].update(min_share=0.3),
+            "expected.outcomes[0].min_share",
+            "expected at least 0.5 for the primary class",
+        ),
+        (
+            lambda d: d["expected"].update(two_way="either way"),
+            "expected.outcomes",
+            "a two-way pattern needs at least two",
+        ),
+        (
+            lambda d: d["expected"]["outcomes"].append({"class": "mutual", "min_share": 0.1}),
+            "expected.outcomes[1].class",
+            "outcome class 'mutual' listed twice",
+        ),
+        (
+            lambda d: d["expected"]["outcomes"][0].pop("min_share"),
+            "expected.outcomes[0].min_share",
+            "missing",
+        ),
+        (
+            lambda d: d["expected"]["outcomes"][0].update(share=0.5),
+            "expected.outcomes[0].share",
+            "unknown key",
+        ),
+        (lambda d: d["expected"].update(outcomes=[]), "expected.outcomes", "expected a non-empty"),
+        (
+            lambda d: d["expected"]["outcomes"][0].update(min_share="most"),
+            "expected.outcomes[0].min_share",
+            "expected a number in [0, 1], got string",
+        ),
+    ],
+)
+def test_parse_rejects_bad_contents(change, key, message):
+    data = _valid()
+    change(data)
+    with pytest.raises(InputError) as err:
+        parse_scenario(data, name="x", path=Path("x.toml"))
+    assert err.value.key == key
+    assert message in err.value.message
+
+
+def test_valid_contents_parse():
+    sc = parse_scenario(_valid(), name="x", path=Path("x.toml"))
+    assert sc.primary.outcome == "mutual" and sc.two_way is None and dict(sc.env) == {}
+
+
+def test_every_accepted_key_is_documented():
+    text = README.read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([a-z_.\[\]]+)`", text))
+    keys = set(TOP_KEYS)
+    keys |= {f"expected.{k}" for k in EXPECTED_KEYS}
+    keys |= {f"expected.outcomes[].{k}" for k in OUTCOME_KEYS}
+    keys |= {f"notes.{k}" for k in NOTES_KEYS}
+    keys |= set(reg.TRAIT_NAMES) | set(reg.ENV_NAMES)
+    keys |= set(OUTCOME_CLASSES)
+    assert sorted(keys - documented) == []
+
+
+def test_documented_defaults_match_the_registry():
+    text = README.read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([a-z_]+)` \| ([0-9.]+) \|", text, flags=re.MULTILINE))
+    assert set(rows) == set(reg.REGISTRY)
+    for name, default in rows.items():
+        assert float(default) == pytest.approx(reg.REGISTRY[name].default), name
+
+
+def test_no_code_refers_to_a_scenario_by_name():
+    names = list_scenarios()
+    assert names
+    offenders = []
+    for path in sorted((ROOT / "sim").rglob("*")):
+        if not path.is_file() or path.suffix not in (".py", ".toml", ".md", ".txt", ".json"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for name in names:
+            if re.search(rf"\b{re.escape(name)}\b", text):
+                offenders.append(f"{path.relative_to(ROOT)}: {name}")
+    assert offenders == []
+
+
+def test_experiment_runner_reads_scenarios_as_base_configurations():
+    from sim.experiment.batch import RelationshipBatch
+
+    name = list_scenarios()[0]
+    sc = load_scenario(name)
+    base = RelationshipBatch().base(name)
+    for key, value in sc.a.items():
+        assert base[f"a.{key}"] == value
+    untouched = [t for t in reg.TRAIT_NAMES if t not in sc.b]
+    for t in untouched:
+        assert base[f"b.{t}"] == reg.REGISTRY[t].default
