@@ -1,11 +1,18 @@
-"""docs/ODD.md stays true to the code: generated tables current, every phase and mechanism named."""
+"""docs/ODD.md stays true to the code.
 
+The generated tables are current; every phase of a week, mechanism and outcome class is
+named; every coefficient of a rule in ``sim/model/week.py`` appears in the section that
+describes it.
+"""
+
+import ast
+import inspect
 import re
 from pathlib import Path
 
 import pytest
 
-from sim.model import docs
+from sim.model import docs, week
 from sim.model.outcomes import OUTCOME_CLASSES, Thresholds
 from sim.model.parameters import REGISTRY
 from sim.model.week import PHASES
@@ -64,6 +71,52 @@ def test_threshold_table_lists_every_threshold():
 @pytest.mark.parametrize("phase", [f.__name__ for f in PHASES])
 def test_every_phase_of_a_week_is_described(text, phase):
     assert f"`{phase}`" in text, f"docs/ODD.md does not name the phase {phase}"
+
+
+def _coefficients(function) -> list[float]:
+    """Numeric constants of a rule function, bar 0, 1, 2 and the draw slots."""
+    tree = ast.parse(inspect.getsource(function))
+    slots = {
+        id(arg)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("pair", "uniform")
+        for arg in node.args
+    }
+    values = {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and type(node.value) in (int, float)
+        and id(node) not in slots
+        and node.value not in (0, 1, 2)
+    }
+    return sorted(values)
+
+
+def _missing(numbers, section: str) -> list[float]:
+    return [x for x in numbers if not re.search(rf"(?<![\d.]){re.escape(f'{x:g}')}(?!\d)", section)]
+
+
+@pytest.mark.parametrize("phase", PHASES, ids=[f.__name__ for f in PHASES])
+def test_every_coefficient_of_a_phase_appears_in_its_section(text, phase):
+    """A coarse guard: a coefficient added or changed in week.py must show in the ODD."""
+    match = re.search(rf"### 7\.\d+ Phase \d: `{phase.__name__}`\n(.*?)\n### ", text, re.DOTALL)
+    assert match, f"docs/ODD.md has no section for phase {phase.__name__}"
+    missing = _missing(_coefficients(phase), match.group(1))
+    assert not missing, f"coefficients of {phase.__name__} not in its ODD section: {missing}"
+
+
+@pytest.mark.parametrize(
+    "helper",
+    [week._pace, week._self_efficacy, week._receptivity, week._asymmetry, week._learn_from_help],
+    ids=lambda f: f.__name__,
+)
+def test_every_coefficient_of_a_helper_rule_appears_in_the_submodels(text, helper):
+    submodels = text[text.index("## 7. Submodels") :]
+    missing = _missing(_coefficients(helper), submodels)
+    assert not missing, f"coefficients of {helper.__name__} not in the ODD: {missing}"
 
 
 @pytest.mark.parametrize("mechanism", [f"M{k}" for k in range(1, 18)])
