@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.model import docs, week
+from sim.model import docs, randomness, week
 from sim.model.outcomes import OUTCOME_CLASSES, Thresholds
 from sim.model.parameters import REGISTRY
+from sim.model.state import initial_state
 from sim.model.week import PHASES
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
@@ -117,6 +118,17 @@ def test_every_coefficient_of_a_helper_rule_appears_in_the_submodels(text, helpe
     submodels = text[text.index("## 7. Submodels") :]
     missing = _missing(_coefficients(helper), submodels)
     assert not missing, f"coefficients of {helper.__name__} not in the ODD: {missing}"
+
+
+def test_every_coefficient_of_the_initial_state_appears_in_the_odd(text):
+    overview = text[: text.index("## 6. Input data")]
+    missing = _missing(_coefficients(initial_state), overview)
+    assert not missing, f"coefficients of initial_state not in sections 1 to 5: {missing}"
+
+
+def test_the_constants_of_the_random_numbers_appear_in_the_odd(text):
+    for name in ("_GOLDEN", "_M1", "_M2", "_STEP"):
+        assert f"0x{int(getattr(randomness, name)):016X}" in text, name
 
 
 @pytest.mark.parametrize("mechanism", [f"M{k}" for k in range(1, 18)])
