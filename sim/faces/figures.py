@@ -209,8 +209,10 @@ def outcome_shares(runs: pd.DataFrame, by: str | Sequence[str] | None) -> Drawn:
     ax.set_xticks(
         xs, order, rotation=30 if len(order) > 4 else 0, ha="right" if len(order) > 4 else "center"
     )
-    ax.set_xlabel(_by_text(by) if by else "")
+    ax.set_xlabel(style.label(by) if isinstance(by, str) else _by_text(by) if by else "")
     ax.set_ylabel("share of runs (0-1)")
+    ax.set_axisbelow(True)
+    ax.grid(False, axis="x")
     ax.set_ylim(0, 1)
     ax.set_title("outcome classes")
     ax.legend(title="outcome", loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -382,9 +384,9 @@ def sensitivity(indices: Mapping[str, pd.DataFrame], kind: str) -> Drawn:
             ax.legend(loc="lower right")
         else:
             ax.errorbar(
-                t["mu_star"],
-                t["sigma"],
-                xerr=t["mu_star_conf"],
+                t["mu_star"].to_numpy(float),
+                t["sigma"].to_numpy(float),
+                xerr=t["mu_star_conf"].to_numpy(float),
                 fmt="o",
                 color=style.colour(0),
                 ecolor="#999999",

@@ -174,6 +174,7 @@ def write_page(path: str | Path) -> Path:
     body = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>relsim: {_esc(spec.name)}</title><style>{CSS}</style></head>
 <body>
 <p class="muted"><a href="../index.html">all experiments</a></p>
@@ -218,6 +219,7 @@ def write_index(results: str | Path) -> Path:
     body = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>relsim results</title><style>{CSS} li {{ margin: 0.6rem 0; }}</style></head>
 <body><h1>relsim results</h1>
 <ul>{"".join(items) or "<li>No experiment pages yet.</li>"}</ul>

@@ -1,0 +1,228 @@
+"""Figures from small real sweeps, checked for content: lines, bars, cells, labels, pixels."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.container import BarContainer
+
+from sim.errors import InputError
+from sim.experiment.analysis import point_means, results_spec
+from sim.experiment.designs import factor_matrix, problem
+from sim.experiment.runner import run_experiment
+from sim.faces import figures, plots
+from sim.faces.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "experiments"
+
+
+def _sweep(factory: pytest.TempPathFactory, name: str) -> Path:
+    out = factory.mktemp("results") / name
+    run_experiment(FIXTURES / f"{name}.toml", executor="serial", out=out, quiet=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def grid(tmp_path_factory) -> plots.Results:
+    """The figures fixture: 2 x 3 grid, 4 replicates, 60 weeks (24 runs)."""
+    return plots.Results(_sweep(tmp_path_factory, "figures"))
+
+
+@pytest.fixture(scope="module")
+def sobol_results(tmp_path_factory) -> Path:
+    return _sweep(tmp_path_factory, "sobol_small")
+
+
+@pytest.fixture(scope="module")
+def morris_results(tmp_path_factory) -> Path:
+    return _sweep(tmp_path_factory, "morris_small")
+
+
+def _not_blank(drawn: figures.Drawn) -> None:
+    """The PNG decodes and its pixels vary (something was drawn on the white)."""
+    buf = io.BytesIO()
+    drawn.figure.savefig(buf, format="png")
+    buf.seek(0)
+    pixels = mpimg.imread(buf, format="png")
+    assert pixels.ndim == 3 and pixels.shape[0] > 100 and pixels.shape[1] > 100
+    assert pixels[..., :3].var() > 1e-3
+    assert drawn.caption and drawn.caption.endswith(".")
+
+
+def _spec_plot(res: plots.Results, kind: str, **match) -> dict:
+    for i, p in enumerate(res.spec.plots):
+        if p["kind"] == kind and all(p.get(k) == v for k, v in match.items()):
+            return plots.validate(p, i, res)
+    raise AssertionError(f"no {kind} plot in the fixture")
+
+
+def test_timeseries_one_line_and_band_per_level(grid):
+    drawn = plots.draw(_spec_plot(grid, "timeseries"), grid)
+    axes = [ax for ax in drawn.figure.axes if ax.get_visible()]
+    assert len(axes) == 2
+    for ax, name in zip(axes, ["intimacy", "resentment_a"], strict=True):
+        assert len(ax.get_lines()) == 2  # a.dependency 0.1 and 0.9
+        assert len(ax.collections) == 2  # one 5-95 % band a line
+        assert ax.get_xlabel() == "week"
+        assert ax.get_ylabel().startswith(name.split("_")[0]) and "(" in ax.get_ylabel()
+    assert [t.get_text() for t in axes[0].get_legend().get_texts()] == ["0.1", "0.9"]
+    # The drawn medians are the medians of the series.
+    ts = grid.series.merge(grid.runs[["run", "a.dependency"]], on="run")
+    last = ts[(ts["step"] == 60) & (ts["a.dependency"] == 0.9)]["intimacy"].median()
+    data = drawn.data
+    row = data[(data.series == "intimacy") & (data.group == "0.9") & (data.step == 60)]
+    assert row["median"].item() == pytest.approx(last)
+    assert (data["q05"] <= data["median"]).all() and (data["median"] <= data["q95"]).all()
+    _not_blank(drawn)
+
+
+def test_phase_portrait_median_trajectory_per_level(grid):
+    drawn = plots.draw(_spec_plot(grid, "phase"), grid)
+    (ax,) = drawn.figure.axes
+    medians = [line for line in ax.get_lines() if line.get_gid() == "median"]
+    assert len(medians) == 3  # three problem rates
+    assert ax.get_xlabel().startswith("satisfaction of a")
+    assert ax.get_ylabel().startswith("satisfaction of b")
+    assert len(drawn.data) == 3 * len(grid.series["step"].unique())
+    _not_blank(drawn)
+
+
+def test_outcome_shares_stacked_bars(grid):
+    drawn = plots.draw(_spec_plot(grid, "outcomes"), grid)
+    ax = drawn.figure.axes[0]
+    classes = grid.runs["outcome"].nunique()
+    assert len(ax.containers) == classes
+    assert all(len(c.patches) == 3 for c in ax.containers)
+    tops = np.sum([[p.get_height() for p in c.patches] for c in ax.containers], axis=0)
+    np.testing.assert_allclose(tops, 1.0)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.2", "0.5", "0.8"]
+    assert ax.get_ylabel() == "share of runs (0-1)"
+    _not_blank(drawn)
+
+
+def test_regime_map_dominant_class_with_shares(grid):
+    drawn = plots.draw(_spec_plot(grid, "regime", metric=None), grid)
+    ax = drawn.figure.axes[0]
+    (image,) = ax.get_images()
+    assert image.get_array().shape == (3, 2)  # problem rate x dependency
+    cells = [t for t in ax.texts if t.get_gid() == "cell"]
+    assert len(cells) == 6 and all(t.get_text().endswith("%") for t in cells)
+    assert (drawn.data["runs"] == 4).all()
+    assert "dependency" in ax.get_xlabel() and "problem rate" in ax.get_ylabel()
+    _not_blank(drawn)
+
+
+def test_regime_map_of_a_metric(grid):
+    drawn = plots.draw(_spec_plot(grid, "regime", metric="intimacy"), grid)
+    ax = drawn.figure.axes[0]
+    grid_values = ax.get_images()[0].get_array()
+    ok = grid.runs
+    cell = ok[(ok["a.dependency"] == 0.9) & (ok["env.problem_rate"] == 0.8)]["intimacy"].mean()
+    assert grid_values[2, 1] == pytest.approx(cell)
+    assert len([t for t in ax.texts if t.get_gid() == "cell"]) == 6
+    _not_blank(drawn)
+
+
+def test_event_strip_replays_the_sweeps_run(grid):
+    drawn = plots.draw(_spec_plot(grid, "events"), grid)
+    intimacy_ax, strip = drawn.figure.axes
+    labels = [t.get_text() for t in strip.get_yticklabels()]
+    assert labels[:2] == ["requests a", "requests b"] and len(labels) == 12
+    assert len(strip.collections) == 12
+    assert len(drawn.data) == 60
+    # The replay is the run itself: its last intimacy is the run's final intimacy.
+    final = intimacy_ax.get_lines()[0].get_ydata()[-1]
+    assert final == pytest.approx(grid.runs.set_index("run").loc[5, "intimacy"])
+    assert drawn.data.to_numpy().any()
+    _not_blank(drawn)
+
+
+def _salib_sobol(path: Path, metric: str):
+    from SALib.analyze import sobol
+
+    spec = results_spec(path)
+    _, x = factor_matrix(spec.design)
+    y = point_means(pd.read_parquet(path / "runs.parquet"), metric, len(x))
+    return sobol.analyze(
+        problem(spec.design), y, calc_second_order=False, num_resamples=100, seed=spec.design.seed
+    )
+
+
+def test_sobol_figure_matches_salib(sobol_results):
+    res = plots.Results(sobol_results)
+    drawn = plots.draw(_spec_plot(res, "sensitivity"), res)
+    axes = drawn.figure.axes
+    assert len(axes) == 2
+    for ax, metric in zip(axes, ["intimacy", "resentment_b"], strict=True):
+        expected = _salib_sobol(sobol_results, metric)
+        s1_bars, st_bars = [c for c in ax.containers if isinstance(c, BarContainer)]
+        drawn_s1 = [p.get_width() for p in s1_bars.patches]
+        drawn_st = [p.get_width() for p in st_bars.patches]
+        np.testing.assert_allclose(drawn_s1, expected["S1"])
+        np.testing.assert_allclose(drawn_st, expected["ST"])
+        table = drawn.data[drawn.data.metric == metric]
+        np.testing.assert_allclose(table["S1_conf"], expected["S1_conf"])
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["a.dependency", "b.narcissism"]
+        assert "Sobol index" in ax.get_xlabel()
+    _not_blank(drawn)
+
+
+def test_morris_figure_one_point_per_factor(morris_results):
+    res = plots.Results(morris_results)
+    drawn = plots.draw(_spec_plot(res, "sensitivity"), res)
+    (ax,) = drawn.figure.axes
+    x, y = ax.get_lines()[0].get_data()
+    assert len(x) == 3
+    np.testing.assert_allclose(x, drawn.data["mu_star"])
+    np.testing.assert_allclose(y, drawn.data["sigma"])
+    assert ax.get_xlabel().startswith("mu*") and ax.get_ylabel().startswith("sigma")
+    _not_blank(drawn)
+
+
+def test_draw_results_writes_png_svg_and_index(grid):
+    saved = plots.draw_results(grid.root)
+    assert len(saved) == len(grid.spec.plots)
+    for s in saved:
+        assert s.png.stat().st_size > 1000 and s.svg.read_text().lstrip().startswith("<?xml")
+    assert [d["stem"] for d in plots.read_index(grid.root)] == [s.stem for s in saved]
+
+
+@pytest.mark.parametrize(
+    ("plot", "key"),
+    [
+        ({"kind": "timeseries", "series": ["intimacy", "nonsense"]}, "plots[0].series"),
+        ({"kind": "regime", "x": "a.dependency", "y": "a.nope"}, "plots[0].y"),
+        ({"kind": "regime", "x": "a.dependency", "y": "env.problem_rate", "metric": "x"}, "metric"),
+        ({"kind": "outcomes", "by": "b.nothing"}, "plots[0].by"),
+        ({"kind": "sensitivity"}, "plots[0].kind"),
+        ({"kind": "pie"}, "plots[0].kind"),
+        ({"kind": "phase", "x": "intimacy"}, "plots[0].y"),
+        ({"kind": "outcomes", "colour": "red"}, "plots[0].colour"),
+        ({"kind": "events", "run": 999}, "plots[0].run"),
+    ],
+)
+def test_bad_plot_is_an_input_error(grid, plot, key):
+    with pytest.raises(InputError) as err:
+        plots.draw_results(grid.root, [plot])
+    assert key in str(err.value) and "\n" not in str(err.value)
+
+
+def test_unknown_metric_in_spec_one_line_exit_2(tmp_path, capsys):
+    text = (FIXTURES / "figures.toml").read_text()
+    text += '\n[[plots]]\nkind = "regime"\nx = "a.dependency"\ny = "env.problem_rate"\n'
+    text += 'metric = "happiness"\n'
+    spec = tmp_path / "bad_plot.toml"
+    spec.write_text(text)
+    out = tmp_path / "results" / "bad_plot"
+    code = main(["sweep", str(spec), "--executor", "serial", "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "plots[6].metric" in err and "happiness" in err
+    assert (out / "runs.parquet").is_file()  # the runs are kept; only the plot failed
+    assert main(["plot", str(out)]) == 2
+    assert "Traceback" not in capsys.readouterr().err

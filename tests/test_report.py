@@ -1,0 +1,115 @@
+"""The results page: content, self-containment, and a real headless Chromium opening it."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from sim.experiment.runner import run_experiment
+from sim.faces import plots
+from sim.faces.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "experiments"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--headless=new",
+]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> Path:
+    """A results folder with two experiment pages, written by ``relsim report``."""
+    root = tmp_path_factory.mktemp("site") / "results"
+    for name in ("figures", "sobol_small"):
+        out = root / name
+        run_experiment(FIXTURES / f"{name}.toml", executor="serial", out=out, quiet=True)
+        assert main(["report", str(out)]) == 0
+    return root
+
+
+def test_page_holds_question_design_figures_outcomes_provenance(results):
+    page = (results / "figures" / "index.html").read_text()
+    assert "does a more dependent" in page
+    assert "a.dependency" in page and "env.problem_rate" in page and "0.1, 0.9" in page
+    n_figures = len(plots.read_index(results / "figures"))
+    assert n_figures == 6
+    assert page.count('<img src="data:image/png;base64,') == n_figures
+    assert page.count("<figcaption>") == n_figures
+    assert "Outcome classes" in page and "mutual" in page
+    assert "identity hash" in page and "git commit" in page
+    # Self-contained: no script, no remote resource.
+    assert "<script" not in page
+    assert not re.search(r"""(src|href)=["']https?:""", page)
+
+
+def test_index_links_every_experiment(results):
+    index = (results / "index.html").read_text()
+    assert 'href="figures/index.html"' in index and 'href="sobol_small/index.html"' in index
+
+
+def test_report_of_missing_results_is_one_line(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "nothing")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+def test_page_in_headless_chromium(results, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(_Quiet, directory=str(results))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    errors: list[str] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            response = page.goto(base + "index.html")
+            assert response is not None and response.ok
+            hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.href)")
+            assert len(hrefs) == 2
+            for href in hrefs:
+                response = page.goto(href)
+                assert response is not None and response.ok, href
+                page.wait_for_load_state("load")
+                widths = page.eval_on_selector_all(
+                    "img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)"
+                )
+                assert widths and all(w > 0 for w in widths), (href, widths)
+                svg_links = page.eval_on_selector_all(
+                    "figcaption a", "links => links.map(a => a.href)"
+                )
+                assert len(svg_links) == len(widths)
+                assert page.request.get(svg_links[0]).ok
+            page.goto(base + "figures/index.html")
+            page.wait_for_load_state("load")
+            shot = tmp_path / "figures.png"
+            page.screenshot(path=str(shot), full_page=True)
+            back = page.eval_on_selector("a", "a => a.href")
+            assert page.request.get(back).ok
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert errors == []
+    assert shot.stat().st_size > 10_000
