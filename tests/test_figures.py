@@ -204,6 +204,8 @@ def test_draw_results_writes_png_svg_and_index(grid):
         ({"kind": "phase", "x": "intimacy"}, "plots[0].y"),
         ({"kind": "outcomes", "colour": "red"}, "plots[0].colour"),
         ({"kind": "events", "run": 999}, "plots[0].run"),
+        ({"kind": "events", "where": {"a.dependency": 0.5}}, "plots[0].where"),
+        ({"kind": "events", "where": {"a.nope": 0.5}}, "plots[0].where.a.nope"),
     ],
 )
 def test_bad_plot_is_an_input_error(grid, plot, key):
@@ -226,3 +228,12 @@ def test_unknown_metric_in_spec_one_line_exit_2(tmp_path, capsys):
     assert (out / "runs.parquet").is_file()  # the runs are kept; only the plot failed
     assert main(["plot", str(out)]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_event_strip_of_the_run_a_where_table_picks(grid):
+    where = {"a.dependency": 0.9, "env.problem_rate": 0.8}
+    plot = plots.validate({"kind": "events", "where": where}, 0, grid)
+    row = grid.runs.set_index("run").loc[plot["run"]]
+    assert row["a.dependency"] == 0.9 and row["env.problem_rate"] == 0.8
+    drawn = plots.draw(plot, grid)
+    assert f"run {plot['run']}" in drawn.caption

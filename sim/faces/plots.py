@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
@@ -41,7 +42,10 @@ KINDS: dict[str, dict[str, str]] = {
         "facet": "factor drawing one map per level",
     },
     "sensitivity": {"metrics": "final metric or list (default: intimacy)"},
-    "events": {"run": "run number of the couple to replay (default: 0)"},
+    "events": {
+        "run": "run number of the couple to replay (default: 0)",
+        "where": "table of column = value: replay the first finished run that matches",
+    },
 }
 """Every plot kind and its fields; ``title`` and ``caption`` are allowed for all."""
 
@@ -188,13 +192,37 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
         out["metrics"] = _names(plot.get("metrics", "intimacy"), "metrics", fail)
         column("metrics", out["metrics"], numeric, "metric")
     if kind == "events":
-        run = plot.get("run", 0)
+        ok = res.runs[res.runs["status"] == "ok"]
+        if "where" in plot:
+            if "run" in plot:
+                raise fail("where", "give either run or where, not both")
+            out["run"] = _match(plot["where"], ok, columns, fail)
+        run = out.get("run", 0)
         if isinstance(run, bool) or not isinstance(run, int):
             raise fail("run", f"expected a run number, got {run!r}")
-        ok = res.runs[res.runs["status"] == "ok"]
         if run not in set(ok["run"]):
             raise fail("run", f"no finished run {run} in the results (0 to {len(res.runs) - 1})")
     return out
+
+
+def _match(where: object, ok: pd.DataFrame, columns: set[str], fail) -> int:
+    """The first finished run whose columns equal the values of a ``where`` table."""
+    if not isinstance(where, Mapping) or not where:
+        raise fail("where", "expected a table of column = value")
+    mask = pd.Series(True, index=ok.index)
+    for name, value in where.items():
+        if name not in columns:
+            raise fail(f"where.{name}", "not a column of the results")
+        col = ok[name]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if not pd.api.types.is_numeric_dtype(col):
+                raise fail(f"where.{name}", f"expected a {col.dtype} value, got {value!r}")
+            mask &= np.isclose(col.to_numpy(dtype=float), float(value))
+        else:
+            mask &= col.astype(str) == str(value)
+    if not mask.any():
+        raise fail("where", f"no finished run matches {dict(where)}")
+    return int(ok.loc[mask, "run"].iloc[0])
 
 
 def plan(res: Results) -> list[dict[str, object]]:
