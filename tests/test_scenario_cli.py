@@ -141,3 +141,26 @@ def test_relsim_executable_reports_a_broken_file_without_traceback(tmp_path):
         "relsim: error: tests/fixtures/scenarios/broken/misspelt_trait.toml: a.dependncy: "
         "unknown trait (did you mean dependency?); expected one of " + ", ".join(TRAIT_NAMES)
     ]
+
+
+def test_unwritable_out_folder_is_one_line_and_status_2(tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    status = main(
+        ["run", "balanced_mutual", "--couples", "2", "--steps", "2"] + ["--out", str(blocker)]
+    )
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.count("\n") == 1 and "cannot write the results" in err
+
+
+def test_recorded_series_stay_bounded_for_large_runs():
+    from sim.faces.cmd_run import MAX_RECORDED, RECORD_EVERY, record_interval
+
+    assert record_interval(500, 520, 5) == RECORD_EVERY
+    for couples in (10_000, 1_000_000, 100_000_000):
+        every = record_interval(couples, 520, 5)
+        assert every >= RECORD_EVERY
+        weeks = set(range(0, 521, every)) | {520}  # the last week is always recorded
+        # Bounded, except that the first and last week are always kept.
+        assert couples * 5 * len(weeks) <= max(MAX_RECORDED, couples * 5 * 2)

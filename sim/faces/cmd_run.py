@@ -8,6 +8,7 @@ results (``couples.parquet``) and figures (``timeseries.png``, ``outcomes.png``)
 from __future__ import annotations
 
 import argparse
+import math
 import textwrap
 from pathlib import Path
 
@@ -15,7 +16,17 @@ DEFAULT_COUPLES = 500
 DEFAULT_STEPS = 520
 DEFAULT_SEED = 1
 RECORD_EVERY = 4
-"""Weeks between recorded points of the time-series figure."""
+"""Weeks between recorded points of the time-series figure, for runs of modest size."""
+
+MAX_RECORDED = 20_000_000
+"""Most recorded values (couples x points x series) a run keeps for its figure."""
+
+
+def record_interval(couples: int, steps: int, n_series: int) -> int:
+    """Weeks between recorded points: every :data:`RECORD_EVERY` weeks unless that would
+    keep more than :data:`MAX_RECORDED` values, then as often as that allows."""
+    points_allowed = max(MAX_RECORDED // max(couples * n_series, 1), 2)
+    return max(RECORD_EVERY, math.ceil(steps / (points_allowed - 1)))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,7 +57,13 @@ def run(args: argparse.Namespace) -> int:
     """Run the scenario, print its tables and write its files."""
     from sim.errors import InputError
     from sim.faces.scenario_figures import write_figures
-    from sim.faces.scenario_run import metrics_table, run_scenario, shares_table, write_couples
+    from sim.faces.scenario_run import (
+        BAND_SERIES,
+        metrics_table,
+        run_scenario,
+        shares_table,
+        write_couples,
+    )
     from sim.scenario import load_scenario
 
     if args.steps < 1:
@@ -56,10 +73,14 @@ def run(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise InputError("--seed", "", f"expected a whole number >= 0, got {args.seed}")
     sc = load_scenario(args.scenario)
-    result = run_scenario(sc, args.couples, args.steps, args.seed, record_every=RECORD_EVERY)
+    every = record_interval(args.couples, args.steps, len(BAND_SERIES))
+    result = run_scenario(sc, args.couples, args.steps, args.seed, record_every=every)
     folder = Path(args.out) / sc.name
-    parquet = write_couples(result, folder / "couples.parquet")
-    figures = write_figures(result, folder)
+    try:
+        parquet = write_couples(result, folder / "couples.parquet")
+        figures = write_figures(result, folder)
+    except OSError as err:
+        raise InputError(str(folder), "", f"cannot write the results: {err}") from None
 
     print(f"{sc.name}: {sc.title}")
     print(f"{result.n} couples, {result.steps} weeks, seed {result.seed}")
