@@ -19,13 +19,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
 from sim.model import parameters as reg
 from sim.model.engine import DEFAULT_STEPS, build_params
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.model.state import Params
+
+if TYPE_CHECKING:
+    from sim.model.mesa_model import RelationshipModel
 
 ENV_VAR = "RELSIM_SCENARIOS"
 """Environment variable naming another folder of scenario files."""
@@ -150,7 +153,9 @@ class Scenario:
         """The engine's parameters for ``n`` replicate couples of this scenario."""
         return build_params(dict(self.a), dict(self.b), dict(self.env), n)
 
-    def model(self, n_couples: int = 1, steps: int = DEFAULT_STEPS, rng: int | None = None, **kw):
+    def model(
+        self, n_couples: int = 1, steps: int = DEFAULT_STEPS, rng: int | None = None, **kw: Any
+    ) -> RelationshipModel:
         """A :class:`~sim.model.mesa_model.RelationshipModel` of this scenario.
 
         Further keyword arguments (``thresholds``, ``collect_agents`` or single
@@ -175,7 +180,7 @@ def model_from_scenario(
     steps: int = DEFAULT_STEPS,
     rng: int | None = None,
     **kw: Any,
-):
+) -> RelationshipModel:
     """A ``RelationshipModel`` of a scenario given as object, name or path.
 
     The equivalent of ``RelationshipModel.from_scenario``: the model reads the

@@ -56,7 +56,7 @@ def test_run_writes_couples_parquet_and_figures(tmp_path, capsys):
     shares = frame["outcome"].value_counts(normalize=True)
     top = shares.index[0]
     assert any(line.split()[:2] == [top, f"{shares.iloc[0]:.2f}"] for line in out.splitlines()), out
-    for word in ("intimacy", "satisfaction_a", "resentment_a", "ended (share)", "couples.parquet"):
+    for word in ("intimacy", "resentment_a", "ended (share)", "couples.parquet", "Things to try"):
         assert word in out
 
 
@@ -164,3 +164,14 @@ def test_recorded_series_stay_bounded_for_large_runs():
         weeks = set(range(0, 521, every)) | {520}  # the last week is always recorded
         # Bounded, except that the first and last week are always kept.
         assert couples * 5 * len(weeks) <= max(MAX_RECORDED, couples * 5 * 2)
+
+
+def test_relsim_finds_the_scenarios_from_any_working_directory(tmp_path):
+    exe = Path(sys.executable).parent / "relsim"
+    if not exe.exists():
+        pytest.skip("the relsim console script is not installed beside this Python")
+    proc = subprocess.run(
+        [str(exe), "scenarios"], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert [line.split()[0] for line in proc.stdout.splitlines()] == list_scenarios()

@@ -91,6 +91,11 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(metrics_table(result))
     print()
+    for heading, notes in (("What to notice", sc.notice), ("Things to try", sc.things_to_try)):
+        print(f"{heading}:")
+        for note in notes:
+            print(textwrap.fill(note, width=88, initial_indent="  - ", subsequent_indent="    "))
+        print()
     for path in (parquet, *figures):
         print(f"wrote {path}")
     return 0
