@@ -215,8 +215,9 @@ def list_scenarios() -> list[str]:
 def scenario_path(name_or_path: str | os.PathLike) -> Path:
     """The file behind a scenario name or path.
 
-    A value that ends in ``.toml``, contains a path separator or names an existing
-    file is a path; anything else is a name looked up in :func:`scenario_dir`.
+    A value that ends in ``.toml`` or contains a path separator is a path (write
+    ``./NAME`` for a file without the extension); anything else is a name, looked up
+    in :func:`scenario_dir`.
 
     Raises
     ------
@@ -225,7 +226,7 @@ def scenario_path(name_or_path: str | os.PathLike) -> Path:
     """
     text = os.fspath(name_or_path)
     looks_like_path = text.endswith(".toml") or os.sep in text or "/" in text
-    if looks_like_path or (text and Path(text).is_file()):
+    if looks_like_path:
         path = Path(text)
         if not path.is_file():
             raise InputError(text, "", "no such scenario file")
