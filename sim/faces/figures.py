@@ -123,7 +123,7 @@ def timeseries(
             s = stats.loc[group]
             c = style.colour(i)
             ax.fill_between(s.index, s[BAND[0]], s[BAND[1]], color=c, alpha=0.18, lw=0)
-            ax.plot(s.index, s[0.5], color=c, label=group)
+            ax.plot(s.index, s[0.5], color=c, ls=style.dash(i), label=group)
             rows.append(
                 pd.DataFrame(
                     {
@@ -174,7 +174,7 @@ def phase(
             one = ts[ts["run"] == run]
             ax.plot(one[x], one[y], color=c, alpha=0.2, lw=0.7)
         m = med.loc[group]
-        ax.plot(m[x], m[y], color=c, label=group, gid="median")
+        ax.plot(m[x], m[y], color=c, ls=style.dash(i), label=group, gid="median")
         ax.plot(m[x].iloc[0], m[y].iloc[0], "o", mfc="white", mec=c, ms=6)
         ax.plot(m[x].iloc[-1], m[y].iloc[-1], "o", color=c, ms=7)
         rows.append(m.reset_index().assign(group=group))
@@ -364,13 +364,16 @@ def sensitivity(indices: Mapping[str, pd.DataFrame], kind: str) -> Drawn:
         The design the indices came from.
     """
     metrics = list(indices)
-    fig, axes = _figure(len(metrics), width=5.2, height=4.2)
-    frames = []
-    for ax, metric in zip(axes, metrics, strict=True):
+    panels = [
+        (metric, scenario)
+        for metric in metrics
+        for scenario in indices[metric]["scenario"].drop_duplicates()
+    ]
+    fig, axes = _figure(len(panels), width=5.2, height=4.2)
+    frames = [indices[metric].assign(metric=metric) for metric in metrics]
+    for ax, (metric, scenario) in zip(axes, panels, strict=True):
         table = indices[metric]
-        scenario = table["scenario"].iloc[0]
         t = table[table["scenario"] == scenario].reset_index(drop=True)
-        frames.append(table.assign(metric=metric))
         if kind == "sobol":
             pos = np.arange(len(t))
             h = 0.38

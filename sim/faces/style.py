@@ -90,6 +90,15 @@ def colour(i: int) -> str:
     return LINE_COLOURS[i % len(LINE_COLOURS)]
 
 
+DASHES: tuple[str, ...] = ("-", "--", ":", "-.")
+"""Line styles that tell apart lines sharing a colour when there are more than eight."""
+
+
+def dash(i: int) -> str:
+    """The line style of the i-th line: solid for the first eight, then dashed, dotted..."""
+    return DASHES[(i // len(LINE_COLOURS)) % len(DASHES)]
+
+
 def outcome_colour(name: str, i: int = 0) -> str:
     """The fixed colour of an outcome class (a palette colour for an unknown one)."""
     return OUTCOME_COLOURS.get(name, OKABE_ITO[i % len(OKABE_ITO)])
