@@ -297,3 +297,14 @@ def test_experiment_runner_reads_scenarios_as_base_configurations():
     untouched = [t for t in reg.TRAIT_NAMES if t not in sc.b]
     for t in untouched:
         assert base[f"b.{t}"] == reg.REGISTRY[t].default
+
+
+def test_readme_catalogue_lists_every_scenario_with_its_expected_classes():
+    text = README.read_text(encoding="utf-8")
+    catalogue = text[text.index("## The scenarios") : text.index("## The format")]
+    rows = dict(re.findall(r"^\| `([a-z_]+)` \|.+\| ([a-z_ ]+) \|$", catalogue, re.M))
+    assert sorted(rows) == list_scenarios()
+    for name, expected in rows.items():
+        sc = load_scenario(name)
+        classes = [e.outcome for e in sc.expected[: 2 if sc.two_way else 1]]
+        assert expected.strip() == " or ".join(classes), name
