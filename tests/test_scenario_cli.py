@@ -46,6 +46,11 @@ def test_run_writes_couples_parquet_and_figures(tmp_path, capsys):
     assert {"outcome", "intimacy", "satisfaction_a", "resentment_b", "a.dependency"} <= set(frame)
     sc = load_scenario(name)
     assert np.allclose(frame["a.dependency"], sc.a["dependency"])
+    duckdb = pytest.importorskip("duckdb")
+    pl = pytest.importorskip("polars")
+    parquet = str(folder / "couples.parquet")
+    assert duckdb.sql(f"select count(*) from '{parquet}'").fetchone()[0] == 24
+    assert pl.read_parquet(parquet).shape == frame.shape
     meta = pq.read_schema(folder / "couples.parquet").metadata
     assert meta[b"relsim.scenario"] == name.encode()
     for png in ("timeseries.png", "outcomes.png"):
