@@ -94,6 +94,21 @@ def _by_text(by) -> str:
     return " and ".join(cols)
 
 
+def _legend(ax, by, n: int) -> None:
+    """A legend inside the axes for a few lines, beside them for many."""
+    if n <= 5:
+        ax.legend(title=_by_text(by), loc="best")
+    else:
+        handles, labels = ax.get_legend_handles_labels()
+        ncols = 1 if n <= 10 else 2
+        fig = ax.figure
+        width, height = fig.get_size_inches()
+        longest = max(len(label) for label in labels)
+        rows = -(-n // ncols)
+        fig.set_size_inches(width + ncols * (0.8 + 0.075 * longest), max(height, 0.22 * rows + 1.0))
+        fig.legend(handles, labels, title=_by_text(by), loc="outside right upper", ncols=ncols)
+
+
 def timeseries(
     runs: pd.DataFrame, series: pd.DataFrame, names: Sequence[str], by: str | Sequence[str] | None
 ) -> Drawn:
@@ -122,7 +137,8 @@ def timeseries(
                 continue
             s = stats.loc[group]
             c = style.colour(i)
-            ax.fill_between(s.index, s[BAND[0]], s[BAND[1]], color=c, alpha=0.18, lw=0)
+            alpha = 0.18 if len(order) <= 4 else 0.07
+            ax.fill_between(s.index, s[BAND[0]], s[BAND[1]], color=c, alpha=alpha, lw=0)
             ax.plot(s.index, s[0.5], color=c, ls=style.dash(i), label=group)
             rows.append(
                 pd.DataFrame(
@@ -140,7 +156,7 @@ def timeseries(
         ax.set_ylabel(style.label(name))
         ax.set_title(style.short(name))
     if len(order) > 1:
-        axes[0].legend(title=_by_text(by), loc="best")
+        _legend(axes[-1] if len(order) > 5 else axes[0], by, len(order))
     n_rep = int(ok.groupby(_levels(ok, by)).size().min()) if len(ok) else 0
     caption = (
         f"{', '.join(names)} week by week, one line per level of {_by_text(by)}: the median "
@@ -182,7 +198,7 @@ def phase(
     ax.set_ylabel(style.label(y))
     ax.set_title(f"{style.short(y)} against {style.short(x)}")
     if len(order) > 1:
-        ax.legend(title=_by_text(by), loc="best")
+        _legend(ax, by, len(order))
     caption = (
         f"Phase portrait of {y} against {x}: the median trajectory over runs for each level "
         f"of {_by_text(by)}, from its start (open circle) to its last week (filled circle); "
@@ -252,6 +268,10 @@ def regime(
     """
     ok = runs[runs["status"] == "ok"].copy()
     ok["_x"], ok["_y"] = _cells(ok[x]), _cells(ok[y])
+    if metric is not None:
+        keys = ["_x", "_y"] + ([facet] if facet else [])
+        cell_means = ok.groupby(keys)[metric].mean()
+        lo, hi = float(np.nanmin(cell_means)), float(np.nanmax(cell_means))
     facets = sorted(ok[facet].unique()) if facet else [None]
     fig, axes = _figure(len(facets), width=4.8, height=4.2)
     xs, ys = sorted(ok["_x"].unique()), sorted(ok["_y"].unique())
@@ -300,8 +320,8 @@ def regime(
                 origin="lower",
                 aspect="auto",
                 cmap="cividis",
-                vmin=np.nanmin(ok.groupby(["_x", "_y"])[metric].mean()),
-                vmax=np.nanmax(ok.groupby(["_x", "_y"])[metric].mean()),
+                vmin=lo,
+                vmax=hi if hi > lo else lo + 1e-9,
                 interpolation="nearest",
             )
         for i in range(len(ys)):
