@@ -49,7 +49,7 @@ def test_run_writes_couples_parquet_and_figures(tmp_path, capsys):
     duckdb = pytest.importorskip("duckdb")
     pl = pytest.importorskip("polars")
     parquet = str(folder / "couples.parquet")
-    assert duckdb.sql(f"select count(*) from '{parquet}'").fetchone()[0] == 24
+    assert duckdb.sql(f"select count(*) from '{parquet}'").fetchall() == [(24,)]
     assert pl.read_parquet(parquet).shape == frame.shape
     meta = pq.read_schema(folder / "couples.parquet").metadata
     assert meta[b"relsim.scenario"] == name.encode()
