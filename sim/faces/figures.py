@@ -71,7 +71,7 @@ def _levels(frame: pd.DataFrame, by: str | Sequence[str] | None) -> pd.Series:
             text = values.map(lambda x: f"{x:g}")
         else:
             text = values.astype(str)
-        parts.append(text if len(cols) == 1 else f"{col}=" + text)
+        parts.append(text)
     out = parts[0]
     for p in parts[1:]:
         out = out + ", " + p
@@ -91,7 +91,7 @@ def _by_text(by) -> str:
     if by is None or (not isinstance(by, str) and not by):
         return "all runs together"
     cols = [by] if isinstance(by, str) else list(by)
-    return " and ".join(cols)
+    return cols[0] if len(cols) == 1 else f"({', '.join(cols)})"
 
 
 def _legend(ax, by, n: int) -> None:
