@@ -237,3 +237,14 @@ def test_event_strip_of_the_run_a_where_table_picks(grid):
     assert row["a.dependency"] == 0.9 and row["env.problem_rate"] == 0.8
     drawn = plots.draw(plot, grid)
     assert f"run {plot['run']}" in drawn.caption
+
+
+def test_couple_mean_of_paired_series(grid):
+    assert "satisfaction" in grid.series_names and "resentment" not in grid.series_names
+    plot = plots.validate({"kind": "phase", "x": "satisfaction", "y": "intimacy"}, 0, grid)
+    drawn = plots.draw(plot, grid)
+    ts = grid.series
+    np.testing.assert_allclose(
+        ts["satisfaction"], (ts["satisfaction_a"] + ts["satisfaction_b"]) / 2
+    )
+    assert drawn.figure.axes[0].get_xlabel() == "satisfaction, mean of a and b (index, 0-1)"

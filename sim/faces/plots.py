@@ -79,15 +79,30 @@ class Results:
 
     @property
     def series(self) -> pd.DataFrame:
-        """The tidy time series, read on first use."""
+        """The tidy time series, read on first use, with the couple means of paired series."""
         if self._series is None:
-            self._series = self.store.timeseries()
+            ts = self.store.timeseries()
+            for name in self.couple_means:
+                ts[name] = 0.5 * (ts[f"{name}_a"] + ts[f"{name}_b"])
+            self._series = ts
         return self._series
 
     @property
+    def couple_means(self) -> tuple[str, ...]:
+        """Series recorded for both partners (``resentment_a`` and ``_b``): their mean."""
+        recorded = set(self.spec.series) if self.spec.record_every else set()
+        return tuple(
+            name[:-2]
+            for name in self.spec.series
+            if name.endswith("_a") and f"{name[:-2]}_b" in recorded and name[:-2] not in recorded
+        )
+
+    @property
     def series_names(self) -> tuple[str, ...]:
-        """Series recorded by the sweep."""
-        return tuple(self.spec.series) if self.spec.record_every else ()
+        """Series recorded by the sweep, and the couple means of paired ones."""
+        if not self.spec.record_every:
+            return ()
+        return tuple(self.spec.series) + self.couple_means
 
     @property
     def factors(self) -> list[str]:
@@ -106,7 +121,7 @@ def default_plots(res: Results) -> list[dict[str, object]]:
     """Plots of an experiment whose spec lists none: what its design lends itself to."""
     plots: list[dict[str, object]] = [{"kind": "outcomes"}]
     if res.series_names:
-        plots.append({"kind": "timeseries", "series": list(res.series_names[:2])})
+        plots.append({"kind": "timeseries", "series": list(res.spec.series[:2])})
     if res.spec.design.kind in ("sobol", "morris"):
         plots.append({"kind": "sensitivity"})
     grid = [f.name for f in res.spec.design.factors if len(f.values) > 1]
@@ -168,7 +183,7 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
     if kind in ("timeseries", "phase") and not series:
         raise fail("kind", f"a {kind} plot needs series; the spec records none (metrics.series)")
     if kind == "timeseries":
-        out["series"] = _names(plot.get("series", list(res.series_names)), "series", fail)
+        out["series"] = _names(plot.get("series", list(res.spec.series)), "series", fail)
         column("series", out["series"], series, "series")
     if kind == "phase":
         column("x", plot["x"], series, "series")

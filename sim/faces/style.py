@@ -104,6 +104,18 @@ def outcome_colour(name: str, i: int = 0) -> str:
     return OUTCOME_COLOURS.get(name, OKABE_ITO[i % len(OKABE_ITO)])
 
 
+COUPLE_MEANS = (
+    "satisfaction",
+    "resentment",
+    "goodwill",
+    "capability",
+    "commitment",
+    "autonomy",
+    "stress",
+    "care",
+)
+"""Partner series whose couple mean the figures offer under the bare name."""
+
 _SIDE = {"a": "partner a's", "b": "partner b's", "both": "both partners'", "env": ""}
 
 
@@ -144,6 +156,8 @@ def label(name: str) -> str:
     who = ""
     if name.endswith("_a") or name.endswith("_b"):
         base, who = name[:-2], f" of {name[-1]}"
+    elif name in COUPLE_MEANS:
+        who = ", mean of a and b"
     return f"{base.replace('_', ' ')}{who} ({_metric_unit(name)})"
 
 
