@@ -344,11 +344,17 @@ def _kind(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+def _shown(key: str) -> str:
+    """A key as errors show it: as written when plain, quoted when it holds anything
+    else (spaces, line breaks), so that an error stays on one line."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else repr(key)
+
+
 def _no_unknown(src: str, prefix: str, table: Mapping[str, Any], known: Mapping[str, str]) -> None:
     for key in table:
         if key not in known:
             raise InputError(
-                src, f"{prefix}{key}", f"unknown key; expected one of {', '.join(known)}"
+                src, f"{prefix}{_shown(key)}", f"unknown key; expected one of {', '.join(known)}"
             )
 
 
@@ -377,7 +383,7 @@ def _params(
     table = _table(src, key, value)
     out: dict[str, float] = {}
     for name, item in table.items():
-        where = f"{key}.{name}"
+        where = f"{key}.{_shown(name)}"
         if name not in names:
             hint = _close_match(name, names)
             raise InputError(

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sim
 from sim.errors import InputError
@@ -308,3 +310,36 @@ def test_readme_catalogue_lists_every_scenario_with_its_expected_classes():
         sc = load_scenario(name)
         classes = [e.outcome for e in sc.expected[: 2 if sc.two_way else 1]]
         assert expected.strip() == " or ".join(classes), name
+
+
+_values = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.booleans(),
+    st.text(max_size=5),
+    st.lists(st.floats(0, 1), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+_keys = st.one_of(st.sampled_from(reg.TRAIT_NAMES + reg.ENV_NAMES), st.text(max_size=12))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.dictionaries(_keys, _values, max_size=4),
+    env=st.dictionaries(_keys, _values, max_size=3),
+    share=_values,
+    cls=st.one_of(st.sampled_from(OUTCOME_CLASSES), st.text(max_size=8)),
+)
+def test_any_contents_give_a_scenario_or_one_input_error(a, env, share, cls):
+    data = _valid()
+    data.update(a=a, env=env)
+    data["expected"]["outcomes"][0].update({"class": cls, "min_share": share})
+    try:
+        sc = parse_scenario(data, name="x", path=Path("x.toml"))
+    except InputError as err:
+        assert err.source == "x.toml" and "\n" not in str(err)
+        return
+    for name, value in {**sc.a, **sc.env}.items():
+        p = reg.REGISTRY[name]
+        assert p.low <= value <= p.high
+    assert 0.5 <= sc.primary.min_share <= 1.0 and sc.primary.outcome in OUTCOME_CLASSES
