@@ -83,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(str(folder), "", f"cannot write the results: {err}") from None
 
     print(f"{sc.name}: {sc.title}")
-    print(f"{result.n} couples, {result.steps} weeks, seed {result.seed}")
+    couples = f"{result.n} couple{'s' if result.n != 1 else ''}"
+    weeks = f"{result.steps} week{'s' if result.steps != 1 else ''}"
+    print(f"{couples}, {weeks}, seed {result.seed}")
     if sc.two_way:
         print(textwrap.fill("Two ways: " + " ".join(sc.two_way.split()), width=88))
     print()
