@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sim.errors import InputError
 from sim.model import parameters as reg
@@ -85,9 +85,8 @@ REQUIRED = ("title", "description", "articles", "a", "b", "expected", "notes")
 """Top-level keys every scenario file must have (``env`` may be left out)."""
 
 
-@dataclass(frozen=True)
-class Expectation:
-    """One expected outcome class of a scenario.
+class Expectation(NamedTuple):
+    """One expected outcome class of a scenario: an ``(outcome, min_share)`` pair.
 
     Attributes
     ----------
