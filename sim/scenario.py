@@ -234,11 +234,13 @@ def scenario_path(name_or_path: str | os.PathLike) -> Path:
         path = scenario_dir() / f"{text}.toml"
         if path.is_file():
             return path
-    known = ", ".join(list_scenarios()) or "(none found)"
+    names = list_scenarios()
+    known = ", ".join(names) or "(none found)"
+    hint = _close_match(text, tuple(names))
     raise InputError(
         text or "''",
         "",
-        f"unknown scenario; expected a path to a .toml file or one of: {known} "
+        f"unknown scenario{hint}; expected a path to a .toml file or one of: {known} "
         f"(in {_display(scenario_dir())})",
     )
 

@@ -148,6 +148,11 @@ def test_unknown_name_lists_the_known_ones():
     assert "balanced_mutual" in err.value.message
 
 
+def test_misspelt_name_gets_a_suggestion():
+    with pytest.raises(InputError, match=r"unknown scenario \(did you mean coercive_helper\?\)"):
+        load_scenario("coercive_helpr")
+
+
 def test_missing_file_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="no such scenario file"):
         load_scenario(tmp_path / "absent.toml")
