@@ -372,7 +372,7 @@ def appraise(s: State, p: Params, w: Week) -> None:
     falls with resentment, stress, the gap between care expected and care received
     (M5, BIS; BHR), and, for a dependent or rigid partner only, with growth paths that
     diverge (M12, GAP). Asking clearly shrinks the expectation gap (BHR). Resentment
-    gathers from the week's hurts and from a ledger in deficit, and a scorekeeper lets
+    gathers from the week's hurts and from a ledger in credit, and a scorekeeper lets
     it go slowly (M4). Trust moves toward the evidence of the week (BHR). The ledger
     is the perceived balance of help given and received.
     """
