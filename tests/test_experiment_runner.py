@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -24,15 +25,18 @@ from sim.experiment.runner import (
     estimate,
     load_results,
     load_timeseries,
-    run_experiment,
     sweep,
 )
+from sim.experiment.runner import run_experiment as run_with_page
 from sim.experiment.spec import load_spec, parse_spec
 from sim.experiment.storage import ResultStore
 from sim.faces import cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "experiments"
 TINY = FIXTURES / "tiny.toml"
+
+run_experiment = functools.partial(run_with_page, report=False)
+"""These tests need the runs only; figures and pages are tested in test_report.py."""
 
 
 def tiny(**changes):
@@ -149,7 +153,7 @@ def test_rerun_of_finished_experiment_runs_nothing(tmp_path, reference):
     out = tmp_path / "r"
     run_experiment(TINY, executor="serial", out=out, quiet=True)
     before = sorted(p.name for p in (out / "timeseries").iterdir())
-    summary = sweep(TINY, executor="serial", out=out, resume=True, quiet=True)
+    summary = sweep(TINY, executor="serial", out=out, resume=True, quiet=True, report=False)
     assert (summary.ran, summary.rows, summary.failed) == (0, 18, 0)
     assert sorted(p.name for p in (out / "timeseries").iterdir()) == before
     assert not list((out / "chunks").glob("part-*"))  # merged into runs.parquet

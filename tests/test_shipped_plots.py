@@ -35,6 +35,6 @@ def test_shipped_plots_draw(path, tmp_path):
         data["scenarios"] = list(spec.scenarios[:3])
         spec = parse_spec(data, source=str(path), default_name=path.stem)
     out = tmp_path / spec.name
-    run_experiment(spec, executor="serial", out=out, quiet=True)
+    run_experiment(spec, executor="serial", out=out, quiet=True, report=False)
     saved = plots.draw_results(out)
     assert len(saved) == len(spec.plots or plots.default_plots(plots.Results(out)))

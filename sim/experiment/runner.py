@@ -1,7 +1,8 @@
 """The runner: plan an experiment's runs, run the unfinished ones in chunks, store them.
 
-``run_experiment`` is the whole of ``relsim sweep`` in one call, for scripts and
-notebooks; ``load_results`` reads a finished experiment back.
+``sweep`` is the whole of ``relsim sweep``: runs, figures and results page.
+``run_experiment`` is the same in one call for scripts and notebooks, returning the
+run table; ``load_results`` reads a finished experiment back.
 """
 
 from __future__ import annotations
@@ -187,6 +188,9 @@ class Summary:
         Runs run by this sweep (the rest were finished before).
     seconds : float
         Wall time of the sweep.
+    page : Path or None
+        The results page (``index.html``) written, or None when none was asked for or
+        no run finished.
     """
 
     out: Path
@@ -195,6 +199,7 @@ class Summary:
     failed: int
     ran: int
     seconds: float
+    page: Path | None = None
 
 
 def sweep(
@@ -208,6 +213,7 @@ def sweep(
     resume: bool = False,
     force: bool = False,
     quiet: bool = False,
+    report: bool = True,
     model: BatchModel = RELATIONSHIP,
 ) -> Summary:
     """Run an experiment's unfinished runs into its results folder; return a summary.
@@ -276,7 +282,14 @@ def sweep(
         print(
             f"relsim: {failed} run(s) failed; see the error column of runs.parquet", file=sys.stderr
         )
-    return Summary(store.root, p.n_runs, rows, failed_rows, n_pending, time.perf_counter() - t0)
+    page = None
+    if report and rows > failed_rows:
+        # Imported here: the faces build on the experiment machinery, not the reverse.
+        from sim.faces import report as results_page
+
+        page = results_page.report(store.root)
+    seconds = time.perf_counter() - t0
+    return Summary(store.root, p.n_runs, rows, failed_rows, n_pending, seconds, page)
 
 
 def run_experiment(
@@ -290,6 +303,7 @@ def run_experiment(
     resume: bool = False,
     force: bool = False,
     quiet: bool = False,
+    report: bool = True,
     model: BatchModel = RELATIONSHIP,
 ) -> pd.DataFrame:
     """Run an experiment (or its unfinished part) and return its run table.
@@ -315,6 +329,10 @@ def run_experiment(
         Replace results made by a different spec, and start past ``max_runs``.
     quiet : bool
         No progress bar.
+    report : bool
+        Draw the spec's ``[[plots]]`` into ``figures/`` and write the results page
+        ``index.html`` (and ``results/index.html`` beside it), as ``relsim sweep``
+        does; False skips them, for speed.
     model : BatchModel
         The model to sweep.
 
@@ -345,6 +363,7 @@ def run_experiment(
         resume=resume,
         force=force,
         quiet=quiet,
+        report=report,
         model=model,
     )
     return load_results(summary.out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from sim.errors import InputError
@@ -43,13 +44,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()
+        return status
     except (InputError, ParameterError) as err:
         print(f"relsim: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("relsim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of a pipe left early (`relsim run NAME | head`): stop quietly. Point
+        # stdout at devnull so that the flush at interpreter exit does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """``relsim run NAME|PATH``: run one scenario for many replicate couples.
 
 Prints the outcome-class shares and the main metrics, and writes the per-couple
-results (``couples.parquet``) and figures (``timeseries.png``, ``outcomes.png``) into
-``<out>/<scenario>/``.
+results (``couples.parquet``), figures (``timeseries.png``, ``outcomes.png``), what ran
+(``run.json``) and a self-contained results page (``index.html``) into
+``<out>/<scenario>/``; ``<out>/index.html`` links the page.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run one scenario for many replicate couples",
         description="Run a scenario (a name from `relsim scenarios`, or a path to a TOML "
         "file) for many replicate couples; print its outcome shares and main metrics and "
-        "write couples.parquet and figures into OUT/NAME.",
+        "write couples.parquet, figures and a results page (index.html) into OUT/NAME; "
+        "OUT/index.html links every page.",
     )
     p.add_argument("scenario", metavar="NAME|PATH", help="scenario name or file")
     p.add_argument(
@@ -56,6 +58,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the scenario, print its tables and write its files."""
     from sim.errors import InputError
+    from sim.faces.report import write_index
+    from sim.faces.run_page import write_run_page
     from sim.faces.scenario_figures import write_figures
     from sim.faces.scenario_run import (
         BAND_SERIES,
@@ -73,12 +77,18 @@ def run(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise InputError("--seed", "", f"expected a whole number >= 0, got {args.seed}")
     sc = load_scenario(args.scenario)
+    folder = Path(args.out) / sc.name
+    if (folder / "manifest.json").is_file():
+        raise InputError(
+            str(folder), "", "holds an experiment's results; write the run elsewhere with --out"
+        )
     every = record_interval(args.couples, args.steps, len(BAND_SERIES))
     result = run_scenario(sc, args.couples, args.steps, args.seed, record_every=every)
-    folder = Path(args.out) / sc.name
     try:
         parquet = write_couples(result, folder / "couples.parquet")
         figures = write_figures(result, folder)
+        page = write_run_page(result, folder, figures)
+        index = write_index(folder.parent)
     except OSError as err:
         raise InputError(str(folder), "", f"cannot write the results: {err}") from None
 
@@ -100,4 +110,6 @@ def run(args: argparse.Namespace) -> int:
         print()
     for path in (parquet, *figures):
         print(f"wrote {path}")
+    print(f"results page: {page}")
+    print(f"all results:  {index}")
     return 0

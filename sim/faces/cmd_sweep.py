@@ -84,12 +84,8 @@ def run(args: argparse.Namespace) -> int:
         force=args.force,
         quiet=args.quiet,
     )
-    if summary.rows > summary.failed:
-        from sim.faces.report import report
-
-        page = report(summary.out)
-        if not args.quiet:
-            print(f"results page: {page}")
+    if summary.page is not None and not args.quiet:
+        print(f"results page: {summary.page}")
     if not args.quiet:
         print(
             f"{summary.rows - summary.failed:,} runs ok, {summary.failed:,} failed "

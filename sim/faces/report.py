@@ -4,7 +4,8 @@ A page holds the experiment's question, a table of its design, every figure with
 caption, the outcome-class table and the provenance the manifest records. It is one
 self-contained file: figures are embedded as base64 PNG data URIs and the style
 sheet is inline, so the page reads offline, by e-mail or from a USB stick. The index
-one folder up links the page of every experiment found beside it.
+one folder up links the page of every experiment, and of every scenario run
+(:mod:`sim.faces.run_page`), found beside it.
 """
 
 from __future__ import annotations
@@ -36,12 +37,18 @@ code { background: #f4f4f4; padding: 0 0.2rem; }
 """
 
 
-def _esc(x: object) -> str:
+RUN_RECORD = "run.json"
+"""File of a scenario run's results folder recording what ran (``relsim run``)."""
+
+
+def esc(x: object) -> str:
+    """Text made safe to put in HTML."""
     return html.escape(str(x))
 
 
-def _table(frame: pd.DataFrame, numeric_format: str = "{:.3g}") -> str:
-    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+def html_table(frame: pd.DataFrame, numeric_format: str = "{:.3g}") -> str:
+    """A data frame as an HTML table; floats formatted, integers with thousands commas."""
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
     body = []
     for _, row in frame.iterrows():
         cells = []
@@ -51,7 +58,7 @@ def _table(frame: pd.DataFrame, numeric_format: str = "{:.3g}") -> str:
             elif isinstance(value, int):
                 cells.append(f'<td class="num">{value:,}</td>')
             else:
-                cells.append(f"<td>{_esc(value)}</td>")
+                cells.append(f"<td>{esc(value)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -77,7 +84,7 @@ def design_table(res: plots.Results) -> str:
         settings.append(("levels", d.levels))
     if spec.record_every:
         settings.append(("series", f"{', '.join(spec.series)} every {spec.record_every} weeks"))
-    out = _table(pd.DataFrame(settings, columns=["setting", "value"]).astype(str))
+    out = html_table(pd.DataFrame(settings, columns=["setting", "value"]).astype(str))
     rows = []
     for f in d.factors:
         if f.values:
@@ -87,7 +94,7 @@ def design_table(res: plots.Results) -> str:
     for i, pt in enumerate(d.points):
         rows.append((f"point {i}", ", ".join(f"{n} = {v:g}" for n, v in pt), 1))
     if rows:
-        out += _table(pd.DataFrame(rows, columns=["factor", "values or range", "levels"]))
+        out += html_table(pd.DataFrame(rows, columns=["factor", "values or range", "levels"]))
     return out
 
 
@@ -105,7 +112,7 @@ def outcome_table(res: plots.Results) -> str:
     table.insert(0, "runs", counts["all"].map(lambda n: f"{n:,}"))
     failed = int((res.runs["status"] != "ok").sum())
     note = f'<p class="muted">{failed} run(s) failed.</p>' if failed else ""
-    return _table(table.rename_axis("scenario").reset_index()) + note
+    return html_table(table.rename_axis("scenario").reset_index()) + note
 
 
 def provenance(manifest: dict) -> str:
@@ -137,14 +144,50 @@ def provenance(manifest: dict) -> str:
     packages = manifest.get("packages", {})
     if isinstance(packages, dict) and packages:
         rows.append(("packages", ", ".join(f"{k} {v}" for k, v in sorted(packages.items()))))
-    out = _table(pd.DataFrame(rows, columns=["", "value"]).astype(str))
+    out = html_table(pd.DataFrame(rows, columns=["", "value"]).astype(str))
     spec = manifest.get("spec", "")
-    return out + f"<details><summary>spec</summary><pre>{_esc(spec)}</pre></details>"
+    return out + f"<details><summary>spec</summary><pre>{esc(spec)}</pre></details>"
 
 
-def _image(path: Path) -> str:
+def embed_png(path: Path) -> str:
+    """A PNG file as a ``data:`` URI, so that the page needs no other file."""
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     return f"data:image/png;base64,{data}"
+
+
+def figure_html(png: Path, anchor: str, title: str, caption: str, extra: str = "") -> str:
+    """One embedded figure with its title and caption (``extra``: HTML after it)."""
+    return (
+        f'<figure id="{esc(anchor)}"><h3>{esc(title)}</h3>'
+        f'<img src="{embed_png(png)}" alt="{esc(title)}">'
+        f"<figcaption>{esc(caption)}{extra}</figcaption></figure>"
+    )
+
+
+def paragraphs(text: str) -> str:
+    """Text whose paragraphs are separated by blank lines, as HTML paragraphs."""
+    return "".join(f"<p>{esc(' '.join(p.split()))}</p>" for p in text.strip().split("\n\n"))
+
+
+def document(title: str, body: str, css: str = "") -> str:
+    """A whole HTML page: head with title and inline style sheet, then ``body``."""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{esc(title)}</title><style>{CSS}{css}</style></head>
+<body>
+{body}
+</body></html>
+"""
+
+
+def write_html(path: Path, text: str) -> Path:
+    """Write a page atomically (temporary file beside it, then rename)."""
+    tmp = path.with_name(f".tmp-{path.name}")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 def write_page(path: str | Path) -> Path:
@@ -161,25 +204,11 @@ def write_page(path: str | Path) -> Path:
         if not png.is_file():
             continue
         svg = f"{plots.FIGURES}/{item['stem']}.svg"
-        figs.append(
-            f'<figure id="{_esc(item["stem"])}"><h3>{_esc(item["title"])}</h3>'
-            f'<img src="{_image(png)}" alt="{_esc(item["title"])}">'
-            f"<figcaption>{_esc(item['caption'])} "
-            f'<span class="muted">(<a href="{_esc(svg)}">SVG</a>)</span></figcaption></figure>'
-        )
-    description = spec.description or "(no description)"
-    paragraphs = "".join(
-        f"<p>{_esc(' '.join(p.split()))}</p>" for p in description.strip().split("\n\n")
-    )
-    body = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>relsim: {_esc(spec.name)}</title><style>{CSS}</style></head>
-<body>
-<p class="muted"><a href="../index.html">all experiments</a></p>
-<h1>{_esc(spec.name)}</h1>
-{paragraphs}
+        link = f' <span class="muted">(<a href="{esc(svg)}">SVG</a>)</span>'
+        figs.append(figure_html(png, item["stem"], item["title"], item["caption"], link))
+    body = f"""<p class="muted"><a href="../index.html">all results</a></p>
+<h1>{esc(spec.name)}</h1>
+{paragraphs(spec.description or "(no description)")}
 <h2>Design</h2>
 {design_table(res)}
 <h2>Figures</h2>
@@ -189,47 +218,62 @@ def write_page(path: str | Path) -> Path:
 <h2>Provenance</h2>
 {provenance(res.manifest)}
 <p class="muted">Data: <code>runs.parquet</code>, <code>timeseries/</code>,
-<code>manifest.json</code> in this folder.</p>
-</body></html>
-"""
-    page = res.root / "index.html"
-    tmp = res.root / ".tmp-index.html"
-    tmp.write_text(body, encoding="utf-8")
-    tmp.replace(page)
-    return page
+<code>manifest.json</code> in this folder.</p>"""
+    return write_html(res.root / "index.html", document(f"relsim: {spec.name}", body))
+
+
+def _first_sentence(text: object) -> str:
+    return " ".join(str(text or "").split()).split(". ")[0][:200]
+
+
+def _experiment_item(folder: Path) -> str:
+    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    runs = m.get("design", {}).get("runs", "")
+    runs = f"{runs:,}" if isinstance(runs, int) else runs
+    return (
+        f'<li><a href="{esc(folder.name)}/index.html">{esc(folder.name)}</a>'
+        f' <span class="muted">{esc(runs)} runs, {esc(m.get("status", ""))}</span>'
+        f"<br>{esc(_first_sentence(m.get('description')))}</li>"
+    )
+
+
+def _scenario_run_item(folder: Path) -> str:
+    r = json.loads((folder / RUN_RECORD).read_text(encoding="utf-8"))
+    what = f"{r.get('couples', '')} couples, {r.get('steps', '')} weeks, seed {r.get('seed', '')}"
+    return (
+        f'<li><a href="{esc(folder.name)}/index.html">{esc(folder.name)}</a>'
+        f' <span class="muted">{esc(what)}</span>'
+        f"<br>{esc(r.get('title', ''))}. {esc(_first_sentence(r.get('description')))}</li>"
+    )
 
 
 def write_index(results: str | Path) -> Path:
-    """Write ``results/index.html`` linking the page of every experiment beside it."""
+    """Write ``results/index.html`` linking the page of every experiment beside it, and
+    of every scenario run (a folder with :data:`RUN_RECORD`)."""
     root = Path(results)
-    items = []
+    experiments, scenario_runs = [], []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        manifest = folder / "manifest.json"
-        if not (folder / "index.html").is_file() or not manifest.is_file():
+        if not (folder / "index.html").is_file():
             continue
-        m = json.loads(manifest.read_text(encoding="utf-8"))
-        desc = " ".join(str(m.get("description") or "").split())
-        first = desc.split(". ")[0][:200]
-        runs = m.get("design", {}).get("runs", "")
-        items.append(
-            f'<li><a href="{_esc(folder.name)}/index.html">{_esc(folder.name)}</a>'
-            f' <span class="muted">{_esc(runs)} runs, {_esc(m.get("status", ""))}</span>'
-            f"<br>{_esc(first)}</li>"
+        try:
+            if (folder / "manifest.json").is_file():
+                experiments.append(_experiment_item(folder))
+            elif (folder / RUN_RECORD).is_file():
+                scenario_runs.append(_scenario_run_item(folder))
+        except (OSError, ValueError, AttributeError):
+            continue  # a folder whose record is unreadable is left out, not fatal
+    sections = []
+    if experiments:
+        sections.append(f"<h2>Experiments</h2><ul>{''.join(experiments)}</ul>")
+    if scenario_runs:
+        sections.append(
+            "<h2>Scenario runs</h2>"
+            '<p class="muted">Written by <code>relsim run NAME</code>.</p>'
+            f"<ul>{''.join(scenario_runs)}</ul>"
         )
-    body = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>relsim results</title><style>{CSS} li {{ margin: 0.6rem 0; }}</style></head>
-<body><h1>relsim results</h1>
-<ul>{"".join(items) or "<li>No experiment pages yet.</li>"}</ul>
-</body></html>
-"""
-    page = root / "index.html"
-    tmp = root / ".tmp-index.html"
-    tmp.write_text(body, encoding="utf-8")
-    tmp.replace(page)
-    return page
+    body = "<h1>relsim results</h1>\n" + ("".join(sections) or "<p>No pages yet.</p>")
+    text = document("relsim results", body, css=" li { margin: 0.6rem 0; }")
+    return write_html(root / "index.html", text)
 
 
 def report(path: str | Path, draw: bool = True) -> Path:

@@ -91,6 +91,24 @@ def outcomes_figure(run: ScenarioRun) -> Figure:
     return fig
 
 
+def captions(run: ScenarioRun) -> dict[str, tuple[str, str]]:
+    """Title and caption of each figure :func:`write_figures` writes, by file name."""
+    return {
+        "timeseries.png": (
+            "Intimacy, satisfaction and resentment over time",
+            f"Median (line) and 5-95% band (shade) over the {run.n} replicate couples, "
+            "week by week; partners a and b are drawn apart. A couple that ended keeps its "
+            "last values.",
+        ),
+        "outcomes.png": (
+            "Outcome-class shares",
+            f"Share of the {run.n} couples in each outcome class after {run.steps} weeks. "
+            "Blue bars are the classes the scenario expects; the dashed line on each is "
+            "the least share it expects.",
+        ),
+    }
+
+
 def write_figures(run: ScenarioRun, folder: Path) -> list[Path]:
     """Write ``timeseries.png`` (when series were recorded) and ``outcomes.png``."""
     folder = Path(folder)
