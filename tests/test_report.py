@@ -1,4 +1,4 @@
-"""The results page: content, self-containment, and a real headless Chromium opening it."""
+"""The results pages: content, self-containment, and a real headless Chromium opening them."""
 
 from __future__ import annotations
 
@@ -25,14 +25,23 @@ CHROMIUM_ARGS = [
 ]
 
 
+RUN_SCENARIO = "balanced_mutual"
+"""The scenario whose ``relsim run`` page sits beside the experiment pages."""
+
+
 @pytest.fixture(scope="module")
 def results(tmp_path_factory) -> Path:
-    """A results folder with two experiment pages, written by ``relsim report``."""
+    """A results folder with two experiment pages, one written by ``run_experiment`` and
+    one by ``relsim report``, and the page of one ``relsim run``."""
     root = tmp_path_factory.mktemp("site") / "results"
-    for name in ("figures", "sobol_small"):
-        out = root / name
-        run_experiment(FIXTURES / f"{name}.toml", executor="serial", out=out, quiet=True)
-        assert main(["report", str(out)]) == 0
+    run_experiment(FIXTURES / "figures.toml", executor="serial", out=root / "figures", quiet=True)
+    out = root / "sobol_small"
+    run_experiment(
+        FIXTURES / "sobol_small.toml", executor="serial", out=out, quiet=True, report=False
+    )
+    assert main(["report", str(out)]) == 0
+    argv = ["run", RUN_SCENARIO, "--couples", "20", "--steps", "30", "--out", str(root)]
+    assert main(argv) == 0
     return root
 
 
@@ -51,9 +60,10 @@ def test_page_holds_question_design_figures_outcomes_provenance(results):
     assert not re.search(r"""(src|href)=["']https?:""", page)
 
 
-def test_index_links_every_experiment(results):
+def test_index_links_every_experiment_and_scenario_run(results):
     index = (results / "index.html").read_text()
     assert 'href="figures/index.html"' in index and 'href="sobol_small/index.html"' in index
+    assert f'href="{RUN_SCENARIO}/index.html"' in index
 
 
 def test_report_of_missing_results_is_one_line(tmp_path, capsys):
@@ -87,7 +97,7 @@ def test_page_in_headless_chromium(results, tmp_path):
             response = page.goto(base + "index.html")
             assert response is not None and response.ok
             hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.href)")
-            assert len(hrefs) == 2
+            assert len(hrefs) == 3
             for href in hrefs:
                 response = page.goto(href)
                 assert response is not None and response.ok, href
@@ -96,6 +106,9 @@ def test_page_in_headless_chromium(results, tmp_path):
                     "img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)"
                 )
                 assert widths and all(w > 0 for w in widths), (href, widths)
+                if f"/{RUN_SCENARIO}/" in href:
+                    assert len(widths) == 2  # time series and outcome shares
+                    continue
                 svg_links = page.eval_on_selector_all(
                     "figcaption a", "links => links.map(a => a.href)"
                 )

@@ -92,7 +92,7 @@ def test_run_accepts_a_path(tmp_path, capsys):
 
 
 def test_demo_prints_one_row_per_scenario(capsys):
-    assert main(["demo", "--couples", "10", "--steps", "20"]) == 0
+    assert main(["demo", "--quick", "--couples", "10", "--steps", "20"]) == 0
     out = capsys.readouterr().out
     for name in list_scenarios():
         row = [line for line in out.splitlines() if line.startswith(name + " ")]

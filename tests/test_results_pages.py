@@ -1,0 +1,153 @@
+"""Results pages written by ``relsim run``, ``sim.run_experiment`` and ``relsim demo``,
+and a quiet exit when the reader of a pipe leaves early."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.experiment.runner import run_experiment
+from sim.faces import plots
+from sim.faces.cli import main
+from sim.scenario import list_scenarios, load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPERIMENTS = ROOT / "tests" / "fixtures" / "experiments"
+SCENARIOS = ROOT / "tests" / "fixtures" / "scenarios"
+PNG_URI = '<img src="data:image/png;base64,'
+
+
+def test_run_writes_a_page_that_the_index_links(tmp_path, capsys):
+    name = "rigid_convictions"
+    argv = ["run", name, "--couples", "30", "--steps", "40", "--seed", "3", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    folder = tmp_path / name
+    page = folder / "index.html"
+    assert f"results page: {page}" in out and f"all results:  {tmp_path / 'index.html'}" in out
+    text = page.read_text()
+    sc = load_scenario(name)
+    # Description, teaching notes and source articles, as the scenario file has them.
+    assert " ".join(sc.description.split())[:60] in text
+    for note in (*sc.notice, *sc.things_to_try):
+        assert " ".join(note.split()).replace("'", "&#x27;") in text
+    for article in sc.articles:
+        assert article.replace("'", "&#x27;") in text
+    # Both figures, embedded and captioned, from the PNG files written beside the page.
+    assert (folder / "timeseries.png").is_file() and (folder / "outcomes.png").is_file()
+    assert text.count(PNG_URI) == 2 and text.count("<figcaption>") == 2
+    # The outcome-class table matches the per-couple file.
+    couples = pd.read_parquet(folder / "couples.parquet")
+    for cls, count in couples["outcome"].value_counts().items():
+        assert re.search(rf"<td>{cls}</td><td class=\"num\">{count}</td>", text), cls
+    assert "expected at least" in text
+    # Provenance: the command that gives the run again, and the scenario file verbatim.
+    assert f"relsim run {name} --couples 30 --steps 40 --seed 3" in text
+    assert "git commit" in text and "<details><summary>scenario file</summary>" in text
+    record = json.loads((folder / "run.json").read_text())
+    assert (record["couples"], record["steps"], record["seed"]) == (30, 40, 3)
+    assert sum(record["outcome_shares"].values()) == pytest.approx(1.0)
+    # Self-contained, and linked from the index one folder up.
+    assert "<script" not in text and not re.search(r"""(src|href)=["']https?:""", text)
+    index = (tmp_path / "index.html").read_text()
+    assert f'href="{name}/index.html"' in index and "Scenario runs" in index
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def test_run_of_a_two_way_scenario_file_notes_both_ways(tmp_path, capsys):
+    path = SCENARIOS / "tiny.toml"
+    argv = ["run", str(path), "--couples", "8", "--steps", "12", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    text = (tmp_path / "tiny" / "index.html").read_text()
+    assert "Either stays close or wears down." in text and "together" in text
+
+
+def test_run_refuses_a_folder_holding_an_experiment(tmp_path, capsys):
+    out = tmp_path / "balanced_mutual"
+    run_experiment(EXPERIMENTS / "tiny.toml", executor="serial", out=out, quiet=True, report=False)
+    before = sorted(p.name for p in out.iterdir())
+    status = main(
+        ["run", "balanced_mutual", "--couples", "4", "--steps", "4"] + ["--out", str(tmp_path)]
+    )
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and "holds an experiment's results" in err
+    assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_run_experiment_draws_figures_and_writes_the_page(tmp_path):
+    out = tmp_path / "results" / "tiny"
+    runs = run_experiment(EXPERIMENTS / "tiny.toml", executor="serial", out=out, quiet=True)
+    assert len(runs) == 18
+    figures = plots.read_index(out)
+    assert figures and all((out / "figures" / f"{f['stem']}.png").is_file() for f in figures)
+    page = (out / "index.html").read_text()
+    assert page.count(PNG_URI) == len(figures)
+    assert 'href="tiny/index.html"' in (tmp_path / "results" / "index.html").read_text()
+
+
+def test_run_experiment_without_report_draws_nothing(tmp_path):
+    out = tmp_path / "results" / "tiny"
+    runs = run_experiment(
+        EXPERIMENTS / "tiny.toml", executor="serial", out=out, quiet=True, report=False
+    )
+    assert len(runs) == 18
+    assert not (out / "figures").exists() and not (out / "index.html").exists()
+    assert not (tmp_path / "results" / "index.html").exists()
+
+
+def test_demo_sweeps_the_studies_and_prints_the_pages(tmp_path, capsys):
+    out = tmp_path / "results"
+    argv = ["demo", "--out", str(out), "--executor", "serial", "--quiet"]
+    argv += ["--steps", "8", "--replicates", "1", "--samples", "4"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    pages = [out / "scenarios" / "index.html", out / "sobol_main_traits" / "index.html"]
+    lines = text.splitlines()
+    assert lines[-3:] == [f"  {p.resolve()}" for p in (out / "index.html", *pages)]
+    index = (out / "index.html").read_text()
+    for page in pages:
+        assert page.read_text().count(PNG_URI) == len(plots.read_index(page.parent)) > 0
+        assert f'href="{page.parent.name}/index.html"' in index
+    manifest = json.loads((out / "scenarios" / "manifest.json").read_text())
+    assert manifest["design"]["steps"] == 8 and manifest["design"]["replicates"] == 1
+    # The every-scenario table, one row per scenario, from the scenarios study's runs.
+    for name in list_scenarios():
+        row = [line for line in lines if line.startswith(name + " ")]
+        assert len(row) == 1 and row[0].split()[1] == load_scenario(name).primary.outcome
+    assert "problem rate 0.5 (the default)" in text
+    assert "Final intimacy depends most on (total-order Sobol index): " in text
+
+
+def test_demo_rejects_a_size_below_one(capsys):
+    assert main(["demo", "--replicates", "0"]) == 2
+    assert "--replicates: expected a whole number >= 1" in capsys.readouterr().err
+
+
+def test_closed_pipe_exits_quietly(tmp_path):
+    """``relsim run NAME | head``: the reader leaves early; no traceback, files written."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to stdout fails with EPIPE
+    argv = ["run", "balanced_mutual", "--couples", "6", "--steps", "10", "--out", str(tmp_path)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "sim.faces.cli", *argv],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            env=env,
+            cwd=tmp_path,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.stderr == ""
+    assert proc.returncode == 1
+    assert (tmp_path / "balanced_mutual" / "index.html").is_file()
