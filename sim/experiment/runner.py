@@ -283,7 +283,7 @@ def sweep(
             f"relsim: {failed} run(s) failed; see the error column of runs.parquet", file=sys.stderr
         )
     page = None
-    if report and rows > failed_rows:
+    if report and model.name == RELATIONSHIP.name and rows > failed_rows:
         # Imported here: the faces build on the experiment machinery, not the reverse.
         from sim.faces import report as results_page
 
@@ -332,7 +332,8 @@ def run_experiment(
     report : bool
         Draw the spec's ``[[plots]]`` into ``figures/`` and write the results page
         ``index.html`` (and ``results/index.html`` beside it), as ``relsim sweep``
-        does; False skips them, for speed.
+        does; False skips them, for speed. Only the relationship model's results get
+        them (the figures replay its couples).
     model : BatchModel
         The model to sweep.
 
