@@ -13,8 +13,12 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.experiment.executors import EXECUTORS
+
+if TYPE_CHECKING:
+    from sim.experiment.spec import Spec
 
 DEMO_EXPERIMENTS: tuple[str, ...] = ("scenarios.toml", "sobol_main_traits.toml")
 """Studies of ``experiments/`` the demo runs, in order."""
@@ -108,7 +112,7 @@ def experiment_dir() -> Path:
 
 def demo_spec(
     path: Path, steps: int | None = None, replicates: int | None = None, samples: int | None = None
-):
+) -> Spec:
     """The study at ``path``, with its steps, replicates or sample size replaced when given."""
     import tomllib
 
@@ -143,8 +147,7 @@ def studies(args: argparse.Namespace) -> int:
         runs = spec.replicates * _points(spec)
         print(
             f"[{i}/{len(specs)}] experiments/{Path(spec.source).name}: {runs:,} runs of "
-            f"{spec.steps} weeks "
-            f"({spec.design.kind} design)",
+            f"{spec.steps} weeks ({spec.design.kind} design)",
             flush=True,
         )
         summary = sweep(
@@ -173,7 +176,7 @@ def studies(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _points(spec) -> int:
+def _points(spec: Spec) -> int:
     from sim.experiment.runner import plan
 
     return plan(spec).points.n
