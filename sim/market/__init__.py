@@ -6,15 +6,18 @@ ending leaves (a growth step or a reset, M11), and Kalick and Hamilton's (1986)
 dating market as a built-in check.
 """
 
-from sim.market.history import history, person_rows, relationship_table, summary
+from sim.market.history import person_history, person_rows, relationship_table, summary
 from sim.market.kalick_hamilton import KHResult, kalick_hamilton
 from sim.market.market import Market, Settings
+from sim.market.mesa_model import PartnerMarket, PersonAgent
 
 __all__ = [
     "KHResult",
     "Market",
+    "PartnerMarket",
+    "PersonAgent",
     "Settings",
-    "history",
+    "person_history",
     "kalick_hamilton",
     "person_rows",
     "relationship_table",

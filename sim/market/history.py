@@ -128,7 +128,7 @@ def person_rows(table: pd.DataFrame) -> pd.DataFrame:
     return rows[keep].reset_index(drop=True)
 
 
-def history(market: Market, person: int) -> pd.DataFrame:
+def person_history(market: Market, person: int) -> pd.DataFrame:
     """One person's relationships, in the order they formed."""
     rows = person_rows(relationship_table(market))
     return rows[rows["person"] == person].reset_index(drop=True)
