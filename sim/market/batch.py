@@ -15,12 +15,11 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 
 from sim.errors import InputError
-from sim.experiment.batch import BatchResult, ParameterInfo
+from sim.experiment.batch import BatchResult, ParameterInfo, package_hash
 
 
 @dataclass(frozen=True)
@@ -148,12 +147,8 @@ def _source_hash() -> str:
     import sim.market
     import sim.model
 
-    digest = hashlib.sha256()
-    for package in (sim.model, sim.market):
-        for path in sorted(Path(package.__file__).parent.glob("*.py")):
-            digest.update(f"{package.__name__}/{path.name}".encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    both = package_hash(sim.model) + package_hash(sim.market)
+    return hashlib.sha256(both.encode()).hexdigest()
 
 
 MARKET = MarketBatch()
