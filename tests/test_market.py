@@ -208,3 +208,38 @@ def test_partner_market_rejects_unknown_arguments():
         sim.PartnerMarket(size=10, rng=1, market_foo=1)
     with pytest.raises(sim.ParameterError, match="chemistry_weight"):
         sim.PartnerMarket(size=10, rng=1, chemistry_weight=2.0)
+
+
+def test_mesa_batch_run_sweeps_the_partner_market():
+    import mesa
+
+    rows = mesa.batch_run(
+        sim.PartnerMarket,
+        parameters={"size": [40], "chemistry_weight": [0.0, 1.0]},
+        rng=[1],
+        max_steps=15,
+        display_progress=False,
+    )
+    last = {r["chemistry_weight"]: r for r in rows if r["Step"] == 15}
+    assert set(last) == {0.0, 1.0}
+    assert all(0.0 < r["partnered_share"] <= 1.0 for r in last.values())
+
+
+def test_cli_market_run_writes_tables_and_rejects_bad_values(tmp_path, capsys):
+    from sim.faces.cli import main
+
+    out = tmp_path / "run"
+    code = main(
+        ["market", "run", "--size", "80", "--weeks", "30", "--set", "pop.dependency=0.6"]
+        + ["--out", str(out)]
+    )
+    assert code == 0
+    people = pd.read_parquet(out / "people.parquet")
+    table = pd.read_parquet(out / "relationships.parquet")
+    assert len(people) == 80 and people["initial_dependency"].mean() > 0.5
+    assert people["relationships"].sum() == 2 * len(table)
+    assert "partnered_share" in capsys.readouterr().out
+    for bad in ("market.chemistry_weight=2", "market.nope=1", "pop.dependency"):
+        assert main(["market", "run", "--set", bad, "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("relsim: error:")

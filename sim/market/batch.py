@@ -103,7 +103,7 @@ class MarketBatch:
             market.run(steps)
             if series:
                 if market.series_weeks[-1] != steps:
-                    market._record()
+                    market.record()
                 weeks = np.asarray(market.series_weeks, dtype=np.int64)
                 for s in series:
                     recorded[s].append(market.series[s])

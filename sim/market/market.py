@@ -230,7 +230,7 @@ class Market:
         self._formed = 0
         self._ended = 0
         if self.record_every:
-            self._record()
+            self.record()
 
     # ------------------------------------------------------------------ a week
 
@@ -246,7 +246,7 @@ class Market:
         self._observe_ages()
         self.week += 1
         if self.record_every and self.week % self.record_every == 0:
-            self._record()
+            self.record()
 
     def run(self, weeks: int) -> Market:
         """Run ``weeks`` weeks; return self."""
@@ -449,7 +449,8 @@ class Market:
         for name, v in values.items():
             self.profile_sum[name] += np.bincount(idx, weights=v, minlength=size).reshape(2, -1)
 
-    def _record(self) -> None:
+    def record(self) -> None:
+        """Append this week's values of every weekly series."""
         live = self.occupied
         n = self.n
         values = {
