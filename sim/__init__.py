@@ -1,11 +1,13 @@
 """relsim: an agent-based simulation of relationship dynamics.
 
 The model (``sim.model``) runs many couples at once on one vectorised engine, with a
-Mesa face (:class:`RelationshipModel`, :class:`PartnerAgent`).
+Mesa face (:class:`RelationshipModel`, :class:`PartnerAgent`); the partner market
+(``sim.market``, :class:`PartnerMarket`) runs a population of people who pair and part.
 """
 
 from sim.errors import InputError
 from sim.experiment.runner import load_results, run_experiment
+from sim.market import PartnerMarket, kalick_hamilton
 from sim.model.engine import build_params, run_couples, simulate
 from sim.model.mesa_model import PartnerAgent, RelationshipModel
 from sim.model.outcomes import OUTCOME_CLASSES, SERIES, Thresholds, classify, final_metrics
@@ -29,6 +31,7 @@ __all__ = [
     "TRAITS",
     "InputError",
     "Parameter",
+    "PartnerMarket",
     "ParameterError",
     "PartnerAgent",
     "RelationshipModel",
@@ -38,6 +41,7 @@ __all__ = [
     "classify",
     "couple_keys",
     "final_metrics",
+    "kalick_hamilton",
     "list_scenarios",
     "load_results",
     "load_scenario",

@@ -14,13 +14,13 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.experiment.batch import RELATIONSHIP, BatchModel
+from sim.experiment.batch import BatchModel
 from sim.experiment.designs import factor_matrix, problem
 from sim.experiment.spec import Spec, parse_spec
 from sim.experiment.storage import ResultStore
 
 
-def results_spec(path: str | Path, model: BatchModel = RELATIONSHIP) -> Spec:
+def results_spec(path: str | Path, model: BatchModel | None = None) -> Spec:
     """The spec an experiment's results were made with, read back from its manifest."""
     store = ResultStore(path)
     manifest = store.read_manifest()
@@ -58,7 +58,7 @@ def point_means(runs: pd.DataFrame, metric: str, n_points: int) -> np.ndarray:
 
 
 def sensitivity(
-    path: str | Path, metric: str, model: BatchModel = RELATIONSHIP, num_resamples: int = 100
+    path: str | Path, metric: str, model: BatchModel | None = None, num_resamples: int = 100
 ) -> pd.DataFrame:
     """Sensitivity indices of a metric from a finished ``sobol`` or ``morris`` experiment.
 
@@ -68,8 +68,8 @@ def sensitivity(
         The results folder.
     metric : str
         A numeric column of ``runs.parquet``.
-    model : BatchModel
-        The model the experiment swept.
+    model : BatchModel, optional
+        The model the experiment swept; by default the one its spec names.
     num_resamples : int
         Bootstrap resamples of SALib's confidence intervals.
 

@@ -219,15 +219,21 @@ def _relationship_defaults() -> tuple[tuple[str, float], ...]:
     return tuple((k, float(v)) for k, v in items)
 
 
+def package_hash(package) -> str:
+    """SHA-256 of the names and sources of a package's modules (``*.py`` beside its
+    ``__init__``): a model's fingerprint, which changes with any change to its code."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(package.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 @cache
 def _source_hash() -> str:
     import sim.model
 
-    digest = hashlib.sha256()
-    for path in sorted(Path(sim.model.__file__).parent.glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return package_hash(sim.model)
 
 
 @cache

@@ -19,10 +19,11 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.experiment import provenance
-from sim.experiment.batch import RELATIONSHIP, BatchModel
+from sim.experiment.batch import BatchModel
 from sim.experiment.chunks import ChunkTask, failure, run_chunk
 from sim.experiment.designs import Points, design_points
 from sim.experiment.executors import check_executor, default_workers, make_executor
+from sim.experiment.models import MODELS, get_model
 from sim.experiment.seeding import run_keys
 from sim.experiment.spec import Spec, load_spec
 from sim.experiment.storage import ResultStore
@@ -123,23 +124,30 @@ def _size(n: int) -> str:
     return f"{n} B"  # pragma: no cover
 
 
-def as_spec(spec_or_path: Spec | str | Path, model: BatchModel = RELATIONSHIP) -> Spec:
+def as_spec(spec_or_path: Spec | str | Path, model: BatchModel | None = None) -> Spec:
     """A spec as given, or read from a file."""
     return spec_or_path if isinstance(spec_or_path, Spec) else load_spec(spec_or_path, model)
 
 
-def plan(spec: Spec, model: BatchModel = RELATIONSHIP) -> Plan:
-    """Design points of ``spec`` for ``model``."""
-    return Plan(spec, design_points(spec, model))
+def spec_model(spec: Spec, model: BatchModel | None = None) -> BatchModel:
+    """The model to sweep: the one given, else the one the spec names."""
+    return model if model is not None else get_model(spec.model)
 
 
-def estimate(spec: Spec, model: BatchModel = RELATIONSHIP, workers: int | None = None) -> Estimate:
-    """Time and disk a sweep of ``spec`` would take, timing a short batch of the model."""
+def plan(spec: Spec, model: BatchModel | None = None) -> Plan:
+    """Design points of ``spec`` for ``model`` (by default the model the spec names)."""
+    return Plan(spec, design_points(spec, spec_model(spec, model)))
+
+
+def estimate(spec: Spec, model: BatchModel | None = None, workers: int | None = None) -> Estimate:
+    """Time and disk a sweep of ``spec`` would take, timing a short batch of the model
+    at its first design point."""
+    model = spec_model(spec, model)
     p = plan(spec, model)
     workers = workers or default_workers()
     # time a batch the size of the chunks the runner would use (capped, to stay quick)
     n, steps = min(default_chunk_size(spec, p.n_runs, workers), 4000), 8
-    params = {c: np.full(n, v) for c, v in model.defaults().items()}
+    params = {c: np.full(n, v[0]) for c, v in p.points.params.items()}
     keys = run_keys(spec.seed, np.arange(n), np.zeros(n))
     model.run({c: v[:8] for c, v in params.items()}, keys[:8], 2)  # warm-up: imports
     t0 = time.perf_counter()
@@ -214,7 +222,7 @@ def sweep(
     force: bool = False,
     quiet: bool = False,
     report: bool = True,
-    model: BatchModel = RELATIONSHIP,
+    model: BatchModel | None = None,
 ) -> Summary:
     """Run an experiment's unfinished runs into its results folder; return a summary.
 
@@ -224,6 +232,7 @@ def sweep(
     """
     t0 = time.perf_counter()
     spec = as_spec(spec_or_path, model)
+    model = spec_model(spec, model)
     if chunk_size is not None and chunk_size < 1:
         raise InputError("--chunk-size", "", f"expected at least 1 run a chunk, got {chunk_size}")
     p = plan(spec, model)
@@ -283,7 +292,7 @@ def sweep(
             f"relsim: {failed} run(s) failed; see the error column of runs.parquet", file=sys.stderr
         )
     page = None
-    if report and model.name == RELATIONSHIP.name and rows > failed_rows:
+    if report and model.name in MODELS and rows > failed_rows:
         # Imported here: the faces build on the experiment machinery, not the reverse.
         from sim.faces import report as results_page
 
@@ -304,7 +313,7 @@ def run_experiment(
     force: bool = False,
     quiet: bool = False,
     report: bool = True,
-    model: BatchModel = RELATIONSHIP,
+    model: BatchModel | None = None,
 ) -> pd.DataFrame:
     """Run an experiment (or its unfinished part) and return its run table.
 
@@ -332,10 +341,10 @@ def run_experiment(
     report : bool
         Draw the spec's ``[[plots]]`` into ``figures/`` and write the results page
         ``index.html`` (and ``results/index.html`` beside it), as ``relsim sweep``
-        does; False skips them, for speed. Only the relationship model's results get
-        them (the figures replay its couples).
-    model : BatchModel
-        The model to sweep.
+        does; False skips them, for speed. Only the models a spec can name get them
+        (their figures may replay runs of the model).
+    model : BatchModel, optional
+        The model to sweep; by default the one the spec names (``model = "..."``).
 
     Returns
     -------

@@ -9,6 +9,7 @@ is written.
 Example::
 
     name = "demand"
+    model = "relationship"         # or "market"; default: relationship
     description = "Does a more dependent partner drain the helper's goodwill?"
     scenario = "balanced"          # or scenarios = ["a", "b"], or scenarios = "all"
     steps = 520
@@ -43,7 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.errors import InputError
-from sim.experiment.batch import RELATIONSHIP, BatchModel
+from sim.experiment.batch import BatchModel
+from sim.experiment.models import DEFAULT_MODEL, MODELS, get_model
 
 DESIGN_KINDS = ("grid", "explicit", "lhs", "sobol", "morris", "scenarios")
 """Every design kind a spec may name."""
@@ -53,6 +55,7 @@ DEFAULT_MAX_RUNS = 200_000
 
 _TOP_KEYS = {
     "name",
+    "model",
     "description",
     "scenario",
     "scenarios",
@@ -67,7 +70,7 @@ _TOP_KEYS = {
 _DESIGN_KEYS = {"kind", "factors", "points", "samples", "levels", "second_order", "seed"}
 _METRIC_KEYS = {"final", "series", "record_every"}
 _RANGE_KEYS = {"low", "high", "num"}
-_PREFIXES = ("a", "b", "both", "env")
+_PREFIXES = ("a", "b", "both", "env", "market", "pop")
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,8 @@ class Spec:
     ----------
     name, description : str
         The experiment's name (the results folder) and the question it asks.
+    model : str
+        The batch model swept (a name of :data:`sim.experiment.models.MODELS`).
     scenarios : tuple of str
         Base scenarios; ``("default",)`` when the file names none.
     steps, replicates, seed : int
@@ -166,6 +171,7 @@ class Spec:
     plots: tuple[Mapping[str, object], ...] = field(default=(), compare=False)
     source: str = "<dict>"
     text: str = ""
+    model: str = DEFAULT_MODEL
 
     @property
     def text_hash(self) -> str:
@@ -204,8 +210,8 @@ class Spec:
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def load_spec(path: str | Path, model: BatchModel = RELATIONSHIP) -> Spec:
-    """Read and validate an experiment spec file.
+def load_spec(path: str | Path, model: BatchModel | None = None) -> Spec:
+    """Read and validate an experiment spec file (for ``model``, or the one it names).
 
     Raises
     ------
@@ -229,11 +235,16 @@ def parse_spec(
     source: str = "<dict>",
     text: str | None = None,
     default_name: str | None = None,
-    model: BatchModel = RELATIONSHIP,
+    model: BatchModel | None = None,
 ) -> Spec:
-    """Validate a spec given as a mapping (the parsed TOML); see the module docstring."""
+    """Validate a spec given as a mapping (the parsed TOML); see the module docstring.
+
+    The spec is validated for ``model`` when one is given (a spec naming another model
+    is an error), else for the model its ``model`` key names.
+    """
     v = _Validator(source)
     v.keys(data, _TOP_KEYS, "")
+    model = _model(v, data, model)
     if text is None:
         text = json.dumps(data, sort_keys=True, default=str)
     name = v.string(data, "name", default_name)
@@ -267,7 +278,20 @@ def parse_spec(
         plots=tuple(plots),
         source=source,
         text=text,
+        model=model.name,
     )
+
+
+def _model(v: _Validator, data: Mapping, model: BatchModel | None) -> BatchModel:
+    """The model a spec is validated for: the one given, or the one it names."""
+    if "model" not in data:
+        return model if model is not None else get_model(DEFAULT_MODEL)
+    name = data["model"]
+    if not isinstance(name, str) or name not in MODELS:
+        raise v.fail("model", f"unknown model {name!r}; expected one of {', '.join(MODELS)}")
+    if model is not None and model.name != name:
+        raise v.fail("model", f"the spec names model {name!r}, but is read for {model.name!r}")
+    return model if model is not None else get_model(name)
 
 
 class _Validator:

@@ -9,6 +9,7 @@ files or writes to disk; :mod:`sim.faces.plots` does that.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -520,3 +521,91 @@ def event_strip(events: pd.DataFrame, intimacy: np.ndarray, title: str) -> Drawn
         f"or started a conflict. Totals: {', '.join(f'{k} {int(v)}' for k, v in counts.items())}."
     )
     return Drawn(fig, caption, events)
+
+
+def bars(runs: pd.DataFrame, metrics: Sequence[str], by: str | Sequence[str] | None) -> Drawn:
+    """Grouped bars of final metrics: one group of bars per level of ``by``, one bar per
+    metric, each the mean over runs with a whisker from the 5th to the 95th percentile."""
+    ok = runs[runs["status"] == "ok"]
+    labels = _levels(ok, by)
+    order = _ordered(labels, ok, by)
+    grouped = ok.groupby(labels.to_numpy())
+    fig, (ax,) = _figure(1, width=max(5.2, 0.4 * len(order) * len(metrics) + 2.5), height=4.2)
+    width = 0.8 / len(metrics)
+    xs = np.arange(len(order))
+    rows = []
+    for k, metric in enumerate(metrics):
+        mean = grouped[metric].mean().reindex(order)
+        lo = grouped[metric].quantile(BAND[0]).reindex(order)
+        hi = grouped[metric].quantile(BAND[1]).reindex(order)
+        pos = xs - 0.4 + width * (k + 0.5)
+        yerr = np.vstack([(mean - lo).clip(lower=0), (hi - mean).clip(lower=0)])
+        ax.bar(pos, mean, width, color=style.colour(k), label=metric, yerr=yerr, capsize=2)
+        rows.append(
+            pd.DataFrame(
+                {"metric": metric, "group": order, "mean": mean, "q05": lo, "q95": hi}
+            ).reset_index(drop=True)
+        )
+    ax.set_xticks(
+        xs, order, rotation=30 if len(order) > 4 else 0, ha="right" if len(order) > 4 else "center"
+    )
+    ax.set_xlabel(style.label(by) if isinstance(by, str) else _by_text(by) if by else "")
+    ax.set_ylabel("mean over runs")
+    ax.grid(False, axis="x")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    counts = grouped.size()
+    caption = (
+        f"{', '.join(metrics)}: the mean over runs for each level of {_by_text(by)}, with a "
+        f"whisker from the 5th to the 95th percentile ({int(counts.min())} to "
+        f"{int(counts.max())} runs a group)."
+    )
+    return Drawn(fig, caption, pd.concat(rows, ignore_index=True))
+
+
+def profile_columns(columns: Sequence[str], prefix: str) -> list[tuple[int, str]]:
+    """The columns ``<prefix>_age<N>`` of a run table, as (N, column), by N."""
+    found = []
+    for col in columns:
+        head, sep, tail = col.rpartition("_age")
+        if sep and head == prefix and tail.isdigit():
+            found.append((int(tail), col))
+    return sorted(found)
+
+
+def profile(runs: pd.DataFrame, prefixes: Sequence[str], by: str | Sequence[str] | None) -> Drawn:
+    """Final metrics recorded by age (columns ``<prefix>_age<N>``) drawn against the age:
+    one line per prefix, the median over runs with a 5-95 % band, one panel per level
+    of ``by``."""
+    ok = runs[runs["status"] == "ok"]
+    labels = _levels(ok, by)
+    order = _ordered(labels, ok, by)
+    fig, axes = _figure(len(order), width=4.6, height=3.6)
+    rows = []
+    for ax, group in zip(axes, order, strict=True):
+        part = ok[(labels == group).to_numpy()]
+        for k, prefix in enumerate(prefixes):
+            cols = profile_columns(part.columns, prefix)
+            ages = np.array([a for a, _ in cols])
+            values = part[[c for _, c in cols]].to_numpy(dtype=float)
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                med = np.nanmedian(values, axis=0) if len(values) else np.full(len(ages), np.nan)
+                lo = np.nanquantile(values, BAND[0], axis=0) if len(values) else med
+                hi = np.nanquantile(values, BAND[1], axis=0) if len(values) else med
+            c = style.colour(k)
+            ax.fill_between(ages, lo, hi, color=c, alpha=0.15, lw=0)
+            ax.plot(ages, med, color=c, ls=style.dash(k), marker="o", ms=3, label=prefix)
+            rows.append(
+                pd.DataFrame(
+                    {"group": group, "prefix": prefix, "age": ages, "median": med, "q05": lo}
+                ).assign(q95=hi)
+            )
+        ax.set_xlabel("relationship age (weeks)")
+        ax.set_ylabel("value (median over runs)")
+        ax.set_title(f"{_by_text(by)} = {group}" if by else "all runs")
+    axes[0].legend(loc="best")
+    caption = (
+        f"{', '.join(prefixes)} by relationship age, one line each: the median over runs with "
+        f"a band from the 5th to the 95th percentile, one panel per level of {_by_text(by)}."
+    )
+    return Drawn(fig, caption, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())

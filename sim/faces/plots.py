@@ -42,6 +42,14 @@ KINDS: dict[str, dict[str, str]] = {
         "facet": "factor drawing one map per level",
     },
     "sensitivity": {"metrics": "final metric or list (default: intimacy)"},
+    "bars": {
+        "metrics": "final metric or list, one bar each",
+        "by": "factor or scenario column, or a list, one group of bars per level",
+    },
+    "profile": {
+        "metrics": "prefix or list: final metrics recorded by age as <prefix>_age<N>",
+        "by": "factor or scenario column, or a list, one panel per level",
+    },
     "events": {
         "run": "run number of the couple to replay (default: 0)",
         "where": "table of column = value: replay the first finished run that matches",
@@ -50,7 +58,12 @@ KINDS: dict[str, dict[str, str]] = {
 """Every plot kind and its fields; ``title`` and ``caption`` are allowed for all."""
 
 _COMMON = {"kind", "title", "caption"}
-_REQUIRED = {"phase": ("x", "y"), "regime": ("x", "y")}
+_REQUIRED = {
+    "phase": ("x", "y"),
+    "regime": ("x", "y"),
+    "bars": ("metrics",),
+    "profile": ("metrics",),
+}
 
 
 @dataclass(frozen=True)
@@ -127,7 +140,8 @@ def default_plots(res: Results) -> list[dict[str, object]]:
     grid = [f.name for f in res.spec.design.factors if len(f.values) > 1]
     if len(grid) >= 2:
         plots.append({"kind": "regime", "x": grid[0], "y": grid[1]})
-    plots.append({"kind": "events"})
+    if "a.dependency" in res.runs.columns:  # a couple to replay: the relationship model
+        plots.append({"kind": "events"})
     return plots
 
 
@@ -188,7 +202,15 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
     if kind == "phase":
         column("x", plot["x"], series, "series")
         column("y", plot["y"], series, "series")
-    if kind in ("timeseries", "phase", "outcomes"):
+    if kind == "bars":
+        out["metrics"] = _names(plot["metrics"], "metrics", fail)
+        column("metrics", out["metrics"], numeric, "metric")
+    if kind == "profile":
+        out["metrics"] = _names(plot["metrics"], "metrics", fail)
+        for prefix in out["metrics"]:
+            if not figures.profile_columns(list(columns), prefix):
+                raise fail("metrics", f"no metric {prefix}_age<N> in the results")
+    if kind in ("timeseries", "phase", "outcomes", "bars", "profile"):
         out.setdefault("by", res.default_by())
         if out["by"] is not None:
             column("by", out["by"], columns, "column")
@@ -206,6 +228,8 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
             )
         out["metrics"] = _names(plot.get("metrics", "intimacy"), "metrics", fail)
         column("metrics", out["metrics"], numeric, "metric")
+    if kind == "events" and "a.dependency" not in columns:
+        raise fail("kind", "an events plot replays one couple; these results hold no couple")
     if kind == "events":
         ok = res.runs[res.runs["status"] == "ok"]
         if "where" in plot:
@@ -262,6 +286,10 @@ def draw(plot: Mapping[str, object], res: Results) -> figures.Drawn:
 
         indices = {m: sensitivity(res.root, m) for m in plot["metrics"]}
         return figures.sensitivity(indices, res.spec.design.kind)
+    if kind == "bars":
+        return figures.bars(res.runs, plot["metrics"], plot["by"])
+    if kind == "profile":
+        return figures.profile(res.runs, plot["metrics"], plot["by"])
     if kind == "events":
         return events(res, int(plot.get("run", 0)))
     raise ValueError(f"unknown plot kind {kind!r}")
@@ -310,6 +338,10 @@ def _title(plot: Mapping[str, object]) -> str:
         return f"regime map of {plot.get('metric') or 'outcome class'}"
     if kind == "sensitivity":
         return f"sensitivity of {', '.join(plot['metrics'])}"
+    if kind == "bars":
+        return ", ".join(plot["metrics"])
+    if kind == "profile":
+        return f"{', '.join(plot['metrics'])} by relationship age"
     return f"events of run {plot.get('run', 0)}"
 
 

@@ -1,0 +1,25 @@
+"""The partner market: a population of people who meet, pair, part and pair again.
+
+Couples run on the same engine as every couple (:mod:`sim.model`); the market adds
+who meets whom, who accepts whom (chemistry against compatibility, M10), what an
+ending leaves (a growth step or a reset, M11), and Kalick and Hamilton's (1986)
+dating market as a built-in check.
+"""
+
+from sim.market.history import person_history, person_rows, relationship_table, summary
+from sim.market.kalick_hamilton import KHResult, kalick_hamilton
+from sim.market.market import Market, Settings
+from sim.market.mesa_model import PartnerMarket, PersonAgent
+
+__all__ = [
+    "KHResult",
+    "Market",
+    "PartnerMarket",
+    "PersonAgent",
+    "Settings",
+    "person_history",
+    "kalick_hamilton",
+    "person_rows",
+    "relationship_table",
+    "summary",
+]

@@ -1,0 +1,85 @@
+"""Kalick and Hamilton (1986) reproduced as a configuration of the market, at fixed seeds.
+
+The paper reports (figures approximate) that an attractiveness rule alone gives a
+correlation of partners' attractiveness of about .5 to .6, a matching rule a higher
+one (about .8 or more), and that under the attractiveness rule the attractive pair
+off first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim.errors import InputError
+from sim.faces.cli import main
+from sim.market.kalick_hamilton import accept_probability
+
+SEEDS = (1, 2, 3)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return {
+        rule: [sim.kalick_hamilton(rule=rule, seed=s) for s in SEEDS]
+        for rule in ("attractiveness", "matching", "mixed")
+    }
+
+
+def test_attractiveness_rule_alone_makes_partners_attractiveness_correlate(runs):
+    for r in runs["attractiveness"]:
+        assert 0.45 < r.correlation < 0.7
+        assert len(r.couples) == 500
+
+
+def test_matching_rule_gives_a_higher_correlation_than_the_attractiveness_rule(runs):
+    for match, looks in zip(runs["matching"], runs["attractiveness"], strict=True):
+        assert match.correlation > 0.75
+        assert match.correlation > looks.correlation + 0.15
+
+
+def test_mixed_rule_lies_between_the_two(runs):
+    for mixed, match, looks in zip(
+        runs["mixed"], runs["matching"], runs["attractiveness"], strict=True
+    ):
+        assert looks.correlation < mixed.correlation < match.correlation
+
+
+def test_under_the_attractiveness_rule_the_most_attractive_pair_first(runs):
+    for r in runs["attractiveness"]:
+        means = r.by_order["mean"].to_numpy()
+        assert r.order_trend < -0.6
+        assert means[0] > means[-1] + 4
+        assert (np.diff(means) < 0.5).all()
+    # the matching rule has no such order
+    for r in runs["matching"]:
+        assert abs(r.order_trend) < 0.2
+
+
+def test_acceptance_rules_follow_the_paper():
+    own, date = np.array([5.0, 5.0]), np.array([10.0, 5.0])
+    assert accept_probability("attractiveness", own, date, 1) == pytest.approx([1.0, 0.125])
+    assert accept_probability("matching", own, date, 1) == pytest.approx([0.125, 1.0])
+    assert accept_probability("mixed", own, date, 1) == pytest.approx([0.5625, 0.5625])
+    # at the n-th date the probability is raised to (51 - n) / 50: by the 51st anyone
+    assert accept_probability("attractiveness", own, date, 26)[1] == pytest.approx(0.125**0.5)
+    assert accept_probability("matching", np.array([1.0]), np.array([10.0]), 51)[0] == 1.0
+
+
+def test_same_seed_same_couples_and_bad_arguments_are_one_line():
+    a, b = sim.kalick_hamilton(seed=4, people=200), sim.kalick_hamilton(seed=4, people=200)
+    assert a.couples.equals(b.couples)
+    with pytest.raises(InputError, match="rule"):
+        sim.kalick_hamilton(rule="looks")
+    with pytest.raises(InputError, match="even"):
+        sim.kalick_hamilton(people=7)
+
+
+def test_cli_prints_the_correlation(capsys):
+    assert main(["market", "kalick-hamilton", "--rule", "matching", "--seed", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "correlation of partners' attractiveness   0.80" in out
+    assert main(["market", "kalick-hamilton", "--rule", "nope"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown rule" in err[0]
