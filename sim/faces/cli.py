@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "sim.faces.cmd_export",
     "sim.faces.cmd_plot",
     "sim.faces.cmd_report",
+    "sim.faces.cmd_story",
 )
 """Modules that add subcommands, in the order ``relsim --help`` lists them."""
 

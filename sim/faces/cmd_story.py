@@ -1,0 +1,68 @@
+"""``relsim story NAME|PATH``: one couple of a scenario, told week by week in plain words.
+
+The couple is couple 0 of ``relsim run`` with the same seed (its key is
+``couple_keys(seed, 1)[0]``), so the story and the run's tables agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+
+DEFAULT_STEPS = 520
+DEFAULT_SEED = 1
+WIDTH = 88
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``story`` subcommand."""
+    p = subparsers.add_parser(
+        "story",
+        help="tell one couple's weeks in plain words",
+        description="Run one couple of a scenario (a name from `relsim scenarios`, or a path "
+        "to a TOML file) week by week and tell what happened: who brought what to whom, how "
+        "it was answered, what changed; quiet weeks are skipped. Ends with the outcome class "
+        "and the metrics that decided it.",
+    )
+    p.add_argument("scenario", metavar="NAME|PATH", help="scenario name or file")
+    p.add_argument(
+        "--steps", type=int, default=DEFAULT_STEPS, help=f"weeks (default {DEFAULT_STEPS})"
+    )
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Tell the story and print it."""
+    from sim.errors import InputError
+    from sim.faces.story import PARTNER_NAMES, tell
+    from sim.model.randomness import couple_keys
+    from sim.scenario import load_scenario
+
+    if args.steps < 1:
+        raise InputError("--steps", "", f"expected a whole number of weeks >= 1, got {args.steps}")
+    if args.seed < 0:
+        raise InputError("--seed", "", f"expected a whole number >= 0, got {args.seed}")
+    sc = load_scenario(args.scenario)
+    story = tell(sc.build_params(1), couple_keys(args.seed, 1), args.steps)
+    a, b = PARTNER_NAMES
+    print(f"{sc.name}: {sc.title}")
+    print(f"One couple, seed {args.seed}, up to {args.steps} weeks; {a} is partner a, {b} is b.")
+    print(textwrap.fill(" ".join(sc.description.split()), width=WIDTH))
+    print()
+    for line in story.lines():
+        print(_wrap(line))
+    print()
+    print("What to notice:")
+    for note in sc.notice:
+        print(textwrap.fill(note, width=WIDTH, initial_indent="  - ", subsequent_indent="    "))
+    return 0
+
+
+def _wrap(line: str) -> str:
+    """A line wrapped to the page, its continuation indented under its text."""
+    if not line.strip():
+        return ""
+    lead = len(line) - len(line.lstrip())
+    indent = " " * (lead + 4)
+    return textwrap.fill(line, width=WIDTH, subsequent_indent=indent, break_on_hyphens=False)
