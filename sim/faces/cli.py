@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "sim.faces.cmd_plot",
     "sim.faces.cmd_report",
     "sim.faces.cmd_story",
+    "sim.faces.cmd_app",
 )
 """Modules that add subcommands, in the order ``relsim --help`` lists them."""
 
