@@ -174,3 +174,22 @@ def test_outcome_classes_cover_the_rules():
     named = [name for name, _ in RULES]
     assert set(named) <= set(OUTCOME_CLASSES)
     assert set(OUTCOME_CLASSES) - set(named) == {"ended_healthy", "ended_destructive"}
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    relsim = Path(sys.executable).with_name("relsim")
+    command = [str(relsim)] if relsim.exists() else [sys.executable, "-m", "sim.faces.cli"]
+    proc = subprocess.Popen(
+        [*command, "story", "coercive_helper"],  # more than a pipe holds
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    first = proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read().decode()
+    assert proc.wait(60) == 0
+    assert first.startswith(b"coercive_helper:") and "Traceback" not in err

@@ -7,7 +7,14 @@ The couple is couple 0 of ``relsim run`` with the same seed (its key is
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import textwrap
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.faces.story import Story
+    from sim.scenario import Scenario
 
 DEFAULT_STEPS = 520
 DEFAULT_SEED = 1
@@ -35,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Tell the story and print it."""
     from sim.errors import InputError
-    from sim.faces.story import PARTNER_NAMES, tell
+    from sim.faces.story import tell
     from sim.model.randomness import couple_keys
     from sim.scenario import load_scenario
 
@@ -45,9 +52,20 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--seed", "", f"expected a whole number >= 0, got {args.seed}")
     sc = load_scenario(args.scenario)
     story = tell(sc.build_params(1), couple_keys(args.seed, 1), args.steps)
-    a, b = PARTNER_NAMES
+    try:
+        _print_story(sc, story, args.seed, args.steps)
+    except BrokenPipeError:
+        # The reader (``head``, ``less``) stopped early: nothing is wrong.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 0
+
+
+def _print_story(sc: Scenario, story: Story, seed: int, steps: int) -> None:
+    """Print the header, the story and the scenario's notes."""
+    a, b = story.names
     print(f"{sc.name}: {sc.title}")
-    print(f"One couple, seed {args.seed}, up to {args.steps} weeks; {a} is partner a, {b} is b.")
+    print(f"One couple, seed {seed}, up to {steps} weeks; {a} is partner a, {b} is b.")
     print(textwrap.fill(" ".join(sc.description.split()), width=WIDTH))
     print()
     for line in story.lines():
@@ -56,7 +74,6 @@ def run(args: argparse.Namespace) -> int:
     print("What to notice:")
     for note in sc.notice:
         print(textwrap.fill(note, width=WIDTH, initial_indent="  - ", subsequent_indent="    "))
-    return 0
 
 
 def _wrap(line: str) -> str:
