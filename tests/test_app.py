@@ -77,6 +77,9 @@ def test_picking_a_scenario_loads_its_traits_and_notes(page):
     select.assert_single()
     assert set(select.widget.items) >= {name, "balanced_mutual"}
     select.widget.v_model = name
+    # Play and Step stay at the top of the sidebar, above the teacher's controls.
+    titles = [w.children[0] for w in rc.find(v.CardTitle).widgets]
+    assert titles.index("Controls") < titles.index("Scenario")
     notes = _html_with(box, "relsim-notes")[0]
     assert sc.title in notes and "What to notice" in notes and "Things to try" in notes
     labels = [w.label for w in rc.find(v.Slider).widgets]

@@ -310,14 +310,24 @@ def _pair(name: str) -> dict[str, str]:
 COMPONENTS = [
     (CouplePicture, 0),
     (WeekInWords, 0),
+    (OutcomeView, 0),
     make_plot_component("intimacy"),
     make_plot_component(_pair("satisfaction")),
     make_plot_component(_pair("resentment")),
     make_plot_component(_pair("goodwill")),
     make_plot_component(_pair("capability")),
-    (OutcomeView, 0),
 ]
-"""What the main area shows, in order (SolaraViz components on page 0)."""
+"""What the main area shows besides the scenario's notes, in order (SolaraViz components
+on page 0)."""
+
+
+def components_for(settings: Settings) -> list:
+    """The main area's components: :data:`COMPONENTS` with the scenario's notes third."""
+
+    def AboutScenario(model: RelationshipModel):
+        return ScenarioNotes(settings.scenario)
+
+    return [*COMPONENTS[:2], (AboutScenario, 0), *COMPONENTS[2:]]
 
 
 # --- the controls ----------------------------------------------------------------------
@@ -378,7 +388,12 @@ def ScenarioNotes(name: str | None):
         + text_block("What to notice", items=sc.notice, level=5)
         + text_block("Things to try", items=sc.things_to_try, level=5)
     )
-    solara.HTML(tag="div", unsafe_innerHTML=html, classes=["relsim-notes"])
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=html,
+        classes=["relsim-notes"],
+        style="max-height: 100%; overflow-y: auto",
+    )
 
 
 @solara.component
@@ -396,8 +411,6 @@ def Controls(settings: Settings, on_change: Callable[[Settings], None]):
 
     with solara.Card("Scenario", margin=0):
         solara.Select("Scenario", values=names, value=settings.scenario, on_value=pick)
-        with solara.Details("Teaching notes", expand=True):
-            ScenarioNotes(settings.scenario)
     with solara.Card("Run", margin=0):
         solara.InputInt("Seed", value=settings.seed, on_value=seed)
         solara.SliderInt(
@@ -420,6 +433,29 @@ def Controls(settings: Settings, on_change: Callable[[Settings], None]):
 
 
 @solara.component
+def TeacherSidebar(settings: Settings, on_change: Callable[[Settings], None]):
+    """The teacher's controls, in the sidebar below SolaraViz's play controls.
+
+    Solara orders sidebar content by how deep in the page each ``Sidebar`` is declared,
+    and content declared equally deep by when it was mounted, which changes each time
+    SolaraViz is rebuilt. Declaring the controls two components deeper than SolaraViz
+    declares its own keeps them below Play and Step.
+    """
+    _Deeper(settings, on_change)
+
+
+@solara.component
+def _Deeper(settings: Settings, on_change: Callable[[Settings], None]):
+    _SidebarControls(settings, on_change)
+
+
+@solara.component
+def _SidebarControls(settings: Settings, on_change: Callable[[Settings], None]):
+    with solara.Sidebar():
+        Controls(settings, on_change)
+
+
+@solara.component
 def Page():
     """The app: controls in the sidebar, SolaraViz with its components in the main area.
 
@@ -431,11 +467,11 @@ def Page():
     settings = solara.use_reactive(first)
     current = settings.value
     model = solara.use_memo(lambda: solara.reactive(current.model()), [current.version])
+    components = solara.use_memo(lambda: components_for(current), [current.version])
     SolaraViz(
         model,
-        components=COMPONENTS,
+        components=components,
         model_params=current.model_kwargs(),
         name="relsim: a couple, week by week",
     ).key(f"viz-{current.version}")
-    with solara.Sidebar():
-        Controls(current, settings.set)
+    TeacherSidebar(current, settings.set)

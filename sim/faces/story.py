@@ -85,8 +85,8 @@ class Story:
     ----------
     weeks : list of WeekStory
         The weeks worth telling, in order.
-    yearly : list of str
-        One summary line per year.
+    yearly : list of (int, str)
+        One summary line per year, after the week it closes.
     ending : list of str
         Totals, the outcome class and why.
     outcome : str
