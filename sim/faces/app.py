@@ -1,12 +1,12 @@
 """The teaching app: Mesa's ``SolaraViz`` over :class:`~sim.RelationshipModel`.
 
-The sidebar holds a scenario picker with the scenario's teaching notes, sliders for
-every trait of each partner (the main traits first, the others and the environment in
-collapsible groups, all read from the parameter registry), a seed and a number of
-couples. Any change builds a fresh model; ``SolaraViz`` adds play, step and reset.
-The main area shows a picture of the first couple with this week's interactions drawn
-between the partners, the week in plain words (from :mod:`sim.faces.story`), live
-plots of the model's ``DataCollector`` series, and the outcome classes so far.
+The sidebar holds ``SolaraViz``'s play, step and reset, then a scenario picker, a seed,
+a number of couples and sliders for every trait of each partner (the main traits
+first, the others and the environment in collapsible groups, all read from the
+parameter registry). Any change builds a fresh model. The main area shows a picture
+of the first couple with this week's interactions drawn between the partners, the week
+in plain words (from :mod:`sim.faces.story`), the scenario's teaching notes, the
+outcome classes so far and live plots of the model's ``DataCollector`` series.
 
 Serve it with ``relsim app`` (which runs ``solara run sim.faces.app``); ``Page`` is
 the page solara shows.
@@ -36,9 +36,6 @@ from sim.scenario import list_scenarios, load_scenario
 
 SCENARIO_ENV = "RELSIM_APP_SCENARIO"
 """Environment variable through which ``relsim app --scenario`` names the first scenario."""
-
-DEFAULT_SCENARIO = "balanced_mutual"
-"""The scenario the app opens with when none is named (or the first one found)."""
 
 MAX_COUPLES = 300
 """Most couples the app runs at once (the plots show their means)."""
@@ -121,13 +118,11 @@ def scenario_settings(name: str | None, seed: int = 1, couples: int = 1) -> Sett
 
 
 def initial_scenario() -> str | None:
-    """The scenario to open with: ``$RELSIM_APP_SCENARIO``, else the default, else the first."""
-    names = list_scenarios()
+    """The scenario to open with: ``$RELSIM_APP_SCENARIO``, else the first of the library."""
     wanted = os.environ.get(SCENARIO_ENV)
     if wanted:
         return wanted
-    if DEFAULT_SCENARIO in names:
-        return DEFAULT_SCENARIO
+    names = list_scenarios()
     return names[0] if names else None
 
 
