@@ -201,3 +201,23 @@ def test_a_port_in_use_is_refused(capsys):
         assert main(["app", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert f"127.0.0.1:{port}" in err and len(err.strip().splitlines()) == 1
+
+
+def test_this_week_in_words_is_the_story_of_the_same_couple():
+    from sim.faces.story import tell, week_lines
+
+    model = app.scenario_settings("coercive_helper", seed=2).model()
+    story = tell(model.params, model.keys, 20)
+    told = {w.week: w.lines for w in story.weeks}
+    changed = 0
+    for week in range(1, 21):
+        model.step()
+        words = app.week_in_words(model)
+        events = week_lines(model.state.events[:, :, 0])
+        if week in told:
+            assert words[0] == f"Week {week}:"
+            assert words[1 : 1 + len(events)] == events == list(told[week][: len(events)])
+        else:
+            assert "quiet week" in words[0]
+        changed += any(w.startswith("(") and ("rose" in w or "fell" in w) for w in words)
+    assert changed > 0  # what changed is told too

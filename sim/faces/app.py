@@ -26,7 +26,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, Patch
 from mesa.visualization import SolaraViz, make_plot_component
 
-from sim.faces.story import PARTNER_NAMES, explain_outcome, is_quiet, week_lines
+from sim.faces.story import (
+    PARTNER_NAMES,
+    change_lines,
+    explain_outcome,
+    is_quiet,
+    week_lines,
+)
 from sim.model import parameters as reg
 from sim.model.engine import DEFAULT_STEPS
 from sim.model.mesa_model import RelationshipModel
@@ -242,18 +248,43 @@ def CouplePicture(model: RelationshipModel):
     return solara.FigureMatplotlib(draw_couple(model), format="png", bbox_inches="tight")
 
 
+CHANGE_SERIES = ("intimacy", "satisfaction", "resentment", "goodwill", "capability")
+"""Series of the model's DataCollector whose weekly change "this week in words" tells."""
+
+
 def week_in_words(model: RelationshipModel, couple: int = 0) -> list[str]:
-    """This week of one couple in plain words, from the story's narrator."""
+    """This week of one couple in plain words, from the story's narrator.
+
+    With one couple the model's series are that couple's own, so what changed this
+    week is told too.
+    """
     if model.steps == 0:
         return ["Week 0: the couple has just got together. Press Step or ▶ to start."]
     events = model.state.events[:, :, couple]
     head = f"Week {model.steps}:"
     if not model.state.active[couple] and not events.any():
         return [f"{head} the couple has parted."]
-    lines = week_lines(events, PARTNER_NAMES)
+    changes = _week_changes(model) if model.n_couples == 1 else []
     if is_quiet(events):
-        return [f"{head} a quiet week; each handled their own problems."]
-    return [head, *lines]
+        return [f"{head} a quiet week; each handled their own problems.", *changes]
+    return [head, *week_lines(events, PARTNER_NAMES), *changes]
+
+
+def _week_changes(model: RelationshipModel) -> list[str]:
+    """The story's "what changed" line, from the last two rows of the model's series."""
+    frame = model.datacollector.get_model_vars_dataframe()
+    if len(frame) < 2:
+        return []
+
+    def snapshot(row) -> dict[str, np.ndarray]:
+        out = {}
+        for name in CHANGE_SERIES:
+            pair = [f"{name}_{who}" for who in reg.PARTNERS]
+            cols = pair if all(c in row for c in pair) else [name]
+            out[name] = np.array([row[c] for c in cols], dtype=np.float64)
+        return out
+
+    return change_lines(snapshot(frame.iloc[-2]), snapshot(frame.iloc[-1]), PARTNER_NAMES)
 
 
 def text_block(

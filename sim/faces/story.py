@@ -273,10 +273,16 @@ def change_lines(
     names: Sequence[str] = PARTNER_NAMES,
     smallest: float = WEEKLY_CHANGE,
 ) -> list[str]:
-    """What changed between two snapshots by at least ``smallest``, in words."""
+    """What changed between two snapshots by at least ``smallest``, in words.
+
+    A snapshot maps names of :data:`WATCHED` to one value per partner or one for the
+    couple; names missing from ``after`` are left out.
+    """
     parts = []
     for name, plain in WATCHED:
-        old, new = before[name], after[name]
+        if name not in after:
+            continue
+        old, new = np.atleast_1d(before[name]), np.atleast_1d(after[name])
         for i in range(len(new)):
             delta = float(new[i] - old[i])
             if abs(delta) < smallest:
