@@ -193,3 +193,18 @@ def test_a_reader_that_stops_early_gets_no_traceback():
     err = proc.stderr.read().decode()
     assert proc.wait(60) == 0
     assert first.startswith(b"coercive_helper:") and "Traceback" not in err
+
+
+def test_story_of_a_scenario_file_tells_the_parting(tmp_path, capsys):
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "scenarios" / "balanced_mutual.toml").read_text()
+    path = tmp_path / "short_patience.toml"
+    path.write_text(
+        text + "\n[env]\nalternatives = 1.0\ncommitment_threshold = 0.9\npatience = 3\n"
+    )
+    assert main(["story", str(path), "--steps", "60", "--seed", "2"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith("short_patience:")
+    assert "began to think of leaving" in out and "The relationship ended" in out
+    assert re.search(r"Outcome: ended_(healthy|destructive)\.", out)
