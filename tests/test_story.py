@@ -159,6 +159,7 @@ def test_week_lines_tell_a_refused_demand_and_the_quarrel_it_starts():
         (["story", "no_such_scenario"], "unknown scenario"),
         (["story", "balanced_mutual", "--steps", "0"], "--steps"),
         (["story", "balanced_mutual", "--seed", "-1"], "--seed"),
+        (["story", "balanced_mutual", "--steps", "ten"], "--steps"),
         (["story", "missing/file.toml"], "no such scenario file"),
     ],
 )

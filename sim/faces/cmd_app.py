@@ -110,17 +110,9 @@ def parse_port(text: str | None) -> int | None:
     InputError
         For anything but a whole number in range.
     """
-    from sim.errors import InputError
+    from sim.faces.arguments import whole_number
 
-    if text is None:
-        return None
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 1 <= port <= 65535:
-        raise InputError("--port", "", f"expected a whole number in 1-65535, got {text!r}")
-    return port
+    return None if text is None else whole_number(text, "--port", 1, 65535)
 
 
 def free_port(host: str) -> int:

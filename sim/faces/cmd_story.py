@@ -32,28 +32,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "and the metrics that decided it.",
     )
     p.add_argument("scenario", metavar="NAME|PATH", help="scenario name or file")
-    p.add_argument(
-        "--steps", type=int, default=DEFAULT_STEPS, help=f"weeks (default {DEFAULT_STEPS})"
-    )
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
+    p.add_argument("--steps", default=DEFAULT_STEPS, help=f"weeks (default {DEFAULT_STEPS})")
+    p.add_argument("--seed", default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Tell the story and print it."""
-    from sim.errors import InputError
+    from sim.faces.arguments import whole_number
     from sim.faces.story import tell
     from sim.model.randomness import couple_keys
     from sim.scenario import load_scenario
 
-    if args.steps < 1:
-        raise InputError("--steps", "", f"expected a whole number of weeks >= 1, got {args.steps}")
-    if args.seed < 0:
-        raise InputError("--seed", "", f"expected a whole number >= 0, got {args.seed}")
+    steps = whole_number(args.steps, "--steps", 1)
+    seed = whole_number(args.seed, "--seed", 0)
     sc = load_scenario(args.scenario)
-    story = tell(sc.build_params(1), couple_keys(args.seed, 1), args.steps)
+    story = tell(sc.build_params(1), couple_keys(seed, 1), steps)
     try:
-        _print_story(sc, story, args.seed, args.steps)
+        _print_story(sc, story, seed, steps)
     except BrokenPipeError:
         # The reader (``head``, ``less``) stopped early: nothing is wrong.
         devnull = os.open(os.devnull, os.O_WRONLY)
