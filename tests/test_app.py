@@ -221,3 +221,17 @@ def test_this_week_in_words_is_the_story_of_the_same_couple():
             assert "quiet week" in words[0]
         changed += any(w.startswith("(") and ("rose" in w or "fell" in w) for w in words)
     assert changed > 0  # what changed is told too
+
+
+def test_the_app_opens_with_the_scenario_relsim_app_names(tmp_path, monkeypatch):
+    source = load_scenario("irrelationship_pair")
+    path = tmp_path / "own_pair.toml"
+    path.write_text(source.path.read_text().replace(source.title, "Our own pair"))
+    monkeypatch.setenv(app.SCENARIO_ENV, str(path))
+    box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    try:
+        assert "Our own pair" in _html_with(box, "relsim-notes")[0]
+        labels = [w.label for w in rc.find(v.Slider).widgets]
+        assert f"intimacy fear {source.a['intimacy_fear']:g}" in labels
+    finally:
+        rc.close()
