@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "sim.faces.cmd_export",
     "sim.faces.cmd_plot",
     "sim.faces.cmd_report",
+    "sim.faces.cmd_story",
+    "sim.faces.cmd_app",
     "sim.faces.cmd_market",
 )
 """Modules that add subcommands, in the order ``relsim --help`` lists them."""

@@ -117,6 +117,9 @@ class RelationshipModel(mesa.Model):
         Seed. Couple ``i``'s random numbers depend only on this seed and ``i``.
     thresholds : Thresholds, optional
         Thresholds of the outcome classes.
+    scenario : mesa.experimental.scenarios.Scenario, optional
+        What Mesa's ``SolaraViz`` passes when its Reset button rebuilds the model; only
+        its ``rng`` is read, and only when ``rng`` is not given.
     **overrides
         Single parameters as ``a_dependency`` / ``a.dependency``, ``both_growth``,
         ``env_problem_rate``: the form ``mesa.batch_run`` passes.
@@ -143,8 +146,11 @@ class RelationshipModel(mesa.Model):
         rng: int | None = None,
         thresholds: Thresholds | None = None,
         collect_agents: bool = True,
+        scenario: object | None = None,
         **overrides: object,
     ):
+        if rng is None and scenario is not None:
+            rng = getattr(scenario, "rng", None)
         super().__init__(rng=rng)
         seed = int(rng) if isinstance(rng, (int, np.integer)) else int(self.rng.integers(2**63))
         a, b, env = _merge_overrides(a, b, env, overrides)
@@ -202,8 +208,14 @@ MODEL_REPORTERS = {
     "satisfaction_a": _mean("satisfaction", 0),
     "satisfaction_b": _mean("satisfaction", 1),
     "resentment": _mean("resentment"),
+    "resentment_a": _mean("resentment", 0),
+    "resentment_b": _mean("resentment", 1),
     "goodwill": _mean("goodwill"),
+    "goodwill_a": _mean("goodwill", 0),
+    "goodwill_b": _mean("goodwill", 1),
     "capability": _mean("capability"),
+    "capability_a": _mean("capability", 0),
+    "capability_b": _mean("capability", 1),
     "trust": _mean("trust"),
     "autonomy": _mean("autonomy"),
     "commitment": _mean("commitment"),

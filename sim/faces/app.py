@@ -1,0 +1,503 @@
+"""The teaching app: Mesa's ``SolaraViz`` over :class:`~sim.RelationshipModel`.
+
+The sidebar holds ``SolaraViz``'s play, step and reset, then a scenario picker, a seed,
+a number of couples and sliders for every trait of each partner (the main traits
+first, the others and the environment in collapsible groups, all read from the
+parameter registry). Any change builds a fresh model. The main area shows a picture
+of the first couple with this week's interactions drawn between the partners, the week
+in plain words (from :mod:`sim.faces.story`), the scenario's teaching notes, the
+outcome classes so far and live plots of the model's ``DataCollector`` series.
+
+Serve it with ``relsim app`` (which runs ``solara run sim.faces.app``); ``Page`` is
+the page solara shows.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from html import escape
+
+import numpy as np
+import solara
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle, FancyArrowPatch, Patch
+from mesa.visualization import SolaraViz, make_plot_component
+
+from sim.faces.story import (
+    PARTNER_NAMES,
+    change_lines,
+    explain_outcome,
+    is_quiet,
+    week_lines,
+)
+from sim.model import parameters as reg
+from sim.model.engine import DEFAULT_STEPS
+from sim.model.mesa_model import RelationshipModel
+from sim.model.outcomes import OUTCOME_CLASSES, final_metrics
+from sim.model.state import Ending, Event
+from sim.scenario import list_scenarios, load_scenario
+
+SCENARIO_ENV = "RELSIM_APP_SCENARIO"
+"""Environment variable through which ``relsim app --scenario`` names the first scenario."""
+
+MAX_COUPLES = 300
+"""Most couples the app runs at once (the plots show their means)."""
+
+SLIDER_STEP = 0.05
+"""Resolution of the trait and environment sliders."""
+
+COLOURS = {"a": "#1f77b4", "b": "#d62728"}
+"""Line colour of each partner in the plots."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the controls set: the traits of both partners, the environment, seed, couples.
+
+    Attributes
+    ----------
+    scenario : str or None
+        The scenario the traits were loaded from.
+    a, b : mapping of str to float
+        Every trait of partner ``a`` and ``b``.
+    env : mapping of str to float
+        Every environment parameter.
+    seed : int
+        Root seed of the couples' random keys.
+    couples : int
+        Number of couples.
+    version : int
+        Raised by one at every change, so that the page can rebuild what depends on it.
+    """
+
+    scenario: str | None
+    a: Mapping[str, float] = field(default_factory=reg.trait_defaults)
+    b: Mapping[str, float] = field(default_factory=reg.trait_defaults)
+    env: Mapping[str, float] = field(default_factory=reg.env_defaults)
+    seed: int = 1
+    couples: int = 1
+    version: int = 0
+
+    def model_kwargs(self) -> dict[str, object]:
+        """Keyword arguments of :class:`RelationshipModel` for these settings."""
+        return {
+            "a": dict(self.a),
+            "b": dict(self.b),
+            "env": dict(self.env),
+            "n_couples": self.couples,
+            "steps": DEFAULT_STEPS,
+            "rng": self.seed,
+            "collect_agents": False,
+        }
+
+    def model(self) -> RelationshipModel:
+        """A fresh model at week 0."""
+        return RelationshipModel(**self.model_kwargs())
+
+    def changed(self, **values: object) -> Settings:
+        """A copy with some values changed and the version raised."""
+        return replace(self, version=self.version + 1, **values)
+
+    def with_value(self, who: str, name: str, value: float) -> Settings:
+        """A copy with one trait (``who`` is ``"a"`` or ``"b"``) or environment value set."""
+        current = dict(getattr(self, who))
+        current[name] = float(value)
+        return self.changed(**{who: current})
+
+
+def scenario_settings(name: str | None, seed: int = 1, couples: int = 1) -> Settings:
+    """Settings holding a scenario's traits and environment, registry defaults elsewhere."""
+    if name is None:
+        return Settings(None, seed=seed, couples=couples)
+    sc = load_scenario(name)
+    return Settings(
+        name,
+        a={**reg.trait_defaults(), **sc.a},
+        b={**reg.trait_defaults(), **sc.b},
+        env={**reg.env_defaults(), **sc.env},
+        seed=seed,
+        couples=couples,
+    )
+
+
+def initial_scenario() -> str | None:
+    """The scenario to open with: ``$RELSIM_APP_SCENARIO``, else the first of the library."""
+    wanted = os.environ.get(SCENARIO_ENV)
+    if wanted:
+        return wanted
+    names = list_scenarios()
+    return names[0] if names else None
+
+
+# --- the couple in a picture -----------------------------------------------------------
+
+INTERACTIONS: tuple[tuple[str, str, tuple[Event, ...]], ...] = (
+    ("help", "#2ca02c", (Event.HELP_FREE, Event.HELP_CONDITIONAL, Event.NOTICE)),
+    ("help under demand", "#8c564b", (Event.HELP_DEMANDED,)),
+    ("demand", "#d62728", (Event.DEMAND,)),
+    ("fix (unasked help)", "#ff7f0e", (Event.FIX,)),
+    ("celebration", "#e6b800", (Event.CELEBRATION,)),
+)
+"""Interactions drawn as arrows from the partner who did them to the other: name,
+colour and the events that count."""
+
+CONFLICT_COLOUR = "#7f007f"
+
+
+def week_interactions(events: np.ndarray) -> list[tuple[str, str, int]]:
+    """The interactions of one week of one couple: ``(name, colour, from_partner)``.
+
+    ``events`` is ``state.events[:, :, couple]``; a conflict is reported once per
+    partner who started or escalated one.
+    """
+    out = []
+    for name, colour, kinds in INTERACTIONS:
+        for p in (0, 1):
+            if events[list(kinds), p].any():
+                out.append((name, colour, p))
+    for p in (0, 1):
+        if events[Event.CONFLICT, p]:
+            out.append(("conflict", CONFLICT_COLOUR, p))
+    return out
+
+
+def draw_couple(
+    model: RelationshipModel, couple: int = 0, names: tuple[str, str] = PARTNER_NAMES
+) -> Figure:
+    """A picture of one couple: two partners and this week's interactions between them.
+
+    The distance between the partners shrinks as intimacy grows; each partner's size
+    shows capability, fill colour satisfaction (red low, green high) and the width of
+    the red rim resentment. Arrows run from the partner who acted to the other.
+    """
+    s = model.state
+    fig = Figure(figsize=(5.0, 3.4))
+    ax = fig.add_subplot()
+    ax.set_xlim(-1.4, 1.4)
+    ax.set_ylim(-1.0, 1.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    together = bool(s.active[couple])
+    half = 0.35 + 0.5 * (1.0 - float(s.intimacy[couple]))
+    centres = ((-half, 0.0), (half, 0.0))
+    fill = colormaps["RdYlGn"]
+    radii = []
+    for p, (x, y) in enumerate(centres):
+        r = 0.12 + 0.2 * float(s.capability[p, couple])
+        radii.append(r)
+        colour = fill(float(s.satisfaction[p, couple])) if together else "#bbbbbb"
+        rim = 1.0 + 10.0 * float(s.resentment[p, couple])
+        ax.add_patch(Circle((x, y), r, facecolor=colour, edgecolor="#b00000", linewidth=rim))
+        ax.text(x, y, names[p], ha="center", va="center", fontsize=14, weight="bold")
+        ax.text(
+            x,
+            -0.62,
+            f"satisfaction {s.satisfaction[p, couple]:.2f}\nresentment "
+            f"{s.resentment[p, couple]:.2f}\ncapability {s.capability[p, couple]:.2f}",
+            ha="center",
+            va="top",
+            fontsize=7,
+        )
+    drawn = week_interactions(s.events[:, :, couple]) if model.steps else []
+    arrows_from = [0, 0]
+    for name, colour, p in drawn:
+        if name == "conflict":
+            xs = np.linspace(-half + radii[0], half - radii[1], 9)
+            ys = 0.06 * np.where(np.arange(9) % 2 == 0, 1, -1) + (0.5 - p) * 0.12
+            ax.plot(xs, ys, color=colour, linewidth=2)
+            continue
+        # Arrows bulge to one side of the line between the partners when they run
+        # from a to b and to the other side when from b to a; later ones bulge more.
+        rad = 0.35 + 0.2 * arrows_from[p]
+        arrows_from[p] += 1
+        sign = 1.0 if p == 0 else -1.0
+        ax.add_patch(
+            FancyArrowPatch(
+                (centres[p][0] + sign * radii[p], 0.0),
+                (centres[1 - p][0] - sign * radii[1 - p], 0.0),
+                connectionstyle=f"arc3,rad={-rad}",
+                arrowstyle="-|>",
+                mutation_scale=14,
+                color=colour,
+                linewidth=2,
+            )
+        )
+    kinds = dict.fromkeys((name, colour) for name, colour, _ in drawn)
+    if kinds:
+        ax.legend(
+            handles=[Patch(color=c, label=n) for n, c in kinds],
+            loc="upper center",
+            ncol=3,
+            fontsize=7,
+            frameon=False,
+        )
+    status = "" if together else f" (ended: {Ending(int(s.ending[couple])).name.lower()})"
+    which = f"couple 1 of {model.n_couples}, " if model.n_couples > 1 else ""
+    ax.set_title(f"{which}week {model.steps}{status}", fontsize=9)
+    return fig
+
+
+# --- components shown by SolaraViz -----------------------------------------------------
+
+
+def CouplePicture(model: RelationshipModel):
+    """The first couple as a picture (a SolaraViz component: called with the model)."""
+    return solara.FigureMatplotlib(draw_couple(model), format="png", bbox_inches="tight")
+
+
+CHANGE_SERIES = ("intimacy", "satisfaction", "resentment", "goodwill", "capability")
+"""Series of the model's DataCollector whose weekly change "this week in words" tells."""
+
+
+def week_in_words(model: RelationshipModel, couple: int = 0) -> list[str]:
+    """This week of one couple in plain words, from the story's narrator.
+
+    With one couple the model's series are that couple's own, so what changed this
+    week is told too.
+    """
+    if model.steps == 0:
+        return ["Week 0: the couple has just got together. Press Step or ▶ to start."]
+    events = model.state.events[:, :, couple]
+    head = f"Week {model.steps}:"
+    if not model.state.active[couple] and not events.any():
+        return [f"{head} the couple has parted."]
+    changes = _week_changes(model) if model.n_couples == 1 else []
+    if is_quiet(events):
+        return [f"{head} a quiet week; each handled their own problems.", *changes]
+    return [head, *week_lines(events, PARTNER_NAMES), *changes]
+
+
+def _week_changes(model: RelationshipModel) -> list[str]:
+    """The story's "what changed" line, from the last two rows of the model's series."""
+    frame = model.datacollector.get_model_vars_dataframe()
+    if len(frame) < 2:
+        return []
+
+    def snapshot(row) -> dict[str, np.ndarray]:
+        out = {}
+        for name in CHANGE_SERIES:
+            pair = [f"{name}_{who}" for who in reg.PARTNERS]
+            cols = pair if all(c in row for c in pair) else [name]
+            out[name] = np.array([row[c] for c in cols], dtype=np.float64)
+        return out
+
+    return change_lines(snapshot(frame.iloc[-2]), snapshot(frame.iloc[-1]), PARTNER_NAMES)
+
+
+def text_block(
+    heading: str, paragraphs: Sequence[str] = (), items: Sequence[str] = (), level: int = 3
+) -> str:
+    """Plain text as escaped HTML: a heading, paragraphs and a bulleted list.
+
+    The app writes its text as HTML rather than Markdown: solara's Markdown loads a
+    maths renderer from the network, which a machine offline cannot reach.
+    """
+    out = [f"<h{level}>{escape(heading)}</h{level}>"] if heading else []
+    out += [f"<p>{escape(p)}</p>" for p in paragraphs]
+    if items:
+        out.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
+    return "".join(out)
+
+
+def WeekInWords(model: RelationshipModel):
+    """This week of the first couple in words (a SolaraViz component)."""
+    lines = week_in_words(model)
+    which = " (couple 1)" if model.n_couples > 1 else ""
+    html = text_block(f"This week in words{which}", [lines[0]], lines[1:])
+    return solara.HTML(tag="div", unsafe_innerHTML=html, classes=["relsim-week"])
+
+
+def OutcomeView(model: RelationshipModel):
+    """Outcome-class shares of many couples, or why one couple stands where it does."""
+    if model.n_couples == 1:
+        m = {k: np.asarray(v)[0] for k, v in final_metrics(model.state).items()}
+        outcome, lines = explain_outcome(m, model.thresholds)
+        html = text_block(
+            f"Outcome so far: {outcome}", lines[1:2], [ln.strip() for ln in lines[2:]]
+        )
+        return solara.HTML(tag="div", unsafe_innerHTML=html, classes=["relsim-outcome"])
+    shares = model.outcome_shares()
+    fig = Figure(figsize=(5.0, 3.2))
+    ax = fig.add_subplot()
+    ax.barh(list(OUTCOME_CLASSES)[::-1], [shares[c] for c in OUTCOME_CLASSES][::-1])
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of couples")
+    ax.set_title(f"Outcome classes at week {model.steps} ({model.n_couples} couples)")
+    return solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
+
+
+def _pair(name: str) -> dict[str, str]:
+    return {f"{name}_a": COLOURS["a"], f"{name}_b": COLOURS["b"]}
+
+
+COMPONENTS = [
+    (CouplePicture, 0),
+    (WeekInWords, 0),
+    (OutcomeView, 0),
+    make_plot_component("intimacy"),
+    make_plot_component(_pair("satisfaction")),
+    make_plot_component(_pair("resentment")),
+    make_plot_component(_pair("goodwill")),
+    make_plot_component(_pair("capability")),
+]
+"""What the main area shows besides the scenario's notes, in order (SolaraViz components
+on page 0)."""
+
+
+def components_for(settings: Settings) -> list:
+    """The main area's components: :data:`COMPONENTS` with the scenario's notes third."""
+
+    def AboutScenario(model: RelationshipModel):
+        return ScenarioNotes(settings.scenario)
+
+    return [*COMPONENTS[:2], (AboutScenario, 0), *COMPONENTS[2:]]
+
+
+# --- the controls ----------------------------------------------------------------------
+
+
+@solara.component
+def ParameterSlider(
+    param: reg.Parameter, value: float, on_value: Callable[[float], None], label: str = ""
+):
+    """A slider for one registry parameter, over its declared range."""
+    text = f"{label or param.name.replace('_', ' ')} {value:g}"
+    if param.integer:
+        solara.SliderInt(
+            text, value=int(value), min=int(param.low), max=int(param.high), on_value=on_value
+        )
+    else:
+        solara.SliderFloat(
+            text,
+            value=float(value),
+            min=param.low,
+            max=param.high,
+            step=SLIDER_STEP if param.high - param.low <= 1 else param.high / 20,
+            on_value=on_value,
+        )
+
+
+@solara.component
+def PartnerControls(settings: Settings, who: str, on_change: Callable[[Settings], None]):
+    """Sliders for every trait of one partner: main traits, then the rest folded away."""
+    traits = getattr(settings, who)
+    name = PARTNER_NAMES[reg.PARTNERS.index(who)]
+
+    def slider(param: reg.Parameter):
+        ParameterSlider(
+            param,
+            traits[param.name],
+            lambda v, n=param.name: on_change(settings.with_value(who, n, v)),
+        )
+
+    with solara.Card(f"Partner {name}", margin=0):
+        for trait in reg.MAIN_TRAITS:
+            slider(reg.REGISTRY[trait])
+        with solara.Details(f"More traits of {name}", expand=False):
+            for param in reg.TRAITS:
+                if param.name not in reg.MAIN_TRAITS:
+                    slider(param)
+
+
+@solara.component
+def ScenarioNotes(name: str | None):
+    """A scenario's title, description and teaching notes."""
+    if name is None:
+        solara.Text("No scenario: registry defaults.")
+        return
+    sc = load_scenario(name)
+    html = (
+        text_block(sc.title, [" ".join(sc.description.split())], level=4)
+        + text_block("What to notice", items=sc.notice, level=5)
+        + text_block("Things to try", items=sc.things_to_try, level=5)
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=html,
+        classes=["relsim-notes"],
+        style="max-height: 100%; overflow-y: auto",
+    )
+
+
+@solara.component
+def Controls(settings: Settings, on_change: Callable[[Settings], None]):
+    """Scenario picker and notes, seed, couples, and sliders built from the registry."""
+    names = list_scenarios()
+
+    def pick(name: str) -> None:
+        loaded = scenario_settings(name, settings.seed, settings.couples)
+        on_change(replace(loaded, version=settings.version + 1))
+
+    def seed(value: int | None) -> None:
+        if value is not None and value >= 0:
+            on_change(settings.changed(seed=int(value)))
+
+    with solara.Card("Scenario", margin=0):
+        solara.Select("Scenario", values=names, value=settings.scenario, on_value=pick)
+    with solara.Card("Run", margin=0):
+        solara.InputInt("Seed", value=settings.seed, on_value=seed)
+        solara.SliderInt(
+            "Couples",
+            value=settings.couples,
+            min=1,
+            max=MAX_COUPLES,
+            on_value=lambda n: on_change(settings.changed(couples=int(n))),
+        )
+    for who in reg.PARTNERS:
+        PartnerControls(settings, who, on_change)
+    with solara.Card("Environment", margin=0):
+        with solara.Details("Environment of the couple", expand=False):
+            for param in reg.ENVIRONMENT:
+                ParameterSlider(
+                    param,
+                    settings.env[param.name],
+                    lambda v, n=param.name: on_change(settings.with_value("env", n, v)),
+                )
+
+
+@solara.component
+def TeacherSidebar(settings: Settings, on_change: Callable[[Settings], None]):
+    """The teacher's controls, in the sidebar below SolaraViz's play controls.
+
+    Solara orders sidebar content by how deep in the page each ``Sidebar`` is declared,
+    and content declared equally deep by when it was mounted, which changes each time
+    SolaraViz is rebuilt. Declaring the controls two components deeper than SolaraViz
+    declares its own keeps them below Play and Step.
+    """
+    _Deeper(settings, on_change)
+
+
+@solara.component
+def _Deeper(settings: Settings, on_change: Callable[[Settings], None]):
+    _SidebarControls(settings, on_change)
+
+
+@solara.component
+def _SidebarControls(settings: Settings, on_change: Callable[[Settings], None]):
+    with solara.Sidebar():
+        Controls(settings, on_change)
+
+
+@solara.component
+def Page():
+    """The app: controls in the sidebar, SolaraViz with its components in the main area.
+
+    Every change of the controls builds a fresh model and a fresh ``SolaraViz`` (keyed by
+    the settings' version), so that its Reset button rebuilds the model of the current
+    settings and a run in progress stops.
+    """
+    first = solara.use_memo(lambda: scenario_settings(initial_scenario()), [])
+    settings = solara.use_reactive(first)
+    current = settings.value
+    model = solara.use_memo(lambda: solara.reactive(current.model()), [current.version])
+    components = solara.use_memo(lambda: components_for(current), [current.version])
+    SolaraViz(
+        model,
+        components=components,
+        model_params=current.model_kwargs(),
+        name="relsim: a couple, week by week",
+    ).key(f"viz-{current.version}")
+    TeacherSidebar(current, settings.set)

@@ -1,0 +1,237 @@
+"""The teaching app: its page renders and steps headless, and ``relsim app`` binds safely."""
+
+from __future__ import annotations
+
+import socket
+
+import ipyvuetify as v
+import ipywidgets as widgets
+import numpy as np
+import pytest
+import solara
+from matplotlib.patches import FancyArrowPatch
+
+from sim.errors import InputError
+from sim.faces import app, cmd_app
+from sim.faces.cli import main
+from sim.model import parameters as reg
+from sim.model.state import N_EVENTS, Event
+from sim.scenario import load_scenario
+
+
+def _walk(widget):
+    """Every widget under ``widget``, including the items of solara's grid layout."""
+    seen, todo = [], [widget]
+    while todo:
+        w = todo.pop()
+        if not isinstance(w, widgets.Widget) or any(w is s for s in seen):
+            continue
+        seen.append(w)
+        for attr in ("children", "items"):
+            value = getattr(w, attr, None)
+            if isinstance(value, (list, tuple)):
+                todo.extend(value)
+    return seen
+
+
+def _html_with(box, css_class):
+    """Inner HTML of the solara.HTML widgets that carry ``css_class``."""
+    out = []
+    for w in _walk(box):
+        attributes = getattr(w, "attributes", None) or {}
+        if css_class in attributes.get("class", ""):
+            out.append(w.unsafe_innerHTML)
+    return out
+
+
+@pytest.fixture
+def page():
+    box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    yield box, rc
+    rc.close()
+
+
+def test_page_renders_steps_and_tells_the_week(page):
+    box, rc = page
+    step = rc.find(v.Btn, children=["Step"])
+    step.assert_single()
+    assert "Week 0" in _html_with(box, "relsim-week")[0]
+    for _ in range(3):
+        step.widget.click()
+    week = _html_with(box, "relsim-week")[0]
+    assert "Week 3:" in week
+    outcome = _html_with(box, "relsim-outcome")[0]
+    assert "Outcome so far:" in outcome
+    images = [w for w in _walk(box) if isinstance(w, widgets.Image)]
+    assert len(images) >= 6  # the couple and five series
+    # Reset rebuilds the model of the current settings (Mesa passes its own scenario).
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert "Week 0" in _html_with(box, "relsim-week")[0]
+
+
+def test_picking_a_scenario_loads_its_traits_and_notes(page):
+    box, rc = page
+    name = "coercive_helper"
+    sc = load_scenario(name)
+    select = rc.find(v.Select, label="Scenario")
+    select.assert_single()
+    assert set(select.widget.items) >= {name, "balanced_mutual"}
+    select.widget.v_model = name
+    # Play and Step stay at the top of the sidebar, above the teacher's controls.
+    titles = [w.children[0] for w in rc.find(v.CardTitle).widgets]
+    assert titles.index("Controls") < titles.index("Scenario")
+    notes = _html_with(box, "relsim-notes")[0]
+    assert sc.title in notes and "What to notice" in notes and "Things to try" in notes
+    labels = [w.label for w in rc.find(v.Slider).widgets]
+    for trait, value in sc.b.items():
+        assert f"{trait.replace('_', ' ')} {value:g}" in labels
+    # Every trait of both partners and every environment parameter has a slider.
+    for param in reg.TRAITS:
+        shown = [lb for lb in labels if lb.startswith(param.name.replace("_", " ") + " ")]
+        assert len(shown) == 2, param.name
+    for param in reg.ENVIRONMENT:
+        assert any(lb.startswith(param.name.replace("_", " ") + " ") for lb in labels)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert "Week 1:" in _html_with(box, "relsim-week")[0]
+
+
+def test_settings_build_the_model_of_the_scenario_and_many_couples_show_shares():
+    settings = app.scenario_settings("demand_escalation", seed=5, couples=40)
+    sc = load_scenario("demand_escalation")
+    assert settings.a == {**reg.trait_defaults(), **sc.a}
+    model = settings.model()
+    assert model.n_couples == 40 and model.seed == 5
+    for _ in range(30):
+        model.step()
+    assert sum(model.outcome_shares().values()) == pytest.approx(1.0)
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert {"resentment_a", "goodwill_b", "capability_a"} <= set(frame) and len(frame) == 31
+    changed = settings.with_value("b", "narcissism", 0.9)
+    assert changed.b["narcissism"] == 0.9 and changed.version == settings.version + 1
+    assert changed.model().params.traits["narcissism"][1, 0] == 0.9
+
+
+def test_the_picture_draws_one_arrow_per_interaction_and_a_line_per_conflict():
+    ev = np.zeros((N_EVENTS, 2), dtype=bool)
+    ev[Event.HELP_FREE, 1] = ev[Event.DEMAND, 0] = ev[Event.FIX, 1] = True
+    ev[Event.CONFLICT, 0] = True
+    drawn = app.week_interactions(ev)
+    assert [(name, p) for name, _, p in drawn] == [
+        ("help", 1),
+        ("demand", 0),
+        ("fix (unasked help)", 1),
+        ("conflict", 0),
+    ]
+    model = app.scenario_settings("coercive_helper", seed=2).model()
+    for _ in range(12):
+        model.step()
+    fig = app.draw_couple(model)
+    ax = fig.axes[0]
+    expected = app.week_interactions(model.state.events[:, :, 0])
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    assert len(arrows) == sum(name != "conflict" for name, _, _ in expected)
+    assert f"week {model.steps}" in ax.get_title()
+
+
+def test_the_app_listens_on_loopback_whatever_the_environment_says(monkeypatch):
+    monkeypatch.setenv("HOST", "0.0.0.0")
+    monkeypatch.setenv("SOLARA_HOST", "0.0.0.0")
+    binding = cmd_app.decide_binding(None)
+    assert binding.host == "127.0.0.1" and not binding.public and binding.warning is None
+    command = cmd_app.solara_command(binding, 8123)
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    assert command[command.index("--port") + 1] == "8123"
+    env = cmd_app.child_environment("balanced_mutual")
+    assert "HOST" not in env and "SOLARA_HOST" not in env
+    assert env[app.SCENARIO_ENV] == "balanced_mutual"
+    for host in ("localhost", "127.0.0.2", "::1"):
+        assert not cmd_app.decide_binding(host).public
+
+
+def test_a_public_address_needs_host_and_gets_a_warning():
+    binding = cmd_app.decide_binding("0.0.0.0")
+    assert binding.public and binding.host == "0.0.0.0" and "anyone" in binding.warning
+    assert binding.url(8000) == "http://127.0.0.1:8000/"
+    assert cmd_app.decide_binding("192.168.1.20").public
+    with pytest.raises(InputError, match="expected an IP address"):
+        cmd_app.decide_binding("my-laptop.example")
+
+
+def test_explicit_public_host_warns_then_starts_the_server_there(monkeypatch, capsys):
+    """The whole path for --host 0.0.0.0, with the server and the port check faked so
+    that nothing binds a public address."""
+    started = []
+
+    class FakeServer:
+        def __init__(self, command, env):
+            started.append(command)
+
+        def poll(self):
+            return 1  # exits at once: nothing listens
+
+    monkeypatch.setattr(cmd_app.subprocess, "Popen", FakeServer)
+    monkeypatch.setattr(cmd_app, "check_port_free", lambda host, port: None)
+    assert main(["app", "--host", "0.0.0.0", "--port", "8124"]) == 1
+    err = capsys.readouterr().err
+    assert "warning: listening on 0.0.0.0" in err and "did not start" in err
+    assert started[0][started[0].index("--host") + 1] == "0.0.0.0"
+
+
+@pytest.mark.parametrize(
+    "argv, where",
+    [
+        (["app", "--port", "0"], "--port"),
+        (["app", "--port", "70000"], "--port"),
+        (["app", "--port", "eighty"], "--port"),
+        (["app", "--host", "somewhere.example"], "--host"),
+        (["app", "--scenario", "no_such_scenario"], "unknown scenario"),
+    ],
+)
+def test_bad_app_input_gives_one_line_and_status_2(argv, where, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and where in err
+
+
+def test_a_port_in_use_is_refused(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["app", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"127.0.0.1:{port}" in err and len(err.strip().splitlines()) == 1
+
+
+def test_this_week_in_words_is_the_story_of_the_same_couple():
+    from sim.faces.story import tell, week_lines
+
+    model = app.scenario_settings("coercive_helper", seed=2).model()
+    story = tell(model.params, model.keys, 20)
+    told = {w.week: w.lines for w in story.weeks}
+    changed = 0
+    for week in range(1, 21):
+        model.step()
+        words = app.week_in_words(model)
+        events = week_lines(model.state.events[:, :, 0])
+        if week in told:
+            assert words[0] == f"Week {week}:"
+            assert words[1 : 1 + len(events)] == events == list(told[week][: len(events)])
+        else:
+            assert "quiet week" in words[0]
+        changed += any(w.startswith("(") and ("rose" in w or "fell" in w) for w in words)
+    assert changed > 0  # what changed is told too
+
+
+def test_the_app_opens_with_the_scenario_relsim_app_names(tmp_path, monkeypatch):
+    source = load_scenario("irrelationship_pair")
+    path = tmp_path / "own_pair.toml"
+    path.write_text(source.path.read_text().replace(source.title, "Our own pair"))
+    monkeypatch.setenv(app.SCENARIO_ENV, str(path))
+    box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    try:
+        assert "Our own pair" in _html_with(box, "relsim-notes")[0]
+        labels = [w.label for w in rc.find(v.Slider).widgets]
+        assert f"intimacy fear {source.a['intimacy_fear']:g}" in labels
+    finally:
+        rc.close()

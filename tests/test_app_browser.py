@@ -1,0 +1,141 @@
+"""``relsim app`` served on localhost and driven by a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+START_TIMEOUT = 120.0
+WAIT_MS = 30_000
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_app(port: int) -> tuple[subprocess.Popen, str]:
+    """Start ``relsim app`` in its own process group; return it and the URL it prints."""
+    relsim = Path(sys.executable).with_name("relsim")
+    command = [str(relsim)] if relsim.exists() else [sys.executable, "-m", "sim.faces.cli"]
+    proc = subprocess.Popen(
+        [*command, "app", "--port", str(port), "--scenario", "balanced_mutual"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=1.0)
+        except queue.Empty:
+            if proc.poll() is not None:
+                break
+            continue
+        found = re.search(r"serving on (http://\S+)", line)
+        if found:
+            return proc, found.group(1)
+    _stop(proc)
+    pytest.fail("relsim app did not print its URL in time")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the server and its children (they share the process group)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _week(page) -> int:
+    text = page.locator(".relsim-week").first.inner_text()
+    found = re.search(r"Week (\d+)", text)
+    return int(found.group(1)) if found else -1
+
+
+def _wait_for_week(page, at_least: int) -> int:
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        week = _week(page)
+        if week >= at_least:
+            return week
+        page.wait_for_timeout(200)
+    raise AssertionError(f"the app did not reach week {at_least}; it shows week {_week(page)}")
+
+
+def test_served_app_loads_picks_a_scenario_plays_and_plots_without_errors(tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip(f"no browser at {CHROMIUM}")
+    proc, url = _start_app(_free_port())
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=str(CHROMIUM),
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--no-first-run",
+                ],
+            )
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.set_default_timeout(WAIT_MS)
+                errors: list[str] = []
+                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(url)
+                page.get_by_role("button", name="Step").wait_for()
+
+                # Pick a scenario: its notes appear in the sidebar.
+                title = "Coercive helper"
+                page.locator(".v-select").first.click()
+                page.get_by_role("option", name="coercive_helper").click()
+                page.locator(".relsim-notes").get_by_text(title, exact=False).wait_for()
+
+                for _ in range(3):
+                    page.get_by_role("button", name="Step").click()
+                assert _wait_for_week(page, 3) == 3
+                plots = page.locator("img")
+                before = plots.evaluate_all("els => els.map(e => e.src)")
+                assert len(before) >= 6
+
+                page.get_by_role("button", name="▶").click()
+                _wait_for_week(page, 8)
+                page.get_by_role("button", name="❚❚").click()
+                page.wait_for_timeout(500)
+                after = plots.evaluate_all("els => els.map(e => e.src)")
+                assert len(after) == len(before)
+                assert sum(a != b for a, b in zip(after, before, strict=True)) >= 5
+
+                assert page.locator(".v-alert.error, .solara-error").count() == 0
+                assert "Traceback" not in page.locator("body").inner_text()
+                assert errors == []
+                shot = tmp_path / "app.png"
+                page.screenshot(path=str(shot), full_page=True)
+                assert shot.stat().st_size > 10_000
+            finally:
+                browser.close()
+    finally:
+        _stop(proc)
