@@ -98,7 +98,7 @@ COUPLE_VARS = (
 ) = range(2 * len(PARTNER_VARS), 2 * len(PARTNER_VARS) + len(COUPLE_VARS))
 N_STATE = 2 * len(PARTNER_VARS) + len(COUPLE_VARS)
 
-# Parameters ``q``: two slots per trait, one per environment parameter.
+# Parameters ``q``, after the state: two slots per trait, one per environment parameter.
 TRAIT_ORDER = (
     "dependency",
     "narcissism",
@@ -141,7 +141,7 @@ ENV_ORDER = (
     OPENNESS,
     ASSERTIVENESS,
     INTENSITY,
-) = range(0, 2 * len(TRAIT_ORDER), 2)
+) = range(N_STATE, N_STATE + 2 * len(TRAIT_ORDER), 2)
 (
     PROBLEM_RATE,
     PROBLEM_SIZE,
@@ -152,43 +152,48 @@ ENV_ORDER = (
     ALTERNATIVES,
     THRESHOLD,
     PATIENCE,
-) = range(2 * len(TRAIT_ORDER), 2 * len(TRAIT_ORDER) + len(ENV_ORDER))
+) = range(N_STATE + 2 * len(TRAIT_ORDER), N_STATE + 2 * len(TRAIT_ORDER) + len(ENV_ORDER))
 N_PARAMS = 2 * len(TRAIT_ORDER) + len(ENV_ORDER)
 
-# Week ``w``: the scratch values of :class:`sim.model.week.Week`, two slots per partner
-# (booleans as 0.0 or 1.0), one for the couple's closeness.
-W_PROBLEM, W_SIZE, W_ASKED, W_UNRESOLVED, W_HELPED = 0, 2, 4, 6, 8
-W_CARED, W_GOOD, W_BAD, W_HURT, W_JOY, W_CLOSENESS = 10, 12, 14, 16, 18, 20
+# Week ``w``, after the parameters: the scratch values of :class:`sim.model.week.Week`,
+# two slots per partner (booleans as 0.0 or 1.0), one for the couple's closeness.
+W0 = N_STATE + N_PARAMS
+W_PROBLEM, W_SIZE, W_ASKED, W_UNRESOLVED, W_HELPED = W0, W0 + 2, W0 + 4, W0 + 6, W0 + 8
+W_CARED, W_GOOD, W_BAD, W_HURT, W_JOY = W0 + 10, W0 + 12, W0 + 14, W0 + 16, W0 + 18
+W_CLOSENESS = W0 + 20
 N_WEEK = 21
 
-# Events ``ev``: slot ``2 * kind + partner``, 1 when the partner did it this week.
+# Events ``ev``, last: slot ``EV_<KIND> + partner`` counts the times the partner did it
+# this week (more than 1 only for a conflict started in several phases).
+EV0 = W0 + N_WEEK
 N_EV = 2 * len(Event)
-E_PROBLEM = int(Event.PROBLEM)
-E_HANDLED_ALONE = int(Event.HANDLED_ALONE)
-E_REQUEST = int(Event.REQUEST)
-E_HELP_FREE = int(Event.HELP_FREE)
-E_HELP_CONDITIONAL = int(Event.HELP_CONDITIONAL)
-E_DECLINE = int(Event.DECLINE)
-E_DEMAND = int(Event.DEMAND)
-E_HELP_DEMANDED = int(Event.HELP_DEMANDED)
-E_WITHDRAW = int(Event.WITHDRAW)
-E_NOTICE = int(Event.NOTICE)
-E_FIX = int(Event.FIX)
-E_COERCION = int(Event.COERCION)
-E_FIX_ACCEPTED = int(Event.FIX_ACCEPTED)
-E_FIX_REJECTED = int(Event.FIX_REJECTED)
-E_ACCEPTANCE_FLIP = int(Event.ACCEPTANCE_FLIP)
-E_ACHIEVEMENT = int(Event.ACHIEVEMENT)
-E_CELEBRATION = int(Event.CELEBRATION)
-E_TRIAL = int(Event.TRIAL)
-E_TRIAL_SUPPORT = int(Event.TRIAL_SUPPORT)
-E_DISCLOSURE = int(Event.DISCLOSURE)
-E_SUGGESTION = int(Event.SUGGESTION)
-E_CO_CREATION = int(Event.CO_CREATION)
-E_CONFLICT = int(Event.CONFLICT)
-E_DEPTH_REQUEST = int(Event.DEPTH_REQUEST)
-E_DEPTH_MET = int(Event.DEPTH_MET)
-E_DEPTH_RESISTED = int(Event.DEPTH_RESISTED)
+N_SCRATCH = EV0 + N_EV
+EV_PROBLEM = EV0 + 2 * int(Event.PROBLEM)
+EV_HANDLED_ALONE = EV0 + 2 * int(Event.HANDLED_ALONE)
+EV_REQUEST = EV0 + 2 * int(Event.REQUEST)
+EV_HELP_FREE = EV0 + 2 * int(Event.HELP_FREE)
+EV_HELP_CONDITIONAL = EV0 + 2 * int(Event.HELP_CONDITIONAL)
+EV_DECLINE = EV0 + 2 * int(Event.DECLINE)
+EV_DEMAND = EV0 + 2 * int(Event.DEMAND)
+EV_HELP_DEMANDED = EV0 + 2 * int(Event.HELP_DEMANDED)
+EV_WITHDRAW = EV0 + 2 * int(Event.WITHDRAW)
+EV_NOTICE = EV0 + 2 * int(Event.NOTICE)
+EV_FIX = EV0 + 2 * int(Event.FIX)
+EV_COERCION = EV0 + 2 * int(Event.COERCION)
+EV_FIX_ACCEPTED = EV0 + 2 * int(Event.FIX_ACCEPTED)
+EV_FIX_REJECTED = EV0 + 2 * int(Event.FIX_REJECTED)
+EV_ACCEPTANCE_FLIP = EV0 + 2 * int(Event.ACCEPTANCE_FLIP)
+EV_ACHIEVEMENT = EV0 + 2 * int(Event.ACHIEVEMENT)
+EV_CELEBRATION = EV0 + 2 * int(Event.CELEBRATION)
+EV_TRIAL = EV0 + 2 * int(Event.TRIAL)
+EV_TRIAL_SUPPORT = EV0 + 2 * int(Event.TRIAL_SUPPORT)
+EV_DISCLOSURE = EV0 + 2 * int(Event.DISCLOSURE)
+EV_SUGGESTION = EV0 + 2 * int(Event.SUGGESTION)
+EV_CO_CREATION = EV0 + 2 * int(Event.CO_CREATION)
+EV_CONFLICT = EV0 + 2 * int(Event.CONFLICT)
+EV_DEPTH_REQUEST = EV0 + 2 * int(Event.DEPTH_REQUEST)
+EV_DEPTH_MET = EV0 + 2 * int(Event.DEPTH_MET)
+EV_DEPTH_RESISTED = EV0 + 2 * int(Event.DEPTH_RESISTED)
 
 HEALTHY = np.int8(Ending.HEALTHY)
 DESTRUCTIVE = np.int8(Ending.DESTRUCTIVE)
@@ -221,6 +226,8 @@ _TO_UNIT32 = 2.0**-32
 
 
 # --- Draws and small helpers -----------------------------------------------------------
+# Helpers that take arrays are inlined into their callers (``inline="always"``): a call
+# that passes arrays costs more than the few operations it does.
 
 
 @njit(cache=True)
@@ -257,155 +264,140 @@ def _flag(c):
     return 1.0 if c else 0.0
 
 
-@njit(cache=True, inline="always")
-def _mark(ev, kind, j):
-    """Record that partner ``j`` did ``kind`` this week."""
-    ev[2 * kind + j] = 1
+@njit(cache=True)
+def _pace(growth, sprint):
+    """``week._pace``: growth pace."""
+    return growth * (0.4 + 1.2 * sprint)
 
 
-@njit(cache=True, inline="always")
-def _pace(x, q, j):
-    """``week._pace``: growth pace of partner ``j``."""
-    return q[GROWTH + j] * (0.4 + 1.2 * x[SPRINT + j])
+@njit(cache=True)
+def _self_efficacy(autonomy):
+    """``week._self_efficacy``."""
+    return 0.5 + 0.5 * autonomy
 
 
-@njit(cache=True, inline="always")
-def _self_efficacy(x, j):
-    """``week._self_efficacy`` of partner ``j``."""
-    return 0.5 + 0.5 * x[AUTONOMY + j]
+@njit(cache=True)
+def _receptivity(dependency, fear):
+    """``week._receptivity``."""
+    return 0.2 + 0.8 * min(1.0, 2.5 * dependency) * (1.0 - 0.5 * fear)
 
 
-@njit(cache=True, inline="always")
-def _receptivity(q, j):
-    """``week._receptivity`` of partner ``j``."""
-    return 0.2 + 0.8 * min(1.0, 2.5 * q[DEPENDENCY + j]) * (1.0 - 0.5 * q[FEAR + j])
+@njit(cache=True)
+def _asymmetry(given_a, given_b):
+    """``week._asymmetry``."""
+    total = given_a + given_b
+    return abs(given_a - given_b) / (total + 0.02)
 
 
-@njit(cache=True, inline="always")
-def _asymmetry(x, var):
-    """``week._asymmetry`` of a partner variable."""
-    total = x[var] + x[var + 1]
-    return abs(x[var] - x[var + 1]) / (total + 0.02)
-
-
-@njit(cache=True, inline="always")
-def _learn_from_help(x, q, w, j, got, amount):
-    """``week._learn_from_help`` for partner ``j`` who got help of ``amount``."""
-    beyond = got and w[W_SIZE + j] > x[CAP + j]
-    pace = _pace(x, q, j) * _self_efficacy(x, j)
-    teach = 2.0 * q[LEARNING_RATE] * pace * (1.0 - q[NARCISSISM + 1 - j])
-    gain = teach * amount * (1.0 - x[CAP + j]) if beyond else 0.0
-    x[CAP + j] = x[CAP + j] + gain
+@njit(cache=True)
+def _learnt(cap, size, got, amount, growth, sprint, autonomy, learning_rate, other_narcissism):
+    """``week._learn_from_help``: capability after help of ``amount`` (``got`` any)."""
+    beyond = got & (size > cap)
+    pace = _pace(growth, sprint) * _self_efficacy(autonomy)
+    teach = 2.0 * learning_rate * pace * (1.0 - other_narcissism)
+    return cap + (teach * amount * (1.0 - cap) if beyond else 0.0)
 
 
 # --- The nine phases, per couple -------------------------------------------------------
+# Each keeps the order of operations of its reference in ``sim.model.week``; a term the
+# reference multiplies by a boolean is multiplied by ``_flag`` of it. Draws used only
+# after a rare event are hashed only when the event happened.
 
 
 @njit(cache=True, inline="always")
 def life(x, q, w, ev, base):
     """Phase 1 for one couple: :func:`sim.model.week.life`."""
     d = pair(base, 0)
+    spread_draw = pair(base, 1)
+    news = pair(base, 2)
+    trials = pair(base, 3)
+    start = pair(base, 4)
+    stop = pair(base, 5)
     for j in range(2):
-        if d[j] < q[PROBLEM_RATE]:
-            w[W_PROBLEM + j] = 1.0
-            _mark(ev, E_PROBLEM, j)
-    if w[W_PROBLEM] + w[W_PROBLEM + 1] > 0.0:
-        d = pair(base, 1)
-        for j in range(2):
-            if w[W_PROBLEM + j] > 0.0:
-                spread = q[PROBLEM_SPREAD] * (2.0 * d[j] - 1.0)
-                w[W_SIZE + j] = _clip(q[PROBLEM_SIZE] + spread, 0.02, 1.0)
-    d = pair(base, 2)
-    for j in range(2):
-        if d[j] < q[ACHIEVEMENT_RATE]:
-            _mark(ev, E_ACHIEVEMENT, j)
-    d = pair(base, 3)
-    for j in range(2):
-        trial = d[j] < q[TRIAL_RATE]
-        if trial:
-            _mark(ev, E_TRIAL, j)
+        problem = d[j] < q[PROBLEM_RATE]
+        w[W_PROBLEM + j] = _flag(problem)
+        spread = q[PROBLEM_SPREAD] * (2.0 * spread_draw[j] - 1.0)
+        size = _clip(q[PROBLEM_SIZE] + spread, 0.02, 1.0)
+        w[W_SIZE + j] = size if problem else 0.0
+        trial = trials[j] < q[TRIAL_RATE]
+        ev[EV_PROBLEM + j] += _flag(problem)
+        ev[EV_ACHIEVEMENT + j] += _flag(news[j] < q[ACHIEVEMENT_RATE])
+        ev[EV_TRIAL + j] += _flag(trial)
         x[STRESS + j] = 0.8 * x[STRESS + j] + 0.4 * _flag(trial)
-    # Sprints start and stop; each draw only where a partner can use it.
-    resting = x[SPRINT] == 0.0 or x[SPRINT + 1] == 0.0
-    sprinting = x[SPRINT] == 1.0 or x[SPRINT + 1] == 1.0
-    start = pair(base, 4) if resting else (1.0, 1.0)
-    stop = pair(base, 5) if sprinting else (1.0, 1.0)
-    for j in range(2):
-        s = x[SPRINT + j]
-        flips = (s == 0.0 and start[j] < 0.02 + 0.08 * q[GROWTH + j]) or (
-            s == 1.0 and stop[j] < 0.08
-        )
-        if flips:
-            x[SPRINT + j] = 1.0 - s
+        sprint = x[SPRINT + j]
+        starts = (sprint == 0.0) & (start[j] < 0.02 + 0.08 * q[GROWTH + j])
+        stops = (sprint == 1.0) & (stop[j] < 0.08)
+        x[SPRINT + j] = 1.0 - sprint if starts | stops else sprint
 
 
 @njit(cache=True, inline="always")
 def cope(x, q, w, ev, base):
     """Phase 2 for one couple: :func:`sim.model.week.cope`."""
-    if w[W_PROBLEM] + w[W_PROBLEM + 1] == 0.0:
-        return  # no problem: nobody asks, handles alone or learns
     d = pair(base, 6)
     for j in range(2):
-        if w[W_PROBLEM + j] == 0.0:
-            continue
         dep, cap, size = q[DEPENDENCY + j], x[CAP + j], w[W_SIZE + j]
         within = size <= cap
-        if within:
-            p_ask = dep
-        else:
-            p_ask = dep + (1.0 - dep) * q[ASSERTIVENESS + j] * (1.0 - 0.7 * q[FEAR + j])
-        if d[j] < p_ask:
-            w[W_ASKED + j] = 1.0
-            _mark(ev, E_REQUEST, j)
-            w[W_UNRESOLVED + j] = size
-        else:
-            _mark(ev, E_HANDLED_ALONE, j)
-            pace = _pace(x, q, j) * _self_efficacy(x, j)
-            mastered = size if within else 0.5 * cap
-            x[CAP + j] = cap + q[LEARNING_RATE] * pace * mastered * (1.0 - cap)
-            w[W_UNRESOLVED + j] = max(size - cap, 0.0)
+        ask_beyond = dep + (1.0 - dep) * q[ASSERTIVENESS + j] * (1.0 - 0.7 * q[FEAR + j])
+        p_ask = dep if within else ask_beyond
+        problem = w[W_PROBLEM + j] > 0.0
+        asked = problem & (d[j] < p_ask)
+        alone = problem & (not asked)
+        w[W_ASKED + j] = _flag(asked)
+        ev[EV_REQUEST + j] += _flag(asked)
+        ev[EV_HANDLED_ALONE + j] += _flag(alone)
+        pace = _pace(q[GROWTH + j], x[SPRINT + j]) * _self_efficacy(x[AUTONOMY + j])
+        mastered = size if within else 0.5 * cap
+        gain = q[LEARNING_RATE] * pace * mastered * (1.0 - cap)
+        x[CAP + j] = cap + (gain if alone else 0.0)
+        beyond = max(size - cap, 0.0)
+        w[W_UNRESOLVED + j] = beyond if alone else (size if asked else 0.0)
 
 
 @njit(cache=True, inline="always")
 def notice(x, q, w, ev, base):
     """Phase 3 for one couple: :func:`sim.model.week.notice`."""
-    struggling = (0.0, 0.0)
-    offer_p = (0.0, 0.0)
-    for j in range(2):
-        o = 1 - j
-        if w[W_PROBLEM + j] > 0.0 and w[W_ASKED + j] == 0.0 and w[W_UNRESOLVED + j] > 0.0:
-            p = q[RESPONSIVENESS + o] * x[GOODWILL + o] * (0.4 + 0.6 * x[INTIMACY])
-            if j == 0:
-                struggling, offer_p = (1.0, struggling[1]), (p, offer_p[1])
-            else:
-                struggling, offer_p = (struggling[0], 1.0), (offer_p[0], p)
-    if struggling[0] + struggling[1] == 0.0:
+    s0 = (w[W_PROBLEM] > 0.0) & (w[W_ASKED] == 0.0) & (w[W_UNRESOLVED] > 0.0)
+    s1 = (w[W_PROBLEM + 1] > 0.0) & (w[W_ASKED + 1] == 0.0) & (w[W_UNRESOLVED + 1] > 0.0)
+    if not (s0 | s1):
         return  # nobody struggles alone: no offer, no care, nothing learnt
-    d = pair(base, 7)
-    offered0 = struggling[0] > 0.0 and d[0] < offer_p[0]
-    offered1 = struggling[1] > 0.0 and d[1] < offer_p[1]
-    if not (offered0 or offered1):
-        return
-    d = pair(base, 8)
-    taken0 = offered0 and d[0] < _receptivity(q, 0)
-    taken1 = offered1 and d[1] < _receptivity(q, 1)
-    amount0 = w[W_UNRESOLVED] if taken0 else 0.0
-    amount1 = w[W_UNRESOLVED + 1] if taken1 else 0.0
-    mutual = 1.0 - _asymmetry(x, HELP_RECENT)
-    w[W_CLOSENESS] = w[W_CLOSENESS] + 0.02 * mutual * (_flag(taken0) + _flag(taken1))
+    struggling = (s0, s1)
+    offer = pair(base, 7)
+    take = pair(base, 8)
+    t0 = t1 = False
+    a0 = a1 = 0.0
     for j in range(2):
         o = 1 - j
-        taken = taken0 if j == 0 else taken1
-        amount = amount0 if j == 0 else amount1
-        if taken:
-            _mark(ev, E_NOTICE, o)
-            w[W_CARED + j] = 1.0
+        offer_p = q[RESPONSIVENESS + o] * x[GOODWILL + o] * (0.4 + 0.6 * x[INTIMACY])
+        offered = struggling[j] & (offer[j] < offer_p)
+        taken = offered & (take[j] < _receptivity(q[DEPENDENCY + j], q[FEAR + j]))
+        amount = w[W_UNRESOLVED + j] if taken else 0.0
+        if j == 0:
+            t0, a0 = taken, amount
+        else:
+            t1, a1 = taken, amount
+    taken_, amount_ = (t0, t1), (a0, a1)
+    mutual = 1.0 - _asymmetry(x[HELP_RECENT], x[HELP_RECENT + 1])
+    w[W_CLOSENESS] = w[W_CLOSENESS] + 0.02 * mutual * (_flag(t0) + _flag(t1))
+    for j in range(2):
+        taken, amount = taken_[j], amount_[j]
+        ev[EV_NOTICE + 1 - j] += _flag(taken)
         w[W_UNRESOLVED + j] = w[W_UNRESOLVED + j] - amount
         w[W_HELPED + j] = w[W_HELPED + j] + amount
+        w[W_CARED + j] = 1.0 if taken else w[W_CARED + j]
         w[W_GOOD + j] = w[W_GOOD + j] + _flag(taken)
-        x[GOODWILL + j] = x[GOODWILL + j] - 0.01 * (amount1 if j == 0 else amount0)
+        x[GOODWILL + j] = x[GOODWILL + j] - 0.01 * amount_[1 - j]
     for j in range(2):
-        _learn_from_help(x, q, w, j, taken0 if j == 0 else taken1, amount0 if j == 0 else amount1)
+        x[CAP + j] = _learnt(
+            x[CAP + j],
+            w[W_SIZE + j],
+            taken_[j],
+            amount_[j],
+            q[GROWTH + j],
+            x[SPRINT + j],
+            x[AUTONOMY + j],
+            q[LEARNING_RATE],
+            q[NARCISSISM + 1 - j],
+        )
 
 
 @njit(cache=True, inline="always")
@@ -413,189 +405,201 @@ def respond(x, q, w, ev, base):
     """Phase 4 for one couple: :func:`sim.model.week.respond`."""
     asked0, asked1 = w[W_ASKED] > 0.0, w[W_ASKED + 1] > 0.0
     demand0 = demand1 = False
-    if asked0 or asked1:
-        demand0, demand1 = _answer(x, q, w, ev, base, asked0, asked1)
+    if asked0 | asked1:
+        demand0, demand1 = _answer(x, q, w, ev, base, (asked0, asked1))
     for j in range(2):
         demand = demand0 if j == 0 else demand1
         x[ESCALATION + j] = 0.97 * x[ESCALATION + j] + 0.15 * _flag(demand)
-    x[DEMAND_RECENT] = KEEP * x[DEMAND_RECENT] + RECENT * _flag(demand0 or demand1)
+    x[DEMAND_RECENT] = KEEP * x[DEMAND_RECENT] + RECENT * _flag(demand0 | demand1)
 
 
 @njit(cache=True, inline="always")
-def _answer(x, q, w, ev, base, asked0, asked1):
+def _answer(x, q, w, ev, base, asked):
     """Phase 4 once someone asked: help, help on condition, a no, a demand.
 
     Returns who pressed a demand; the caller updates escalation and the demand rate.
     """
-    gw0, gw1 = x[GOODWILL], x[GOODWILL + 1]
-    x[GOODWILL] = gw0 - 0.06 * (w[W_SIZE + 1] * _flag(asked1))
-    x[GOODWILL + 1] = gw1 - 0.06 * (w[W_SIZE] * _flag(asked0))
-    d = pair(base, 9)
-    helps0 = asked0 and d[0] < gw1 * (1.0 - 0.5 * x[STRESS + 1])
-    helps1 = asked1 and d[1] < gw0 * (1.0 - 0.5 * x[STRESS])
-    cond0 = cond1 = False
-    if helps0 or helps1:
-        d = pair(base, 10)
-        ledger0, ledger1 = x[LEDGER], x[LEDGER + 1]
-        cond0 = helps0 and d[0] < q[SCOREKEEPING + 1] * _clip(0.2 + 4.0 * ledger1, 0.0, 1.0)
-        cond1 = helps1 and d[1] < q[SCOREKEEPING] * _clip(0.2 + 4.0 * ledger0, 0.0, 1.0)
-    free0, free1 = helps0 and not cond0, helps1 and not cond1
-    declined0, declined1 = asked0 and not helps0, asked1 and not helps1
-    amount0 = w[W_UNRESOLVED] if helps0 else 0.0
-    amount1 = w[W_UNRESOLVED + 1] if helps1 else 0.0
-    mutual = 1.0 - _asymmetry(x, HELP_RECENT)
-    w[W_CLOSENESS] = w[W_CLOSENESS] + (
-        0.012 * mutual * (_flag(free0) + _flag(free1))
-        - 0.004 * (_flag(declined0) + _flag(declined1))
-    )
+    helper_goodwill = (x[GOODWILL + 1], x[GOODWILL])
     for j in range(2):
         o = 1 - j
-        free = free0 if j == 0 else free1
-        cond = cond0 if j == 0 else cond1
-        declined = declined0 if j == 0 else declined1
-        if free:
-            _mark(ev, E_HELP_FREE, o)
-            w[W_CARED + j] = 1.0
-        if cond:
-            _mark(ev, E_HELP_CONDITIONAL, o)
-        if declined:
-            _mark(ev, E_DECLINE, o)
-        amount = amount0 if j == 0 else amount1
-        w[W_UNRESOLVED + j] = w[W_UNRESOLVED + j] - amount
-        w[W_HELPED + j] = w[W_HELPED + j] + amount
+        x[GOODWILL + j] = x[GOODWILL + j] - 0.06 * (w[W_SIZE + o] * _flag(asked[o]))
+    help_draw = pair(base, 9)
+    cond_draw = pair(base, 10)
+    h0 = h1 = c0 = c1 = False
+    for j in range(2):
+        o = 1 - j
+        willing = helper_goodwill[j] * (1.0 - 0.5 * x[STRESS + o])
+        helps = asked[j] & (help_draw[j] < willing)
+        keep_score = q[SCOREKEEPING + o] * _clip(0.2 + 4.0 * x[LEDGER + o], 0.0, 1.0)
+        conditional = helps & (cond_draw[j] < keep_score)
+        if j == 0:
+            h0, c0 = helps, conditional
+        else:
+            h1, c1 = helps, conditional
+    helps_, cond_ = (h0, h1), (c0, c1)
+    free_ = (h0 & (not c0), h1 & (not c1))
+    declined_ = (asked[0] & (not h0), asked[1] & (not h1))
+    amount_ = (w[W_UNRESOLVED] if h0 else 0.0, w[W_UNRESOLVED + 1] if h1 else 0.0)
+    mutual = 1.0 - _asymmetry(x[HELP_RECENT], x[HELP_RECENT + 1])
+    n_free = _flag(free_[0]) + _flag(free_[1])
+    n_declined = _flag(declined_[0]) + _flag(declined_[1])
+    w[W_CLOSENESS] = w[W_CLOSENESS] + (0.012 * mutual * n_free - 0.004 * n_declined)
+    for j in range(2):
+        o = 1 - j
+        free, conditional, declined = free_[j], cond_[j], declined_[j]
+        ev[EV_HELP_FREE + o] += _flag(free)
+        ev[EV_HELP_CONDITIONAL + o] += _flag(conditional)
+        ev[EV_DECLINE + o] += _flag(declined)
+        w[W_UNRESOLVED + j] = w[W_UNRESOLVED + j] - amount_[j]
+        w[W_HELPED + j] = w[W_HELPED + j] + amount_[j]
         # Taking on the partner's problem loads the helper.
-        x[STRESS + j] = x[STRESS + j] + 0.15 * (amount1 if j == 0 else amount0)
+        x[STRESS + j] = x[STRESS + j] + 0.15 * amount_[o]
+        w[W_CARED + j] = 1.0 if free else w[W_CARED + j]
         w[W_GOOD + j] = w[W_GOOD + j] + _flag(free)
         w[W_BAD + j] = w[W_BAD + j] + _flag(declined)
-        w[W_HURT + j] = w[W_HURT + j] + (0.02 * _flag(cond) + 0.01 * _flag(declined))
+        w[W_HURT + j] = w[W_HURT + j] + (0.02 * _flag(conditional) + 0.01 * _flag(declined))
         # Appreciation refills the helper's goodwill.
-        free_o = free1 if j == 0 else free0
-        x[GOODWILL + j] = x[GOODWILL + j] + 0.04 * (_flag(free_o) * q[RECIPROCITY + o])
+        x[GOODWILL + j] = x[GOODWILL + j] + 0.04 * (_flag(free_[o]) * q[RECIPROCITY + o])
     for j in range(2):
-        _learn_from_help(x, q, w, j, helps0 if j == 0 else helps1, amount0 if j == 0 else amount1)
+        x[CAP + j] = _learnt(
+            x[CAP + j],
+            w[W_SIZE + j],
+            helps_[j],
+            amount_[j],
+            q[GROWTH + j],
+            x[SPRINT + j],
+            x[AUTONOMY + j],
+            q[LEARNING_RATE],
+            q[NARCISSISM + 1 - j],
+        )
 
     # A declined request pressed as a demand.
-    if not (declined0 or declined1):
+    if not (declined_[0] | declined_[1]):
         return False, False
-    d = pair(base, 11)
-    demand0 = declined0 and d[0] < _clip(_press(x, q, 0), 0.0, 1.0)
-    demand1 = declined1 and d[1] < _clip(_press(x, q, 1), 0.0, 1.0)
-    if not (demand0 or demand1):
+    press_draw = pair(base, 11)
+    demand_ = (
+        declined_[0]
+        & (
+            press_draw[0]
+            < _clip(
+                _press(q[ASSERTIVENESS], q[DEPENDENCY], q[EXPECTATION], x[ESCALATION]), 0.0, 1.0
+            )
+        ),
+        declined_[1]
+        & (
+            press_draw[1]
+            < _clip(
+                _press(
+                    q[ASSERTIVENESS + 1], q[DEPENDENCY + 1], q[EXPECTATION + 1], x[ESCALATION + 1]
+                ),
+                0.0,
+                1.0,
+            )
+        ),
+    )
+    if not (demand_[0] | demand_[1]):
         return False, False
-    drain0 = 0.1 * (1.0 + x[ESCALATION]) * _flag(demand0)
-    drain1 = 0.1 * (1.0 + x[ESCALATION + 1]) * _flag(demand1)
-    x[GOODWILL] = x[GOODWILL] - drain1
-    x[GOODWILL + 1] = x[GOODWILL + 1] - drain0
-    d = pair(base, 12)
-    gives0 = demand0 and d[0] < x[GOODWILL + 1]
-    gives1 = demand1 and d[1] < x[GOODWILL]
-    withdraws0, withdraws1 = demand0 and not gives0, demand1 and not gives1
+    drain_ = (
+        0.1 * (1.0 + x[ESCALATION]) * _flag(demand_[0]),
+        0.1 * (1.0 + x[ESCALATION + 1]) * _flag(demand_[1]),
+    )
+    x[GOODWILL] = x[GOODWILL] - drain_[1]
+    x[GOODWILL + 1] = x[GOODWILL + 1] - drain_[0]
+    give_draw = pair(base, 12)
+    gives_ = (
+        demand_[0] & (give_draw[0] < x[GOODWILL + 1]),
+        demand_[1] & (give_draw[1] < x[GOODWILL]),
+    )
+    withdraws_ = (demand_[0] & (not gives_[0]), demand_[1] & (not gives_[1]))
     for j in range(2):
         o = 1 - j
-        demand = demand0 if j == 0 else demand1
-        gives = gives0 if j == 0 else gives1
-        withdraws = withdraws0 if j == 0 else withdraws1
-        if demand:
-            _mark(ev, E_DEMAND, j)
-        if gives:
-            _mark(ev, E_HELP_DEMANDED, o)
-        if withdraws:
-            _mark(ev, E_WITHDRAW, o)
-            _mark(ev, E_CONFLICT, o)
+        demand, gives, withdraws = demand_[j], gives_[j], withdraws_[j]
+        ev[EV_DEMAND + j] += _flag(demand)
+        ev[EV_HELP_DEMANDED + o] += _flag(gives)
+        ev[EV_WITHDRAW + o] += _flag(withdraws)
+        ev[EV_CONFLICT + o] += _flag(withdraws)
         extracted = w[W_UNRESOLVED + j] if gives else 0.0
         w[W_UNRESOLVED + j] = w[W_UNRESOLVED + j] - extracted
         w[W_HELPED + j] = w[W_HELPED + j] + extracted
         w[W_BAD + j] = w[W_BAD + j] + _flag(demand)
         # The pressed partner feels controlled; the demanding one grows more dissatisfied.
-        demand_o = demand1 if j == 0 else demand0
-        w[W_HURT + j] = w[W_HURT + j] + (0.04 * _flag(demand_o) + 0.02 * _flag(withdraws))
+        w[W_HURT + j] = w[W_HURT + j] + (0.04 * _flag(demand_[o]) + 0.02 * _flag(withdraws))
         w[W_JOY + j] = w[W_JOY + j] - 0.02 * _flag(demand)
-    w[W_CLOSENESS] = w[W_CLOSENESS] - (
-        0.02 * (_flag(demand0) + _flag(demand1)) + 0.02 * (_flag(withdraws0) + _flag(withdraws1))
-    )
-    return demand0, demand1
+    n_demand = _flag(demand_[0]) + _flag(demand_[1])
+    n_withdraws = _flag(withdraws_[0]) + _flag(withdraws_[1])
+    w[W_CLOSENESS] = w[W_CLOSENESS] - (0.02 * n_demand + 0.02 * n_withdraws)
+    return demand_[0], demand_[1]
 
 
-@njit(cache=True, inline="always")
-def _press(x, q, j):
-    """How hard partner ``j`` presses a declined request (before clipping)."""
-    press = (1.0 - q[ASSERTIVENESS + j]) * max(q[DEPENDENCY + j], q[EXPECTATION + j])
-    return press * (0.6 + x[ESCALATION + j])
+@njit(cache=True)
+def _press(assertiveness, dependency, expectation, escalation):
+    """How hard a partner presses a declined request (before clipping)."""
+    press = (1.0 - assertiveness) * max(dependency, expectation)
+    return press * (0.6 + escalation)
 
 
 @njit(cache=True, inline="always")
 def fix(x, q, w, ev, base):
     """Phase 5 for one couple: :func:`sim.model.week.fix`."""
-    push_p0 = _push_chance(x, q, 0)
-    push_p1 = _push_chance(x, q, 1)
-    pushes0 = pushes1 = False
-    if push_p0 > 0.0 or push_p1 > 0.0:
+    push_p = (
+        _push_chance(q[NARCISSISM], x[CAP], x[CAP + 1], q[DEPENDENCY + 1], x[LAST_FIX + 1]),
+        _push_chance(q[NARCISSISM + 1], x[CAP + 1], x[CAP], q[DEPENDENCY], x[LAST_FIX]),
+    )
+    refused_ = (x[LAST_FIX + 1] < 0, x[LAST_FIX] < 0)
+    pushes_ = (False, False)
+    if (push_p[0] > 0.0) | (push_p[1] > 0.0):
         d = pair(base, 13)
-        pushes0, pushes1 = d[0] < push_p0, d[1] < push_p1
-    refused0, refused1 = x[LAST_FIX + 1] < 0, x[LAST_FIX] < 0
-    coerces0, coerces1 = pushes0 and refused0, pushes1 and refused1
-    # Partner j receives the help partner o pushes.
-    accepts0 = accepts1 = False
-    if pushes0 or pushes1:
+        pushes_ = (d[0] < push_p[0], d[1] < push_p[1])
+    accepts_ = (False, False)
+    if pushes_[0] | pushes_[1]:
         d = pair(base, 14)
-        accepts0 = pushes1 and d[0] < x[ACCEPTANCE]
-        accepts1 = pushes0 and d[1] < x[ACCEPTANCE + 1]
+        # Partner j receives the help the other pushes.
+        accepts_ = (pushes_[1] & (d[0] < x[ACCEPTANCE]), pushes_[0] & (d[1] < x[ACCEPTANCE + 1]))
+    coerces_ = (pushes_[0] & refused_[0], pushes_[1] & refused_[1])
+    rejects_ = (pushes_[1] & (not accepts_[0]), pushes_[0] & (not accepts_[1]))
     for j in range(2):
-        pushes = pushes0 if j == 0 else pushes1
-        pushed = pushes1 if j == 0 else pushes0
-        coerced = coerces1 if j == 0 else coerces0
-        accepts = accepts0 if j == 0 else accepts1
-        rejects = pushed and not accepts
-        if pushes:
-            _mark(ev, E_FIX, j)
-        if pushes and (refused0 if j == 0 else refused1):
-            _mark(ev, E_COERCION, j)
-        if accepts:
-            _mark(ev, E_FIX_ACCEPTED, j)
-        if rejects:
-            _mark(ev, E_FIX_REJECTED, j)
-            _mark(ev, E_CONFLICT, j)
-        if pushed:
-            response = 1.0 if accepts else -1.0
-            last = x[LAST_FIX + j]
-            if last != 0 and response != last:
-                _mark(ev, E_ACCEPTANCE_FLIP, j)
-            x[LAST_FIX + j] = response
+        o = 1 - j
+        pushed, accepts, rejects = pushes_[o], accepts_[j], rejects_[j]
+        ev[EV_FIX + j] += _flag(pushes_[j])
+        ev[EV_COERCION + j] += _flag(coerces_[j])
+        ev[EV_FIX_ACCEPTED + j] += _flag(accepts)
+        ev[EV_FIX_REJECTED + j] += _flag(rejects)
+        ev[EV_CONFLICT + j] += _flag(rejects)
+        response = 1.0 if accepts else (-1.0 if rejects else 0.0)
+        last = x[LAST_FIX + j]
+        ev[EV_ACCEPTANCE_FLIP + j] += _flag(pushed & (last != 0) & (response != last))
+        x[LAST_FIX + j] = response if pushed else last
 
         dep = q[DEPENDENCY + j]
-        a, r, c = _flag(accepts), _flag(rejects), _flag(coerced)
+        a, r, c = _flag(accepts), _flag(rejects), _flag(coerces_[o])
         x[AUTONOMY + j] = x[AUTONOMY + j] - 0.03 * a - 0.04 * c
         x[SELF_REGARD + j] = x[SELF_REGARD + j] - 0.01 * a - 0.01 * c
-        acc = x[ACCEPTANCE + j] - 0.15 * (1.0 - 0.5 * dep) * a
-        acc = acc + 0.25 * dep * (1.0 - x[AUTONOMY + j]) * r
-        drift = 0.02 * (0.3 + 0.6 * dep - acc)
-        x[ACCEPTANCE + j] = acc + drift
+        acceptance = x[ACCEPTANCE + j] - 0.15 * (1.0 - 0.5 * dep) * a
+        acceptance = acceptance + 0.25 * dep * (1.0 - x[AUTONOMY + j]) * r
+        drift = 0.02 * (0.3 + 0.6 * dep - acceptance)
+        x[ACCEPTANCE + j] = acceptance + drift
         w[W_HURT + j] = w[W_HURT + j] + (0.015 * a + 0.02 * r + 0.05 * c)
         # The pusher feels admired when help is taken, wronged when it is refused.
-        accepts_o = accepts1 if j == 0 else accepts0
-        rejects_o = (pushes0 if j == 0 else pushes1) and not accepts_o
-        w[W_JOY + j] = w[W_JOY + j] + 0.01 * _flag(accepts_o)
-        w[W_HURT + j] = w[W_HURT + j] + 0.02 * q[NARCISSISM + j] * _flag(rejects_o)
+        w[W_JOY + j] = w[W_JOY + j] + 0.01 * _flag(accepts_[o])
+        w[W_HURT + j] = w[W_HURT + j] + 0.02 * q[NARCISSISM + j] * _flag(rejects_[o])
         w[W_BAD + j] = w[W_BAD + j] + c
         # Accepted help on a problem still weighing lifts a little of it.
         lift = 0.5 * w[W_UNRESOLVED + j] if accepts else 0.0
         w[W_UNRESOLVED + j] = w[W_UNRESOLVED + j] - lift
         w[W_HELPED + j] = w[W_HELPED + j] + lift
-    w[W_CLOSENESS] = w[W_CLOSENESS] - (
-        0.008 * (_flag(pushes0) + _flag(pushes1)) + 0.02 * (_flag(coerces0) + _flag(coerces1))
-    )
-    coerced_any = _flag(coerces0 or coerces1)
-    x[COERCION_RECENT] = KEEP * x[COERCION_RECENT] + RECENT * coerced_any
+    n_pushes = _flag(pushes_[0]) + _flag(pushes_[1])
+    n_coerces = _flag(coerces_[0]) + _flag(coerces_[1])
+    w[W_CLOSENESS] = w[W_CLOSENESS] - (0.008 * n_pushes + 0.02 * n_coerces)
+    coerced = _flag(coerces_[0] | coerces_[1])
+    x[COERCION_RECENT] = KEEP * x[COERCION_RECENT] + RECENT * coerced
 
 
-@njit(cache=True, inline="always")
-def _push_chance(x, q, j):
-    """Chance that partner ``j`` pushes help on the other this week (phase 5)."""
-    o = 1 - j
-    narc = q[NARCISSISM + j]
-    gap = _clip(x[CAP + j] - x[CAP + o], 0.0, 1.0)
-    project = narc * _clip(0.1 + 2.0 * gap + 0.8 * q[DEPENDENCY + o], 0.0, 1.0)
-    refused = x[LAST_FIX + o] < 0
+@njit(cache=True)
+def _push_chance(narc, cap, other_cap, other_dependency, other_last_fix):
+    """Chance that a partner pushes help on the other this week (phase 5)."""
+    gap = _clip(cap - other_cap, 0.0, 1.0)
+    project = narc * _clip(0.1 + 2.0 * gap + 0.8 * other_dependency, 0.0, 1.0)
+    refused = other_last_fix < 0
     return 0.5 * project * (narc if refused else 1.0)
 
 
@@ -609,53 +613,50 @@ def share(x, q, w, ev, base):
     depth1 = min((1.0 - recip1) * own1 + recip1 * x[DISCLOSED], 1.0 - q[FEAR + 1])
     x[DISCLOSED], x[DISCLOSED + 1] = depth0, depth1
     match = 1.0 - abs(depth0 - depth1)
-    one_way = _asymmetry(x, HELP_RECENT)
+    one_way = _asymmetry(x[HELP_RECENT], x[HELP_RECENT + 1])
     leaning = _clip((x[HELP_RECENT] + x[HELP_RECENT + 1]) / 0.05, 0.0, 1.0)
     sharing = min(depth0, depth1) * match * (1.0 - 0.7 * one_way)
     target = sharing * (0.7 + 0.3 * leaning) + 0.25 * x[SHARED]
     mean_stress = (x[STRESS] + x[STRESS + 1]) / 2.0
     w[W_CLOSENESS] = w[W_CLOSENESS] + (0.04 * (target - x[INTIMACY]) - 0.01 * mean_stress)
+    depth_ = (depth0, depth1)
     for j in range(2):
-        depth = depth0 if j == 0 else depth1
-        if depth > 0.3:
-            _mark(ev, E_DISCLOSURE, j)
-        w[W_GOOD + j] = w[W_GOOD + j] + 0.3 * _flag(match > 0.8) * _flag(depth > 0.3)
+        ev[EV_DISCLOSURE + j] += _flag(depth_[j] > 0.3)
+        w[W_GOOD + j] = w[W_GOOD + j] + 0.3 * _flag(match > 0.8) * _flag(depth_[j] > 0.3)
 
-    news0, news1 = ev[2 * E_ACHIEVEMENT] > 0, ev[2 * E_ACHIEVEMENT + 1] > 0
-    celebrated0 = celebrated1 = False
-    if news0 or news1:
+    news = (ev[EV_ACHIEVEMENT] > 0, ev[EV_ACHIEVEMENT + 1] > 0)
+    celebrated_ = (False, False)
+    if news[0] | news[1]:
         d = pair(base, 15)
-        resp0, resp1 = q[RESPONSIVENESS], q[RESPONSIVENESS + 1]
-        celebrated0 = news0 and d[0] < resp1 * (1.0 - 0.6 * q[NARCISSISM + 1])
-        celebrated1 = news1 and d[1] < resp0 * (1.0 - 0.6 * q[NARCISSISM])
-    n_celebrated = _flag(celebrated0) + _flag(celebrated1)
+        celebrate0 = q[RESPONSIVENESS + 1] * (1.0 - 0.6 * q[NARCISSISM + 1])
+        celebrate1 = q[RESPONSIVENESS] * (1.0 - 0.6 * q[NARCISSISM])
+        celebrated_ = (news[0] & (d[0] < celebrate0), news[1] & (d[1] < celebrate1))
+    trial_ = (ev[EV_TRIAL] > 0, ev[EV_TRIAL + 1] > 0)
+    walked_ = (False, False)
+    if trial_[0] | trial_[1]:
+        d = pair(base, 16)
+        walk0 = q[RESPONSIVENESS + 1] * x[GOODWILL + 1] * _receptivity(q[DEPENDENCY], q[FEAR])
+        walk1 = q[RESPONSIVENESS] * x[GOODWILL] * _receptivity(q[DEPENDENCY + 1], q[FEAR + 1])
+        walked_ = (trial_[0] & (d[0] < walk0), trial_[1] & (d[1] < walk1))
+    n_celebrated = _flag(celebrated_[0]) + _flag(celebrated_[1])
+    n_walked = _flag(walked_[0]) + _flag(walked_[1])
     w[W_CLOSENESS] = w[W_CLOSENESS] + 0.03 * n_celebrated
     for j in range(2):
-        celebrated = celebrated0 if j == 0 else celebrated1
-        if celebrated:
-            _mark(ev, E_CELEBRATION, 1 - j)
-            w[W_CARED + j] = 1.0
+        celebrated = celebrated_[j]
+        ev[EV_CELEBRATION + 1 - j] += _flag(celebrated)
         w[W_JOY + j] = w[W_JOY + j] + 0.03 * _flag(celebrated)
+        w[W_CARED + j] = 1.0 if celebrated else w[W_CARED + j]
         w[W_GOOD + j] = w[W_GOOD + j] + _flag(celebrated)
-
-    trial0, trial1 = ev[2 * E_TRIAL] > 0, ev[2 * E_TRIAL + 1] > 0
-    walked0 = walked1 = False
-    if trial0 or trial1:
-        d = pair(base, 16)
-        walk0 = q[RESPONSIVENESS + 1] * x[GOODWILL + 1] * _receptivity(q, 0)
-        walk1 = q[RESPONSIVENESS] * x[GOODWILL] * _receptivity(q, 1)
-        walked0, walked1 = trial0 and d[0] < walk0, trial1 and d[1] < walk1
-    n_walked = _flag(walked0) + _flag(walked1)
+    for j in range(2):
+        walked = walked_[j]
+        ev[EV_TRIAL_SUPPORT + 1 - j] += _flag(walked)
+        x[STRESS + j] = x[STRESS + j] - 0.25 * _flag(walked)
     w[W_CLOSENESS] = w[W_CLOSENESS] + 0.04 * n_walked
     for j in range(2):
-        walked = walked0 if j == 0 else walked1
-        trial = trial0 if j == 0 else trial1
-        if walked:
-            _mark(ev, E_TRIAL_SUPPORT, 1 - j)
-            w[W_CARED + j] = 1.0
-        x[STRESS + j] = x[STRESS + j] - 0.25 * _flag(walked)
+        walked = walked_[j]
+        w[W_CARED + j] = 1.0 if walked else w[W_CARED + j]
         w[W_GOOD + j] = w[W_GOOD + j] + _flag(walked)
-        w[W_JOY + j] = w[W_JOY + j] - 0.05 * _flag(trial and not walked)
+        w[W_JOY + j] = w[W_JOY + j] - 0.05 * _flag(trial_[j] & (not walked))
     shared = 0.995 * x[SHARED] + 0.15 * n_walked + 0.02 * n_celebrated
     x[SHARED] = _clip(shared, 0.0, 1.0)
     mean_fear = (q[FEAR] + q[FEAR + 1]) / 2.0
@@ -669,94 +670,93 @@ def grow(x, q, w, ev, base):
     """Phase 7 for one couple: :func:`sim.model.week.grow`."""
     d = pair(base, 17)
     for j in range(2):
-        pace = _pace(x, q, j)
+        pace = _pace(q[GROWTH + j], x[SPRINT + j])
         step = 0.02 * pace * (2.0 * d[j] - 1.0)
         x[DIRECTION + j] = _clip(x[DIRECTION + j] + step, 0.0, 1.0)
         x[CAP + j] = x[CAP + j] + 0.001 * pace * (1.0 - x[CAP + j])
 
     d = pair(base, 18)
-    suggests0, suggests1 = d[0] < 0.15, d[1] < 0.15
-    threatened0 = threatened1 = creates0 = creates1 = False
-    if suggests0 or suggests1:
-        d = pair(base, 19)
-        threatened0 = suggests1 and d[0] < q[RIGIDITY]
-        threatened1 = suggests0 and d[1] < q[RIGIDITY + 1]
-        d = pair(base, 20)
-        creates0 = suggests1 and not threatened0 and d[0] < 1.0 - 0.5 * q[RIGIDITY + 1]
-        creates1 = suggests0 and not threatened1 and d[1] < 1.0 - 0.5 * q[RIGIDITY]
-    w[W_CLOSENESS] = w[W_CLOSENESS] + (
-        0.015 * (_flag(creates0) + _flag(creates1))
-        - 0.02 * (_flag(threatened0) + _flag(threatened1))
-    )
+    suggests_ = (d[0] < 0.15, d[1] < 0.15)
+    threatened_ = creates_ = (False, False)
+    if suggests_[0] | suggests_[1]:
+        hear = pair(base, 19)
+        make = pair(base, 20)
+        # Partner j hears the other's suggestion.
+        threatened_ = (
+            suggests_[1] & (hear[0] < q[RIGIDITY]),
+            suggests_[0] & (hear[1] < q[RIGIDITY + 1]),
+        )
+        creates_ = (
+            suggests_[1] & (not threatened_[0]) & (make[0] < 1.0 - 0.5 * q[RIGIDITY + 1]),
+            suggests_[0] & (not threatened_[1]) & (make[1] < 1.0 - 0.5 * q[RIGIDITY]),
+        )
+    n_creates = _flag(creates_[0]) + _flag(creates_[1])
+    n_threatened = _flag(threatened_[0]) + _flag(threatened_[1])
+    w[W_CLOSENESS] = w[W_CLOSENESS] + (0.015 * n_creates - 0.02 * n_threatened)
     for j in range(2):
-        if suggests0 if j == 0 else suggests1:
-            _mark(ev, E_SUGGESTION, j)
-        creates = creates0 if j == 0 else creates1
-        if threatened0 if j == 0 else threatened1:
-            _mark(ev, E_CONFLICT, j)
-        if creates:
-            _mark(ev, E_CO_CREATION, j)
+        creates = creates_[j]
+        ev[EV_SUGGESTION + j] += _flag(suggests_[j])
+        ev[EV_CONFLICT + j] += _flag(threatened_[j])
+        ev[EV_CO_CREATION + j] += _flag(creates)
         w[W_HURT + j] = w[W_HURT + j] + (
-            0.015 * _flag(threatened0 or threatened1)
+            0.015 * _flag(threatened_[0] | threatened_[1])
             + 0.02 * q[SCOREKEEPING + j] * _flag(creates)
         )
-        w[W_JOY + j] = w[W_JOY + j] + 0.01 * _flag(creates0 or creates1)
+        w[W_JOY + j] = w[W_JOY + j] + 0.01 * _flag(creates_[0] | creates_[1])
 
-    gap0 = x[CAP] - x[CAP + 1]
-    gap1 = x[CAP + 1] - x[CAP]
-    seek0 = _seek_chance(x, q, 0, gap0)
-    seek1 = _seek_chance(x, q, 1, gap1)
-    seeks0 = seeks1 = opens0 = opens1 = False
-    if seek0 > 0.0 or seek1 > 0.0:
-        d = pair(base, 21)
-        seeks0, seeks1 = d[0] < seek0, d[1] < seek1
-        if seeks0 or seeks1:
-            d = pair(base, 22)
-            opens0 = seeks1 and d[0] < q[OPENNESS] * (1.0 - 0.5 * q[RIGIDITY])
-            opens1 = seeks0 and d[1] < q[OPENNESS + 1] * (1.0 - 0.5 * q[RIGIDITY + 1])
-    resists0, resists1 = seeks1 and not opens0, seeks0 and not opens1
-    for j in range(2):
-        opens = opens0 if j == 0 else opens1
-        resists = resists0 if j == 0 else resists1
-        if seeks0 if j == 0 else seeks1:
-            _mark(ev, E_DEPTH_REQUEST, j)
-        if opens:
-            _mark(ev, E_DEPTH_MET, j)
-        if resists:
-            _mark(ev, E_DEPTH_RESISTED, j)
-            _mark(ev, E_CONFLICT, j)
-        gap = gap0 if j == 0 else gap1
-        change = 0.1 * q[OPENNESS + j] * max(-gap, 0.0)
-        x[CAP + j] = x[CAP + j] + (change if opens else 0.0)
-    w[W_CLOSENESS] = w[W_CLOSENESS] + (
-        0.03 * (_flag(opens0) + _flag(opens1)) - 0.02 * (_flag(resists0) + _flag(resists1))
+    gap_ = (x[CAP] - x[CAP + 1], x[CAP + 1] - x[CAP])
+    seek_p = (
+        _seek_chance(gap_[0], x[INTIMACY], q[NARCISSISM]),
+        _seek_chance(gap_[1], x[INTIMACY], q[NARCISSISM + 1]),
     )
+    seeks_ = opens_ = (False, False)
+    if (seek_p[0] > 0.0) | (seek_p[1] > 0.0):
+        d = pair(base, 21)
+        seeks_ = (d[0] < seek_p[0], d[1] < seek_p[1])
+        if seeks_[0] | seeks_[1]:
+            d = pair(base, 22)
+            opens_ = (
+                seeks_[1] & (d[0] < q[OPENNESS] * (1.0 - 0.5 * q[RIGIDITY])),
+                seeks_[0] & (d[1] < q[OPENNESS + 1] * (1.0 - 0.5 * q[RIGIDITY + 1])),
+            )
+    resists_ = (seeks_[1] & (not opens_[0]), seeks_[0] & (not opens_[1]))
     for j in range(2):
-        blamed = _flag(resists1 if j == 0 else resists0)
+        opens, resists = opens_[j], resists_[j]
+        ev[EV_DEPTH_REQUEST + j] += _flag(seeks_[j])
+        ev[EV_DEPTH_MET + j] += _flag(opens)
+        ev[EV_DEPTH_RESISTED + j] += _flag(resists)
+        ev[EV_CONFLICT + j] += _flag(resists)
+        change = 0.1 * q[OPENNESS + j] * max(-gap_[j], 0.0)
+        x[CAP + j] = x[CAP + j] + (change if opens else 0.0)
+    n_opens = _flag(opens_[0]) + _flag(opens_[1])
+    n_resists = _flag(resists_[0]) + _flag(resists_[1])
+    w[W_CLOSENESS] = w[W_CLOSENESS] + (0.03 * n_opens - 0.02 * n_resists)
+    for j in range(2):
+        blamed = _flag(resists_[1 - j])
         x[SELF_REGARD + j] = x[SELF_REGARD + j] - 0.02 * blamed
-        w[W_JOY + j] = w[W_JOY + j] + (0.02 * _flag(opens0 or opens1) - 0.03 * blamed)
-        w[W_HURT + j] = w[W_HURT + j] + 0.01 * _flag(resists0 if j == 0 else resists1)
+        w[W_JOY + j] = w[W_JOY + j] + (0.02 * _flag(opens_[0] | opens_[1]) - 0.03 * blamed)
+        w[W_HURT + j] = w[W_HURT + j] + 0.01 * _flag(resists_[j])
 
-    calm_p0 = 0.06 * q[INTENSITY] if x[STRESS] < 0.3 else 0.0
-    calm_p1 = 0.06 * q[INTENSITY + 1] if x[STRESS + 1] < 0.3 else 0.0
-    calm0 = calm1 = False
-    if calm_p0 > 0.0 or calm_p1 > 0.0:
+    calm_p = (
+        0.06 * q[INTENSITY] if x[STRESS] < 0.3 else 0.0,
+        0.06 * q[INTENSITY + 1] if x[STRESS + 1] < 0.3 else 0.0,
+    )
+    calm_ = (False, False)
+    if (calm_p[0] > 0.0) | (calm_p[1] > 0.0):
         d = pair(base, 23)
-        calm0, calm1 = d[0] < calm_p0, d[1] < calm_p1
-    if calm0:
-        _mark(ev, E_CONFLICT, 0)
-    if calm1:
-        _mark(ev, E_CONFLICT, 1)
-    w[W_CLOSENESS] = w[W_CLOSENESS] - 0.01 * (_flag(calm0) + _flag(calm1))
+        calm_ = (d[0] < calm_p[0], d[1] < calm_p[1])
+    ev[EV_CONFLICT + 0] += _flag(calm_[0])
+    ev[EV_CONFLICT + 1] += _flag(calm_[1])
+    w[W_CLOSENESS] = w[W_CLOSENESS] - 0.01 * (_flag(calm_[0]) + _flag(calm_[1]))
     # Chemistry fades, and a stirred-up conflict rekindles a little of it.
-    x[CHEMISTRY] = 0.99 * x[CHEMISTRY] + 0.02 * _flag(calm0 or calm1)
+    x[CHEMISTRY] = 0.99 * x[CHEMISTRY] + 0.02 * _flag(calm_[0] | calm_[1])
 
 
-@njit(cache=True, inline="always")
-def _seek_chance(x, q, j, gap):
-    """Chance that partner ``j``, ahead by ``gap``, asks for more depth (phase 7)."""
-    seek = _clip((gap - 0.1) * 2.0, 0.0, 1.0) * (1.0 - 0.5 * x[INTIMACY])
-    return seek * (1.0 - q[NARCISSISM + j])
+@njit(cache=True)
+def _seek_chance(gap, intimacy, narc):
+    """Chance that a partner ahead by ``gap`` asks for more depth (phase 7)."""
+    seek = _clip((gap - 0.1) * 2.0, 0.0, 1.0) * (1.0 - 0.5 * intimacy)
+    return seek * (1.0 - narc)
 
 
 @njit(cache=True, inline="always")
@@ -769,11 +769,7 @@ def appraise(x, q, w, ev, base):
         care = 0.9 * x[CARE + j] + 0.1 * w[W_CARED + j]
         x[CARE + j] = care
         gap = max(q[EXPECTATION + j] - care, 0.0) * (1.0 - 0.7 * q[ASSERTIVENESS + j])
-        insecure = _clip(
-            (max(q[DEPENDENCY + j], q[RIGIDITY + j]) - 0.3) / 0.3,
-            0.0,
-            1.0,
-        )
+        insecure = _clip((max(q[DEPENDENCY + j], q[RIGIDITY + j]) - 0.3) / 0.3, 0.0, 1.0)
         threat = divergence * insecure
         target = (
             0.35
@@ -804,9 +800,9 @@ def appraise(x, q, w, ev, base):
         x[RESENTMENT + j] = res
 
         good, bad = w[W_GOOD + j], w[W_BAD + j]
-        if good + bad > 0:
-            trust_target = _clip(0.5 + 0.25 * (good - bad), 0.0, 1.0)
-            x[TRUST + j] = x[TRUST + j] + 0.05 * (trust_target - x[TRUST + j])
+        trust = x[TRUST + j]
+        trust_target = _clip(0.5 + 0.25 * (good - bad), 0.0, 1.0)
+        x[TRUST + j] = trust + 0.05 * (trust_target - trust) if good + bad > 0 else trust
 
         # Goodwill recovers toward a level set by responsiveness, lowered by resentment.
         rest = (0.5 + 0.5 * q[RESPONSIVENESS + j]) * (1.0 - 0.6 * res)
@@ -815,7 +811,7 @@ def appraise(x, q, w, ev, base):
         x[AUTONOMY + j] = aut + 0.01 * (1.0 - 0.5 * q[DEPENDENCY + j] - aut)
         x[SELF_REGARD + j] = x[SELF_REGARD + j] + 0.005 * (0.7 - x[SELF_REGARD + j])
     x[INTIMACY] = x[INTIMACY] + w[W_CLOSENESS] - 0.002 * x[INTIMACY]
-    conflict = ev[2 * E_CONFLICT] > 0 or ev[2 * E_CONFLICT + 1] > 0
+    conflict = (ev[EV_CONFLICT] > 0) | (ev[EV_CONFLICT + 1] > 0)
     x[CONFLICT_RECENT] = KEEP * x[CONFLICT_RECENT] + RECENT * _flag(conflict)
 
 
@@ -823,7 +819,7 @@ def appraise(x, q, w, ev, base):
 def commit(x, q, w, ev, base, weeks):
     """Phase 9 for one couple: :func:`sim.model.week.commit`.
 
-    Returns the ending (``Ending.TOGETHER`` when the couple stays together).
+    Returns the ending (``Ending.TOGETHER``, 0, when the couple stays together).
     """
     time_in = min(weeks / 260.0, 1.0)
     investment = 0.4 * time_in + 0.3 * x[EFFORT] + 0.3 * x[SHARED]
@@ -840,24 +836,17 @@ def commit(x, q, w, ev, base, weeks):
         x[COMMITMENT + j] = c
         below = x[BELOW + j] + 1.0 if c < q[THRESHOLD] else 0.0
         x[BELOW + j] = below
-        leaves = leaves or below >= q[PATIENCE]
+        leaves = leaves | (below >= q[PATIENCE])
     if not leaves:
         return np.int8(0)
-    bitter = max(x[RESENTMENT], x[RESENTMENT + 1]) >= 0.5 or x[COERCION_RECENT] >= 0.05
+    bitter = (max(x[RESENTMENT], x[RESENTMENT + 1]) >= 0.5) | (x[COERCION_RECENT] >= 0.05)
     return DESTRUCTIVE if bitter else HEALTHY
-
-
-@njit(cache=True, inline="always")
-def _clamp(x):
-    """``week.clamp`` of one couple's scratch state."""
-    for k in range(N_STATE):
-        x[k] = _clip(x[k], LOW[k], HIGH[k])
 
 
 # --- Many couples, many weeks ----------------------------------------------------------
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def advance(
     partner,
     couple,
@@ -884,62 +873,64 @@ def advance(
     in which none is does not clamp (``week.step``), and clamping is idempotent.
     """
     n = keys.shape[0]
-    x = np.empty(N_STATE)
-    q = np.empty(N_PARAMS)
-    w = np.empty(N_WEEK)
-    ev = np.zeros(N_EV, dtype=np.uint8)
+    # One scratch array holds the state, parameters, week values and events of the
+    # couple at hand: the phases see it as x, q, w and ev, and the compiler, seeing one
+    # array at fixed offsets, keeps its values in registers.
+    z = np.zeros(N_SCRATCH)
     total = np.zeros(N_EV, dtype=np.int64)
     for i in range(n):
         for k in range(len(partner)):
-            x[2 * k] = partner[k][0, i]
-            x[2 * k + 1] = partner[k][1, i]
+            z[2 * k] = partner[k][0, i]
+            z[2 * k + 1] = partner[k][1, i]
         for k in range(len(couple)):
-            x[INTIMACY + k] = couple[k][i]
-        ev[:] = 0
+            z[INTIMACY + k] = couple[k][i]
+        z[EV0:] = 0.0
         if active[i]:
             for k in range(len(traits)):
-                q[2 * k] = traits[k][0, i]
-                q[2 * k + 1] = traits[k][1, i]
+                z[DEPENDENCY + 2 * k] = traits[k][0, i]
+                z[DEPENDENCY + 2 * k + 1] = traits[k][1, i]
             for k in range(len(env)):
-                q[PROBLEM_RATE + k] = env[k][i]
+                z[PROBLEM_RATE + k] = env[k][i]
             total[:] = 0
             together = weeks[i]
             for t in range(n_weeks):
                 step = step0 + t
                 base = week_base(keys[i], step)
-                ev[:] = 0
-                w[:] = 0.0
-                life(x, q, w, ev, base)
-                cope(x, q, w, ev, base)
-                notice(x, q, w, ev, base)
-                respond(x, q, w, ev, base)
-                fix(x, q, w, ev, base)
-                share(x, q, w, ev, base)
-                grow(x, q, w, ev, base)
-                appraise(x, q, w, ev, base)
-                end = commit(x, q, w, ev, base, together)
+                z[W0:] = 0.0
+                life(z, z, z, z, base)
+                cope(z, z, z, z, base)
+                notice(z, z, z, z, base)
+                respond(z, z, z, z, base)
+                fix(z, z, z, z, base)
+                share(z, z, z, z, base)
+                grow(z, z, z, z, base)
+                appraise(z, z, z, z, base)
+                end = commit(z, z, z, z, base, together)
                 together += 1
-                total += ev
-                _clamp(x)
+                for k in range(N_EV):
+                    total[k] += z[EV0 + k] > 0.0
+                for k in range(N_STATE):  # week.clamp
+                    z[k] = _clip(z[k], LOW[k], HIGH[k])
                 if end != 0:
                     ending[i] = end
                     step_ended[i] = step
                     active[i] = False
                     if t < n_weeks - 1:
-                        ev[:] = 0  # later weeks find the couple apart: no events
+                        z[EV0:] = 0.0  # later weeks find the couple apart: no events
                     break
             weeks[i] = together
             for k in range(N_EV):
                 counts[k // 2, k % 2, i] += total[k]
         else:
-            _clamp(x)
+            for k in range(N_STATE):
+                z[k] = _clip(z[k], LOW[k], HIGH[k])
         for k in range(N_EV):
-            events[k // 2, k % 2, i] = ev[k] > 0
+            events[k // 2, k % 2, i] = z[EV0 + k] > 0.0
         for k in range(len(partner)):
-            partner[k][0, i] = x[2 * k]
-            partner[k][1, i] = x[2 * k + 1]
+            partner[k][0, i] = z[2 * k]
+            partner[k][1, i] = z[2 * k + 1]
         for k in range(len(couple)):
-            couple[k][i] = x[INTIMACY + k]
+            couple[k][i] = z[INTIMACY + k]
 
 
 # --- The Python side -------------------------------------------------------------------
