@@ -22,7 +22,9 @@ timestamp: after changing :class:`~sim.model.state.Event` or the ranges in
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import carray, njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from sim.model.state import COUPLE_RANGES, PARTNER_RANGES, Ending, Event, Params, State
 
@@ -846,6 +848,22 @@ def commit(x, q, w, ev, base, weeks):
 # --- Many couples, many weeks ----------------------------------------------------------
 
 
+@intrinsic
+def _stack_scratch(typingctx, size):
+    """A pointer to ``size`` float64 on the stack of the calling function.
+
+    Scratch values on the stack cannot be touched by anything else, so the compiler
+    keeps many of them in registers; a heap array would be reloaded after every store.
+    """
+
+    def codegen(context, builder, signature, args):
+        ty = context.get_value_type(types.float64)
+        return cgutils.alloca_once(builder, ty, size=args[0])
+
+    return types.CPointer(types.float64)(types.intp), codegen
+
+
+
 @njit(cache=True, error_model="numpy")
 def advance(
     partner,
@@ -873,10 +891,11 @@ def advance(
     in which none is does not clamp (``week.step``), and clamping is idempotent.
     """
     n = keys.shape[0]
-    # One scratch array holds the state, parameters, week values and events of the
-    # couple at hand: the phases see it as x, q, w and ev, and the compiler, seeing one
-    # array at fixed offsets, keeps its values in registers.
-    z = np.zeros(N_SCRATCH)
+    # One scratch array on the stack holds the state, parameters, week values and
+    # events of the couple at hand: the phases see it as x, q, w and ev. Being one
+    # array read at fixed offsets, the compiler knows which slots a store can change.
+    z = carray(_stack_scratch(N_SCRATCH), N_SCRATCH)
+    z[:] = 0.0
     total = np.zeros(N_EV, dtype=np.int64)
     for i in range(n):
         for k in range(len(partner)):
