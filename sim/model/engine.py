@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.model import parameters as reg
+from sim.model.kernel import run_weeks
 from sim.model.outcomes import OUTCOME_CLASSES, SERIES, Thresholds, classify, final_metrics
 from sim.model.randomness import couple_keys
 from sim.model.state import Params, State, initial_state
-from sim.model.kernel import run_weeks
 from sim.model.week import step_reference
 
 DEFAULT_STEPS = 520

@@ -863,7 +863,6 @@ def _stack_scratch(typingctx, size):
     return types.CPointer(types.float64)(types.intp), codegen
 
 
-
 @njit(cache=True, error_model="numpy")
 def advance(
     partner,
