@@ -165,11 +165,12 @@ W_CARED, W_GOOD, W_BAD, W_HURT, W_JOY = W0 + 10, W0 + 12, W0 + 14, W0 + 16, W0 +
 W_CLOSENESS = W0 + 20
 N_WEEK = 21
 
-# Events ``ev``, last: slot ``EV_<KIND> + partner`` counts the times the partner did it
-# this week (more than 1 only for a conflict started in several phases).
-EV0 = W0 + N_WEEK
+N_SCRATCH = W0 + N_WEEK
+
+# Events ``ev``, an array of their own: slot ``EV_<KIND> + partner`` counts the times the
+# partner did it this week (more than 1 only for a conflict started in several phases).
+EV0 = 0
 N_EV = 2 * len(Event)
-N_SCRATCH = EV0 + N_EV
 EV_PROBLEM = EV0 + 2 * int(Event.PROBLEM)
 EV_HANDLED_ALONE = EV0 + 2 * int(Event.HANDLED_ALONE)
 EV_REQUEST = EV0 + 2 * int(Event.REQUEST)
@@ -890,65 +891,97 @@ def advance(
     in which none is does not clamp (``week.step``), and clamping is idempotent.
     """
     n = keys.shape[0]
-    # One scratch array on the stack holds the state, parameters, week values and
-    # events of the couple at hand: the phases see it as x, q, w and ev. Being one
-    # array read at fixed offsets, the compiler knows which slots a store can change.
-    z = carray(_stack_scratch(N_SCRATCH), N_SCRATCH)
-    z[:] = 0.0
+    io = np.zeros(N_SCRATCH)  # one couple's state and parameters, on their way in and out
+    last_events = np.zeros(N_EV)
     total = np.zeros(N_EV, dtype=np.int64)
     for i in range(n):
         for k in range(len(partner)):
-            z[2 * k] = partner[k][0, i]
-            z[2 * k + 1] = partner[k][1, i]
+            io[2 * k] = partner[k][0, i]
+            io[2 * k + 1] = partner[k][1, i]
         for k in range(len(couple)):
-            z[INTIMACY + k] = couple[k][i]
-        z[EV0:] = 0.0
+            io[INTIMACY + k] = couple[k][i]
+        last_events[:] = 0.0
         if active[i]:
             for k in range(len(traits)):
-                z[DEPENDENCY + 2 * k] = traits[k][0, i]
-                z[DEPENDENCY + 2 * k + 1] = traits[k][1, i]
+                io[DEPENDENCY + 2 * k] = traits[k][0, i]
+                io[DEPENDENCY + 2 * k + 1] = traits[k][1, i]
             for k in range(len(env)):
-                z[PROBLEM_RATE + k] = env[k][i]
+                io[PROBLEM_RATE + k] = env[k][i]
             total[:] = 0
-            together = weeks[i]
-            for t in range(n_weeks):
-                step = step0 + t
-                base = week_base(keys[i], step)
-                z[W0:] = 0.0
-                life(z, z, z, z, base)
-                cope(z, z, z, z, base)
-                notice(z, z, z, z, base)
-                respond(z, z, z, z, base)
-                fix(z, z, z, z, base)
-                share(z, z, z, z, base)
-                grow(z, z, z, z, base)
-                appraise(z, z, z, z, base)
-                end = commit(z, z, z, z, base, together)
-                together += 1
-                for k in range(N_EV):
-                    total[k] += z[EV0 + k] > 0.0
-                for k in range(N_STATE):  # week.clamp
-                    z[k] = _clip(z[k], LOW[k], HIGH[k])
-                if end != 0:
-                    ending[i] = end
-                    step_ended[i] = step
-                    active[i] = False
-                    if t < n_weeks - 1:
-                        z[EV0:] = 0.0  # later weeks find the couple apart: no events
-                    break
+            end, last, together = _live(io, last_events, total, keys[i], step0, n_weeks, weeks[i])
             weeks[i] = together
+            if end != 0:
+                ending[i] = end
+                step_ended[i] = last
+                active[i] = False
             for k in range(N_EV):
                 counts[k // 2, k % 2, i] += total[k]
         else:
             for k in range(N_STATE):
-                z[k] = _clip(z[k], LOW[k], HIGH[k])
+                io[k] = _clip(io[k], LOW[k], HIGH[k])
         for k in range(N_EV):
-            events[k // 2, k % 2, i] = z[EV0 + k] > 0.0
+            events[k // 2, k % 2, i] = last_events[k] > 0.0
         for k in range(len(partner)):
-            partner[k][0, i] = z[2 * k]
-            partner[k][1, i] = z[2 * k + 1]
+            partner[k][0, i] = io[2 * k]
+            partner[k][1, i] = io[2 * k + 1]
         for k in range(len(couple)):
-            couple[k][i] = z[INTIMACY + k]
+            couple[k][i] = io[INTIMACY + k]
+
+
+@njit(cache=True, error_model="numpy")
+def _live(io, last_events, total, key, step0, n_weeks, together):
+    """Run one couple that is together at ``step0`` for up to ``n_weeks`` weeks.
+
+    ``io`` brings the couple's state and parameters and takes back its state;
+    ``last_events`` takes its events of the last week and ``total`` adds up its events
+    of all these weeks. Returns the ending, the last week run and the weeks together.
+    """
+    # The state, parameters and week values sit in one scratch array on the stack, the
+    # events in another: the phases see the first as x, q and w. Read and written at
+    # fixed offsets only, their values can stay in registers.
+    z = carray(_stack_scratch(N_SCRATCH), N_SCRATCH)
+    ev = carray(_stack_scratch(N_EV), N_EV)
+    for k in range(W0):
+        z[k] = io[k]
+    end = np.int8(0)
+    step = step0
+    for t in range(n_weeks):
+        step = step0 + t
+        base = week_base(key, step)
+        for k in range(W0, N_SCRATCH):
+            z[k] = 0.0
+        for k in range(N_EV):
+            ev[k] = 0.0
+        life(z, z, z, ev, base)
+        cope(z, z, z, ev, base)
+        notice(z, z, z, ev, base)
+        respond(z, z, z, ev, base)
+        fix(z, z, z, ev, base)
+        share(z, z, z, ev, base)
+        grow(z, z, z, ev, base)
+        appraise(z, z, z, ev, base)
+        end = commit(z, z, z, ev, base, together)
+        together += 1
+        for k in range(N_EV):
+            total[k] += ev[k] > 0.0
+        _clamp(z)
+        if end != 0:
+            if t < n_weeks - 1:
+                for k in range(N_EV):
+                    ev[k] = 0.0  # later weeks find the couple apart: no events
+            break
+    for k in range(N_STATE):
+        io[k] = z[k]
+    for k in range(N_EV):
+        last_events[k] = ev[k]
+    return end, step, together
+
+
+@njit(cache=True, inline="always")
+def _clamp(x):
+    """``week.clamp``: every state variable back into its documented range."""
+    for k in range(N_STATE):
+        x[k] = _clip(x[k], LOW[k], HIGH[k])
 
 
 # --- The Python side -------------------------------------------------------------------
