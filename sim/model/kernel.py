@@ -311,11 +311,13 @@ def _learnt(cap, size, got, amount, growth, sprint, autonomy, learning_rate, oth
 def life(x, q, w, ev, base):
     """Phase 1 for one couple: :func:`sim.model.week.life`."""
     d = pair(base, 0)
-    spread_draw = pair(base, 1)
+    any_problem = (d[0] < q[PROBLEM_RATE]) | (d[1] < q[PROBLEM_RATE])
+    spread_draw = pair(base, 1) if any_problem else (0.5, 0.5)
     news = pair(base, 2)
     trials = pair(base, 3)
     start = pair(base, 4)
-    stop = pair(base, 5)
+    sprinting = (x[SPRINT] == 1.0) | (x[SPRINT + 1] == 1.0)
+    stop = pair(base, 5) if sprinting else (1.0, 1.0)
     for j in range(2):
         problem = d[j] < q[PROBLEM_RATE]
         w[W_PROBLEM + j] = _flag(problem)
@@ -553,11 +555,16 @@ def fix(x, q, w, ev, base):
     if (push_p[0] > 0.0) | (push_p[1] > 0.0):
         d = pair(base, 13)
         pushes_ = (d[0] < push_p[0], d[1] < push_p[1])
-    accepts_ = (False, False)
-    if pushes_[0] | pushes_[1]:
-        d = pair(base, 14)
-        # Partner j receives the help the other pushes.
-        accepts_ = (pushes_[1] & (d[0] < x[ACCEPTANCE]), pushes_[0] & (d[1] < x[ACCEPTANCE + 1]))
+    if not (pushes_[0] | pushes_[1]):
+        # Nobody pushes (most weeks): only the drifts are left, every other term is zero.
+        for j in range(2):
+            acceptance = x[ACCEPTANCE + j]
+            x[ACCEPTANCE + j] = acceptance + 0.02 * (0.3 + 0.6 * q[DEPENDENCY + j] - acceptance)
+        x[COERCION_RECENT] = KEEP * x[COERCION_RECENT] + RECENT * 0.0
+        return
+    d = pair(base, 14)
+    # Partner j receives the help the other pushes.
+    accepts_ = (pushes_[1] & (d[0] < x[ACCEPTANCE]), pushes_[0] & (d[1] < x[ACCEPTANCE + 1]))
     coerces_ = (pushes_[0] & refused_[0], pushes_[1] & refused_[1])
     rejects_ = (pushes_[1] & (not accepts_[0]), pushes_[0] & (not accepts_[1]))
     for j in range(2):
@@ -627,39 +634,40 @@ def share(x, q, w, ev, base):
         ev[EV_DISCLOSURE + j] += _flag(depth_[j] > 0.3)
         w[W_GOOD + j] = w[W_GOOD + j] + 0.3 * _flag(match > 0.8) * _flag(depth_[j] > 0.3)
 
+    # Without good news or a trial, every term of celebration or support is zero.
     news = (ev[EV_ACHIEVEMENT] > 0, ev[EV_ACHIEVEMENT + 1] > 0)
-    celebrated_ = (False, False)
+    n_celebrated = 0.0
     if news[0] | news[1]:
         d = pair(base, 15)
         celebrate0 = q[RESPONSIVENESS + 1] * (1.0 - 0.6 * q[NARCISSISM + 1])
         celebrate1 = q[RESPONSIVENESS] * (1.0 - 0.6 * q[NARCISSISM])
         celebrated_ = (news[0] & (d[0] < celebrate0), news[1] & (d[1] < celebrate1))
+        n_celebrated = _flag(celebrated_[0]) + _flag(celebrated_[1])
+        w[W_CLOSENESS] = w[W_CLOSENESS] + 0.03 * n_celebrated
+        for j in range(2):
+            celebrated = celebrated_[j]
+            ev[EV_CELEBRATION + 1 - j] += _flag(celebrated)
+            w[W_JOY + j] = w[W_JOY + j] + 0.03 * _flag(celebrated)
+            w[W_CARED + j] = 1.0 if celebrated else w[W_CARED + j]
+            w[W_GOOD + j] = w[W_GOOD + j] + _flag(celebrated)
     trial_ = (ev[EV_TRIAL] > 0, ev[EV_TRIAL + 1] > 0)
-    walked_ = (False, False)
+    n_walked = 0.0
     if trial_[0] | trial_[1]:
         d = pair(base, 16)
         walk0 = q[RESPONSIVENESS + 1] * x[GOODWILL + 1] * _receptivity(q[DEPENDENCY], q[FEAR])
         walk1 = q[RESPONSIVENESS] * x[GOODWILL] * _receptivity(q[DEPENDENCY + 1], q[FEAR + 1])
         walked_ = (trial_[0] & (d[0] < walk0), trial_[1] & (d[1] < walk1))
-    n_celebrated = _flag(celebrated_[0]) + _flag(celebrated_[1])
-    n_walked = _flag(walked_[0]) + _flag(walked_[1])
-    w[W_CLOSENESS] = w[W_CLOSENESS] + 0.03 * n_celebrated
-    for j in range(2):
-        celebrated = celebrated_[j]
-        ev[EV_CELEBRATION + 1 - j] += _flag(celebrated)
-        w[W_JOY + j] = w[W_JOY + j] + 0.03 * _flag(celebrated)
-        w[W_CARED + j] = 1.0 if celebrated else w[W_CARED + j]
-        w[W_GOOD + j] = w[W_GOOD + j] + _flag(celebrated)
-    for j in range(2):
-        walked = walked_[j]
-        ev[EV_TRIAL_SUPPORT + 1 - j] += _flag(walked)
-        x[STRESS + j] = x[STRESS + j] - 0.25 * _flag(walked)
-    w[W_CLOSENESS] = w[W_CLOSENESS] + 0.04 * n_walked
-    for j in range(2):
-        walked = walked_[j]
-        w[W_CARED + j] = 1.0 if walked else w[W_CARED + j]
-        w[W_GOOD + j] = w[W_GOOD + j] + _flag(walked)
-        w[W_JOY + j] = w[W_JOY + j] - 0.05 * _flag(trial_[j] & (not walked))
+        n_walked = _flag(walked_[0]) + _flag(walked_[1])
+        for j in range(2):
+            walked = walked_[j]
+            ev[EV_TRIAL_SUPPORT + 1 - j] += _flag(walked)
+            x[STRESS + j] = x[STRESS + j] - 0.25 * _flag(walked)
+        w[W_CLOSENESS] = w[W_CLOSENESS] + 0.04 * n_walked
+        for j in range(2):
+            walked = walked_[j]
+            w[W_CARED + j] = 1.0 if walked else w[W_CARED + j]
+            w[W_GOOD + j] = w[W_GOOD + j] + _flag(walked)
+            w[W_JOY + j] = w[W_JOY + j] - 0.05 * _flag(trial_[j] & (not walked))
     shared = 0.995 * x[SHARED] + 0.15 * n_walked + 0.02 * n_celebrated
     x[SHARED] = _clip(shared, 0.0, 1.0)
     mean_fear = (q[FEAR] + q[FEAR + 1]) / 2.0
@@ -693,19 +701,20 @@ def grow(x, q, w, ev, base):
             suggests_[1] & (not threatened_[0]) & (make[0] < 1.0 - 0.5 * q[RIGIDITY + 1]),
             suggests_[0] & (not threatened_[1]) & (make[1] < 1.0 - 0.5 * q[RIGIDITY]),
         )
-    n_creates = _flag(creates_[0]) + _flag(creates_[1])
-    n_threatened = _flag(threatened_[0]) + _flag(threatened_[1])
-    w[W_CLOSENESS] = w[W_CLOSENESS] + (0.015 * n_creates - 0.02 * n_threatened)
-    for j in range(2):
-        creates = creates_[j]
-        ev[EV_SUGGESTION + j] += _flag(suggests_[j])
-        ev[EV_CONFLICT + j] += _flag(threatened_[j])
-        ev[EV_CO_CREATION + j] += _flag(creates)
-        w[W_HURT + j] = w[W_HURT + j] + (
-            0.015 * _flag(threatened_[0] | threatened_[1])
-            + 0.02 * q[SCOREKEEPING + j] * _flag(creates)
-        )
-        w[W_JOY + j] = w[W_JOY + j] + 0.01 * _flag(creates_[0] | creates_[1])
+        # Without a suggestion every term below is zero.
+        n_creates = _flag(creates_[0]) + _flag(creates_[1])
+        n_threatened = _flag(threatened_[0]) + _flag(threatened_[1])
+        w[W_CLOSENESS] = w[W_CLOSENESS] + (0.015 * n_creates - 0.02 * n_threatened)
+        for j in range(2):
+            creates = creates_[j]
+            ev[EV_SUGGESTION + j] += _flag(suggests_[j])
+            ev[EV_CONFLICT + j] += _flag(threatened_[j])
+            ev[EV_CO_CREATION + j] += _flag(creates)
+            w[W_HURT + j] = w[W_HURT + j] + (
+                0.015 * _flag(threatened_[0] | threatened_[1])
+                + 0.02 * q[SCOREKEEPING + j] * _flag(creates)
+            )
+            w[W_JOY + j] = w[W_JOY + j] + 0.01 * _flag(creates_[0] | creates_[1])
 
     gap_ = (x[CAP] - x[CAP + 1], x[CAP + 1] - x[CAP])
     seek_p = (
@@ -723,22 +732,23 @@ def grow(x, q, w, ev, base):
                 seeks_[0] & (d[1] < q[OPENNESS + 1] * (1.0 - 0.5 * q[RIGIDITY + 1])),
             )
     resists_ = (seeks_[1] & (not opens_[0]), seeks_[0] & (not opens_[1]))
-    for j in range(2):
-        opens, resists = opens_[j], resists_[j]
-        ev[EV_DEPTH_REQUEST + j] += _flag(seeks_[j])
-        ev[EV_DEPTH_MET + j] += _flag(opens)
-        ev[EV_DEPTH_RESISTED + j] += _flag(resists)
-        ev[EV_CONFLICT + j] += _flag(resists)
-        change = 0.1 * q[OPENNESS + j] * max(-gap_[j], 0.0)
-        x[CAP + j] = x[CAP + j] + (change if opens else 0.0)
-    n_opens = _flag(opens_[0]) + _flag(opens_[1])
-    n_resists = _flag(resists_[0]) + _flag(resists_[1])
-    w[W_CLOSENESS] = w[W_CLOSENESS] + (0.03 * n_opens - 0.02 * n_resists)
-    for j in range(2):
-        blamed = _flag(resists_[1 - j])
-        x[SELF_REGARD + j] = x[SELF_REGARD + j] - 0.02 * blamed
-        w[W_JOY + j] = w[W_JOY + j] + (0.02 * _flag(opens_[0] | opens_[1]) - 0.03 * blamed)
-        w[W_HURT + j] = w[W_HURT + j] + 0.01 * _flag(resists_[j])
+    if seeks_[0] | seeks_[1]:  # without a request for depth every term is zero
+        for j in range(2):
+            opens, resists = opens_[j], resists_[j]
+            ev[EV_DEPTH_REQUEST + j] += _flag(seeks_[j])
+            ev[EV_DEPTH_MET + j] += _flag(opens)
+            ev[EV_DEPTH_RESISTED + j] += _flag(resists)
+            ev[EV_CONFLICT + j] += _flag(resists)
+            change = 0.1 * q[OPENNESS + j] * max(-gap_[j], 0.0)
+            x[CAP + j] = x[CAP + j] + (change if opens else 0.0)
+        n_opens = _flag(opens_[0]) + _flag(opens_[1])
+        n_resists = _flag(resists_[0]) + _flag(resists_[1])
+        w[W_CLOSENESS] = w[W_CLOSENESS] + (0.03 * n_opens - 0.02 * n_resists)
+        for j in range(2):
+            blamed = _flag(resists_[1 - j])
+            x[SELF_REGARD + j] = x[SELF_REGARD + j] - 0.02 * blamed
+            w[W_JOY + j] = w[W_JOY + j] + (0.02 * _flag(opens_[0] | opens_[1]) - 0.03 * blamed)
+            w[W_HURT + j] = w[W_HURT + j] + 0.01 * _flag(resists_[j])
 
     calm_p = (
         0.06 * q[INTENSITY] if x[STRESS] < 0.3 else 0.0,
@@ -748,9 +758,9 @@ def grow(x, q, w, ev, base):
     if (calm_p[0] > 0.0) | (calm_p[1] > 0.0):
         d = pair(base, 23)
         calm_ = (d[0] < calm_p[0], d[1] < calm_p[1])
-    ev[EV_CONFLICT + 0] += _flag(calm_[0])
-    ev[EV_CONFLICT + 1] += _flag(calm_[1])
-    w[W_CLOSENESS] = w[W_CLOSENESS] - 0.01 * (_flag(calm_[0]) + _flag(calm_[1]))
+        ev[EV_CONFLICT + 0] += _flag(calm_[0])
+        ev[EV_CONFLICT + 1] += _flag(calm_[1])
+        w[W_CLOSENESS] = w[W_CLOSENESS] - 0.01 * (_flag(calm_[0]) + _flag(calm_[1]))
     # Chemistry fades, and a stirred-up conflict rekindles a little of it.
     x[CHEMISTRY] = 0.99 * x[CHEMISTRY] + 0.02 * _flag(calm_[0] | calm_[1])
 
