@@ -292,13 +292,14 @@ def _asymmetry(given_a, given_b):
     return abs(given_a - given_b) / (total + 0.02)
 
 
-@njit(cache=True)
-def _learnt(cap, size, got, amount, growth, sprint, autonomy, learning_rate, other_narcissism):
-    """``week._learn_from_help``: capability after help of ``amount`` (``got`` any)."""
-    beyond = got & (size > cap)
-    pace = _pace(growth, sprint) * _self_efficacy(autonomy)
-    teach = 2.0 * learning_rate * pace * (1.0 - other_narcissism)
-    return cap + (teach * amount * (1.0 - cap) if beyond else 0.0)
+@njit(cache=True, inline="always")
+def _learn_from_help(x, q, w, j, got, amount):
+    """``week._learn_from_help`` for partner ``j``, who got help of ``amount`` if ``got``."""
+    cap = x[CAP + j]
+    beyond = got & (w[W_SIZE + j] > cap)
+    pace = _pace(q[GROWTH + j], x[SPRINT + j]) * _self_efficacy(x[AUTONOMY + j])
+    teach = 2.0 * q[LEARNING_RATE] * pace * (1.0 - q[NARCISSISM + 1 - j])
+    x[CAP + j] = cap + (teach * amount * (1.0 - cap) if beyond else 0.0)
 
 
 # --- The nine phases, per couple -------------------------------------------------------
@@ -392,17 +393,7 @@ def notice(x, q, w, ev, base):
         w[W_GOOD + j] = w[W_GOOD + j] + _flag(taken)
         x[GOODWILL + j] = x[GOODWILL + j] - 0.01 * amount_[1 - j]
     for j in range(2):
-        x[CAP + j] = _learnt(
-            x[CAP + j],
-            w[W_SIZE + j],
-            taken_[j],
-            amount_[j],
-            q[GROWTH + j],
-            x[SPRINT + j],
-            x[AUTONOMY + j],
-            q[LEARNING_RATE],
-            q[NARCISSISM + 1 - j],
-        )
+        _learn_from_help(x, q, w, j, taken_[j], amount_[j])
 
 
 @njit(cache=True, inline="always")
@@ -466,17 +457,7 @@ def _answer(x, q, w, ev, base, asked):
         # Appreciation refills the helper's goodwill.
         x[GOODWILL + j] = x[GOODWILL + j] + 0.04 * (_flag(free_[o]) * q[RECIPROCITY + o])
     for j in range(2):
-        x[CAP + j] = _learnt(
-            x[CAP + j],
-            w[W_SIZE + j],
-            helps_[j],
-            amount_[j],
-            q[GROWTH + j],
-            x[SPRINT + j],
-            x[AUTONOMY + j],
-            q[LEARNING_RATE],
-            q[NARCISSISM + 1 - j],
-        )
+        _learn_from_help(x, q, w, j, helps_[j], amount_[j])
 
     # A declined request pressed as a demand.
     if not (declined_[0] | declined_[1]):
