@@ -40,7 +40,7 @@ format: $(STAMP)
 	$(PY) -m ruff check --fix sim tests benchmarks
 
 bench: $(STAMP)
-	$(PY) benchmarks/engine.py
+	$(PY) benchmarks/sweep.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -13,13 +13,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.model import parameters as reg
+from sim.model.kernel import run_weeks
 from sim.model.outcomes import OUTCOME_CLASSES, SERIES, Thresholds, classify, final_metrics
 from sim.model.randomness import couple_keys
 from sim.model.state import Params, State, initial_state
-from sim.model.week import step
+from sim.model.week import step_reference
 
 DEFAULT_STEPS = 520
 """Ten years of weeks."""
+
+ENGINES = ("kernel", "numpy")
+"""Ways to run the weekly rules: the compiled kernel, or the NumPy reference phases."""
 
 
 def build_params(
@@ -96,6 +100,7 @@ def simulate(
     steps: int = DEFAULT_STEPS,
     record_every: int = 0,
     series: Sequence[str] = tuple(SERIES),
+    engine: str = "kernel",
 ) -> Simulation:
     """Run every couple of a batch for ``steps`` weeks.
 
@@ -113,7 +118,13 @@ def simulate(
         0 records nothing.
     series : sequence of str
         Names from :data:`~sim.model.outcomes.SERIES`.
+    engine : str
+        ``"kernel"``, the compiled rules (:mod:`sim.model.kernel`), or ``"numpy"``, the
+        array phases of :mod:`sim.model.week` they are tested against; both give the
+        same result bit for bit.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     keys = np.asarray(keys, dtype=np.uint64)
     if keys.shape != (params.n,):
         raise ValueError(f"need one key per couple: {params.n} couples, keys of shape {keys.shape}")
@@ -123,16 +134,23 @@ def simulate(
     state = initial_state(params)
     record_at = _record_weeks(steps, record_every)
     out = {name: np.empty((len(record_at), params.n)) for name in series} if record_every else {}
-    row = 0
-    for t in range(steps + 1):
-        if record_every and row < len(record_at) and record_at[row] == t:
-            for name in out:
-                out[name][row] = SERIES[name](state)
-            row += 1
-        if t == steps:
-            break
-        step(state, params, keys)
+    week = 0
+    for row, at in enumerate(record_at):
+        _advance(state, params, keys, int(at) - week, engine)
+        week = int(at)
+        for name in out:
+            out[name][row] = SERIES[name](state)
+    _advance(state, params, keys, steps - week, engine)
     return Simulation(state, out, record_at)
+
+
+def _advance(state: State, params: Params, keys: np.ndarray, weeks: int, engine: str) -> None:
+    """Run ``weeks`` weeks with the chosen engine."""
+    if engine == "kernel":
+        run_weeks(state, params, keys, weeks)
+        return
+    for _ in range(weeks):
+        step_reference(state, params, keys)
 
 
 def _record_weeks(steps: int, every: int) -> np.ndarray:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.kernel import run_weeks
 from sim.model.randomness import WeekDraws
 from sim.model.state import COUPLE_RANGES, PARTNER_RANGES, Ending, Event, Params, State
 
@@ -469,7 +470,20 @@ PHASES = (life, cope, notice, respond, fix, share, grow, appraise, commit)
 
 
 def step(s: State, p: Params, keys: np.ndarray) -> None:
-    """Advance every couple still together by one week, in place."""
+    """Advance every couple still together by one week, in place.
+
+    Runs the compiled per-couple kernel (:mod:`sim.model.kernel`), which gives bit for
+    bit the result of :func:`step_reference`, the phases above applied to all couples.
+    """
+    run_weeks(s, p, keys, 1)
+
+
+def step_reference(s: State, p: Params, keys: np.ndarray) -> None:
+    """Advance every couple still together by one week, in place, with the array phases.
+
+    The reference the compiled kernel is tested against; slower, and the readable
+    statement of the rules.
+    """
     n = s.n
     live1 = s.active.copy()
     s.events[:] = False
