@@ -69,8 +69,8 @@ OUTER_RADIUS = 1.14
 PATTERNS = tuple(c for c in OUTCOME_CLASSES if not c.startswith("ended"))
 """Pattern classes: the shape a relationship had, its ending set aside."""
 
-MIN_PROFILE_COUNT = 5
-"""Fewest couple-weeks at a relationship age for the age profile to show that age."""
+MIN_PROFILE_COUNT = 10
+"""Fewest couples that reached a relationship age for the age profile to show that age."""
 
 MAX_ENDINGS_TOLD = 4
 """Endings of one week told one by one; more are counted."""
@@ -184,23 +184,23 @@ def draw_population(model: PartnerMarket, arrange_by: str = ARRANGE_DEFAULT) -> 
     m = model.market
     angle = person_angles(m.initial_traits[arrange_by])
     ring = np.column_stack((np.cos(angle), np.sin(angle)))
-    fig = Figure(figsize=(6.2, 5.0))
-    ax = fig.add_subplot()
+    fig = Figure(figsize=(6.4, 4.8))
+    ax = fig.add_axes((0.0, 0.0, 0.7, 0.9))
     ax.set_aspect("equal")
-    ax.set_xlim(-1.3, 1.3)
-    ax.set_ylim(-1.3, 1.3)
+    ax.set_xlim(-1.22, 1.22)
+    ax.set_ylim(-1.22, 1.3)
     ax.axis("off")
     slots, satisfaction = couple_satisfaction(model)
     norm = Normalize(0.0, 1.0)
     couples = LineCollection(
         couple_curves(ring[m.person[0, slots]], ring[m.person[1, slots]]),
         colors=SATISFACTION_COLOURS(norm(satisfaction)),
-        linewidths=1.4 if m.n <= 250 else 0.9,
+        linewidths=1.4 if m.n <= 250 else 0.8,
         alpha=0.85,
         gid="couples",
     )
     ax.add_collection(couples)
-    dot = float(np.clip(4000.0 / m.n, 5.0, 40.0))
+    dot = float(np.clip(3000.0 / m.n, 4.0, 40.0))
     handles = []
     for status, (label, face, edge) in STATUS_STYLE.items():
         who = np.flatnonzero(m.status == status)
@@ -223,29 +223,34 @@ def draw_population(model: PartnerMarket, arrange_by: str = ARRANGE_DEFAULT) -> 
                 linestyle="",
                 markerfacecolor=face,
                 markeredgecolor=edge,
-                color=edge,
-                label=f"{label} ({len(who)})",
+                label=f"{label}: {len(who)}",
             )
         )
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(-0.02, 1.02), fontsize=7)
     low = arrange_by.replace("_", " ")
     ax.annotate(
-        f"lowest {low}",
-        xy=(0.0, OUTER_RADIUS + 0.04),
+        f"lowest {low} here, rising clockwise",
+        xy=(0.0, 1.0),
+        xytext=(0.0, OUTER_RADIUS + 0.1),
         ha="center",
         va="bottom",
         fontsize=7,
         color="#555555",
+        arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.6},
     )
-    ax.set_title(
-        f"week {m.week}: {len(slots)} couples among {m.n} people\n"
-        f"people around the circle by their initial {low}, rising clockwise",
-        fontsize=9,
+    fig.suptitle(f"Week {m.week}: {len(slots)} couples among {m.n} people", fontsize=10)
+    fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.69, 0.88),
+        fontsize=7,
+        frameon=False,
+        title=f"people, on the circle\nby initial {low}",
+        title_fontsize=7,
+        alignment="left",
     )
-    bar = fig.colorbar(
-        ScalarMappable(norm=norm, cmap=SATISFACTION_COLOURS), ax=ax, shrink=0.6, pad=0.01
-    )
-    bar.set_label("couple's satisfaction", fontsize=8)
+    cax = fig.add_axes((0.72, 0.1, 0.03, 0.42))
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=SATISFACTION_COLOURS), cax=cax)
+    bar.set_label("couple's satisfaction (the line)", fontsize=7)
     bar.ax.tick_params(labelsize=7)
     return fig
 
@@ -334,8 +339,8 @@ def draw_repeats(model: PartnerMarket) -> Figure:
     deficit the ending left unresolved and for the others (M11)."""
     s = model.summary()
     groups = (
-        ("deficit left unresolved", "unresolved", "#d62728"),
-        ("deficit resolved or none", "resolved", "#2ca02c"),
+        ("deficit left unresolved\nby the ending", "unresolved", "#d62728"),
+        ("deficit resolved\n(or none)", "resolved", "#2ca02c"),
     )
     fig = Figure(figsize=(5.0, 3.2))
     ax = fig.add_subplot()
@@ -343,11 +348,11 @@ def draw_repeats(model: PartnerMarket) -> Figure:
         rate = float(s[f"repeat_rate_{key}"])
         pairs = int(s[f"repeat_pairs_{key}"])
         ax.bar(x, 0.0 if np.isnan(rate) else rate, color=colour, width=0.6)
-        told = "none yet" if pairs == 0 else f"{rate:.2f} of {pairs}"
+        told = "none yet" if pairs == 0 else f"{round(rate * pairs)} of {pairs} repeated"
         ax.text(x, (0 if np.isnan(rate) else rate) + 0.02, told, ha="center", fontsize=8)
     ax.set_xticks([0, 1], [g[0] for g in groups], fontsize=8)
     ax.set_ylim(0, 1)
-    ax.set_ylabel("next relationship, same pattern")
+    ax.set_ylabel("share whose next relationship\nhad the same pattern", fontsize=8)
     ax.set_title("After an ending: the same pattern again?", fontsize=9)
     return fig
 
