@@ -241,12 +241,13 @@ def test_the_couple_selector_picks_the_couple_the_picture_and_words_follow():
     from html import escape
 
     settings = solara.reactive(app.scenario_settings("coercive_helper", seed=2, couples=4))
-    model = solara.reactive(settings.value.model())
+    keeper = app.ModelKeeper()
     followed = solara.reactive(1)
     box, rc = solara.render(
-        solara.AppLayout(children=[app.ScenarioView(settings, model, followed)]),
+        solara.AppLayout(children=[app.ScenarioView(settings, keeper, followed)]),
         handle_error=False,
     )
+    model = solara.reactive(keeper.model)  # the model the view runs
     try:
         for _ in range(2):
             rc.find(v.Btn, children=["Step"]).widget.click()

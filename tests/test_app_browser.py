@@ -201,9 +201,19 @@ def test_served_app_switches_to_the_market_steps_and_plots_without_errors(
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 10_000
 
-        # Back to the scenario: it opens where it was, at week 0.
+        # Leaving the market while it plays pauses it: the scenario opens where it was
+        # (week 0), paused, and the market has not run on in the background.
+        page.get_by_role("button", name="▶").click()
+        page.locator(".relsim-market-week").get_by_text("Week 4:").wait_for()
         page.get_by_role("button", name="one scenario").click()
         assert _wait_for_week(page, 0) == 0
+        page.get_by_role("button", name="▶").wait_for()
+        assert page.get_by_role("button", name="Step").is_enabled()
+        page.wait_for_timeout(3000)
+        page.get_by_role("button", name="partner market").click()
+        page.locator(".relsim-market-week").wait_for()
+        page.get_by_role("button", name="▶").wait_for()
+        assert 4 <= _market_week(page) <= 6
         _assert_no_error_shown(page, errors)
     finally:
         page.close()

@@ -19,12 +19,13 @@ from tests.test_app import _html_with, _walk
 @pytest.fixture
 def market_page():
     settings = solara.reactive(market_view.MarketSettings(size=60, seed=3))
-    model = solara.reactive(settings.value.model())
+    keeper = app.ModelKeeper()
     arrange = solara.reactive("capability")
     box, rc = solara.render(
-        solara.AppLayout(children=[app.MarketView(settings, model, arrange)]),
+        solara.AppLayout(children=[app.MarketView(settings, keeper, arrange)]),
         handle_error=False,
     )
+    model = solara.reactive(keeper.model)  # the market the view runs
     yield box, rc, settings, model, arrange
     rc.close()
 
@@ -159,3 +160,33 @@ def test_the_week_in_words_tells_couples_formed_and_ended():
     assert sum(c["healthy"] + c["destructive"] for c in counts.values()) == int(
         np.sum(model.market.relationships["end"] >= 0)
     )
+
+
+def test_a_hidden_view_parks_its_model_so_a_play_loop_left_behind_stops():
+    from sim.faces.app_widgets import ModelKeeper, use_kept_model
+
+    market = market_view.MarketSettings(size=20, seed=1).model()
+    keeper, shown, mounts = ModelKeeper(), solara.reactive(True), []
+
+    @solara.component
+    def View():
+        mounts.append(use_kept_model(keeper, 0, lambda: market))
+
+    @solara.component
+    def Root():
+        if shown.value:
+            View()
+
+    box, rc = solara.render(Root(), handle_error=False)
+    try:
+        first = mounts[-1]
+        assert first.value is market
+        shown.value = False
+        # What SolaraViz's play loop does with the reactive it was given: step, then stop
+        # once the model no longer runs. The market itself does not move.
+        first.value.step()
+        assert first.value.running is False and market.steps == 0
+        shown.value = True
+        assert mounts[-1] is not first and mounts[-1].value is market
+    finally:
+        rc.close()

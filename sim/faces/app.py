@@ -29,7 +29,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, Patch
 from mesa.visualization import SolaraViz, make_plot_component
 
-from sim.faces.app_widgets import ParameterSlider, Versioned, html_box, text_block
+from sim.faces.app_widgets import (
+    ModelKeeper,
+    ParameterSlider,
+    Versioned,
+    html_box,
+    text_block,
+    use_kept_model,
+)
 from sim.faces.market_view import (
     ARRANGE_DEFAULT,
     MarketControls,
@@ -476,22 +483,32 @@ def _SidebarControls(controls: Callable[[], None]):
 
 
 @solara.component
-def ViewSwitch(view: solara.Reactive[str]):
+def ViewSwitch(view: solara.Reactive[str], generation: int):
     """The switch between the app's views, at the top of the sidebar (declared less
-    deep than anything a view puts there)."""
+    deep than anything a view puts there).
+
+    Solara's layout matches sidebar content to what it showed before by position, so
+    SolaraViz's play controls would outlive a change of view or settings, still
+    "playing" a model that is gone. An empty element after the switch in every other
+    ``generation`` (which changes with every such change) moves everything below by one
+    place, so that the play controls start afresh, paused.
+    """
     with solara.Sidebar():
         with solara.Card("View", margin=0):
             solara.ToggleButtonsSingle(value=view, values=list(VIEWS), dense=True)
+        if generation % 2:
+            solara.Div(style="display: none")
 
 
 @solara.component
 def ScenarioView(
     settings: solara.Reactive[Settings],
-    model: solara.Reactive[RelationshipModel],
+    keeper: ModelKeeper,
     followed: solara.Reactive[int],
 ):
     """One scenario's couples: SolaraViz over the model, the teacher's controls below."""
     current = settings.value
+    model = use_kept_model(keeper, current.version, current.model)
     components = solara.use_memo(lambda: components_for(current, followed), [current.version])
     SolaraViz(
         model,
@@ -505,11 +522,12 @@ def ScenarioView(
 @solara.component
 def MarketView(
     settings: solara.Reactive[MarketSettings],
-    model: solara.Reactive,
+    keeper: ModelKeeper,
     arrange_by: solara.Reactive[str],
 ):
     """The partner market: SolaraViz over the market, its controls below."""
     current = settings.value
+    model = use_kept_model(keeper, current.version, current.model)
     components = solara.use_memo(lambda: market_components(arrange_by), [])
     SolaraViz(
         model,
@@ -527,7 +545,7 @@ def Page():
     Every change of a view's controls builds a fresh model and a fresh ``SolaraViz``
     (keyed by the settings' version), so that its Reset button rebuilds the model of
     the current settings and a run in progress stops. Both views' settings and models
-    live here, so switching views and back finds each where it was left.
+    live here, so switching views and back finds each where it was left (paused).
     """
     first = solara.use_memo(lambda: scenario_settings(initial_scenario()), [])
     view = solara.use_reactive(VIEWS[0])
@@ -535,14 +553,10 @@ def Page():
     followed = solara.use_reactive(1)
     market = solara.use_reactive(MarketSettings())
     arrange_by = solara.use_reactive(ARRANGE_DEFAULT)
-    scenario_model = solara.use_memo(
-        lambda: solara.reactive(settings.value.model()), [settings.value.version]
-    )
-    market_model = solara.use_memo(
-        lambda: solara.reactive(market.value.model()), [market.value.version]
-    )
-    ViewSwitch(view)
+    keepers = solara.use_memo(lambda: {name: ModelKeeper() for name in VIEWS}, [])
+    generation = VIEWS.index(view.value) + settings.value.version + market.value.version
+    ViewSwitch(view, generation)
     if view.value == VIEWS[0]:
-        ScenarioView(settings, scenario_model, followed)
+        ScenarioView(settings, keepers[VIEWS[0]], followed)
     else:
-        MarketView(market, market_model, arrange_by)
+        MarketView(market, keepers[VIEWS[1]], arrange_by)
