@@ -272,3 +272,16 @@ def test_the_couple_selector_picks_the_couple_the_picture_and_words_follow():
 def test_one_couple_has_no_selector(page):
     box, rc = page
     assert not [w for w in rc.find(v.Slider).widgets if w.label.startswith("Follow couple")]
+
+
+def test_reset_after_a_change_rebuilds_the_model_of_the_new_settings(page):
+    box, rc = page
+    rc.find(v.Slider, label="Couples").widget.v_model = 5
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert "(couple 1)" in _html_with(box, "relsim-week")[0]
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    week = _html_with(box, "relsim-week")[0]
+    assert "Week 0" in week and "(couple 1)" in week  # still five couples, not one
+    # The teacher's controls stayed in place; SolaraViz's started afresh below the switch.
+    titles = [w.children[0] for w in rc.find(v.CardTitle).widgets]
+    assert titles.index("View") < titles.index("Controls") < titles.index("Scenario")

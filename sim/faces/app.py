@@ -460,19 +460,24 @@ def Controls(
 
 
 @solara.component
-def BelowPlayControls(controls: Callable[[], None]):
+def BelowPlayControls(controls: Callable[[], None], generation: int = 0):
     """Sidebar content drawn by ``controls``, below SolaraViz's play controls.
 
     Solara orders sidebar content by how deep in the page each ``Sidebar`` is declared,
     and content declared equally deep by when it was mounted, which changes each time
     SolaraViz is rebuilt. Declaring the controls two components deeper than SolaraViz
-    declares its own keeps them below Play and Step.
+    declares its own keeps them below Play and Step. Between the two sits the empty
+    element that keeps the controls in place across generations (see
+    :func:`ViewSwitch`).
     """
-    _Deeper(controls)
+    _Deeper(controls, generation)
 
 
 @solara.component
-def _Deeper(controls: Callable[[], None]):
+def _Deeper(controls: Callable[[], None], generation: int):
+    with solara.Sidebar():
+        if generation % 2 == 0:
+            solara.Div(style="display: none")
     _SidebarControls(controls)
 
 
@@ -488,10 +493,13 @@ def ViewSwitch(view: solara.Reactive[str], generation: int):
     deep than anything a view puts there).
 
     Solara's layout matches sidebar content to what it showed before by position, so
-    SolaraViz's play controls would outlive a change of view or settings, still
-    "playing" a model that is gone. An empty element after the switch in every other
-    ``generation`` (which changes with every such change) moves everything below by one
-    place, so that the play controls start afresh, paused.
+    SolaraViz's play controls would outlive a change of view or of settings: still
+    "playing" a model that is gone, and with Reset building a model of stale
+    parameters. ``generation`` changes with every such change; an empty element after
+    the switch in odd generations moves SolaraViz's sidebar content down one place, so
+    that it starts afresh, paused. Another empty element below it in even generations
+    (:func:`BelowPlayControls`) moves the teacher's controls back, so that they stay in
+    place (a slider keeps the keyboard's focus) as long as the view does not change.
     """
     with solara.Sidebar():
         with solara.Card("View", margin=0):
@@ -505,6 +513,7 @@ def ScenarioView(
     settings: solara.Reactive[Settings],
     keeper: ModelKeeper,
     followed: solara.Reactive[int],
+    generation: int = 0,
 ):
     """One scenario's couples: SolaraViz over the model, the teacher's controls below."""
     current = settings.value
@@ -516,7 +525,7 @@ def ScenarioView(
         model_params=current.model_kwargs(),
         name="relsim: a couple, week by week",
     ).key(f"viz-{current.version}")
-    BelowPlayControls(lambda: Controls(current, settings.set, followed))
+    BelowPlayControls(lambda: Controls(current, settings.set, followed), generation)
 
 
 @solara.component
@@ -524,6 +533,7 @@ def MarketView(
     settings: solara.Reactive[MarketSettings],
     keeper: ModelKeeper,
     arrange_by: solara.Reactive[str],
+    generation: int = 0,
 ):
     """The partner market: SolaraViz over the market, its controls below."""
     current = settings.value
@@ -535,7 +545,7 @@ def MarketView(
         model_params=current.model_kwargs(),
         name="relsim: a partner market, week by week",
     ).key(f"market-{current.version}")
-    BelowPlayControls(lambda: MarketControls(current, settings.set, arrange_by))
+    BelowPlayControls(lambda: MarketControls(current, settings.set, arrange_by), generation)
 
 
 @solara.component
@@ -557,6 +567,6 @@ def Page():
     generation = VIEWS.index(view.value) + settings.value.version + market.value.version
     ViewSwitch(view, generation)
     if view.value == VIEWS[0]:
-        ScenarioView(settings, keepers[VIEWS[0]], followed)
+        ScenarioView(settings, keepers[VIEWS[0]], followed, generation)
     else:
-        MarketView(market, keepers[VIEWS[1]], arrange_by)
+        MarketView(market, keepers[VIEWS[1]], arrange_by, generation)
