@@ -127,6 +127,20 @@ def _open(browser, url: str):
     return page, errors
 
 
+def _image_sources(page) -> list[str]:
+    return page.locator("img").evaluate_all("els => els.map(e => e.src)")
+
+
+def _assert_plots_changed(before: list[str], after: list[str], at_least: int) -> None:
+    assert len(after) == len(before)
+    assert sum(a != b for a, b in zip(after, before, strict=True)) >= at_least
+
+
+def _screenshot(page, path: Path) -> None:
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+
+
 def _assert_no_error_shown(page, errors: list[str]) -> None:
     assert page.locator(".v-alert.error, .solara-error").count() == 0
     assert "Traceback" not in page.locator("body").inner_text()
@@ -147,22 +161,17 @@ def test_served_app_loads_picks_a_scenario_plays_and_plots_without_errors(
         for _ in range(3):
             page.get_by_role("button", name="Step").click()
         assert _wait_for_week(page, 3) == 3
-        plots = page.locator("img")
-        before = plots.evaluate_all("els => els.map(e => e.src)")
+        before = _image_sources(page)
         assert len(before) >= 6
 
         page.get_by_role("button", name="▶").click()
         _wait_for_week(page, 8)
         page.get_by_role("button", name="❚❚").click()
         page.wait_for_timeout(500)
-        after = plots.evaluate_all("els => els.map(e => e.src)")
-        assert len(after) == len(before)
-        assert sum(a != b for a, b in zip(after, before, strict=True)) >= 5
+        _assert_plots_changed(before, _image_sources(page), 5)
 
         _assert_no_error_shown(page, errors)
-        shot = tmp_path / "app.png"
-        page.screenshot(path=str(shot), full_page=True)
-        assert shot.stat().st_size > 10_000
+        _screenshot(page, tmp_path / "app.png")
     finally:
         page.close()
 
@@ -184,22 +193,17 @@ def test_served_app_switches_to_the_market_steps_and_plots_without_errors(
         page.locator(".relsim-market-notes").get_by_text("What to notice").wait_for()
         page.get_by_text("people 200").wait_for()
         page.wait_for_timeout(500)
-        plots = page.locator("img")
-        before = plots.evaluate_all("els => els.map(e => e.src)")
+        before = _image_sources(page)
         assert len(before) >= 7
         for week in (1, 2, 3):
             page.get_by_role("button", name="Step").click()
             page.locator(".relsim-market-week").get_by_text(f"Week {week}:").wait_for()
         assert _market_week(page) == 3
         page.wait_for_timeout(500)
-        after = plots.evaluate_all("els => els.map(e => e.src)")
-        assert len(after) == len(before)
-        assert sum(a != b for a, b in zip(after, before, strict=True)) >= 5
+        _assert_plots_changed(before, _image_sources(page), 5)
 
         _assert_no_error_shown(page, errors)
-        shot = tmp_path / "market.png"
-        page.screenshot(path=str(shot), full_page=True)
-        assert shot.stat().st_size > 10_000
+        _screenshot(page, tmp_path / "market.png")
 
         # Leaving the market while it plays pauses it: the scenario opens where it was
         # (week 0), paused, and the market has not run on in the background.

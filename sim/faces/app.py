@@ -509,6 +509,24 @@ def ViewSwitch(view: solara.Reactive[str], generation: int):
 
 
 @solara.component
+def ModelView(
+    current: Versioned,
+    keeper: ModelKeeper,
+    components: list,
+    name: str,
+    controls: Callable[[], None],
+    generation: int,
+):
+    """SolaraViz over the kept model of ``current`` settings, ``controls`` below its play
+    controls; a fresh SolaraViz for every settings version."""
+    model = use_kept_model(keeper, current.version, current.model)
+    SolaraViz(model, components=components, model_params=current.model_kwargs(), name=name).key(
+        f"{name}-{current.version}"
+    )
+    BelowPlayControls(controls, generation)
+
+
+@solara.component
 def ScenarioView(
     settings: solara.Reactive[Settings],
     keeper: ModelKeeper,
@@ -517,15 +535,15 @@ def ScenarioView(
 ):
     """One scenario's couples: SolaraViz over the model, the teacher's controls below."""
     current = settings.value
-    model = use_kept_model(keeper, current.version, current.model)
     components = solara.use_memo(lambda: components_for(current, followed), [current.version])
-    SolaraViz(
-        model,
-        components=components,
-        model_params=current.model_kwargs(),
-        name="relsim: a couple, week by week",
-    ).key(f"viz-{current.version}")
-    BelowPlayControls(lambda: Controls(current, settings.set, followed), generation)
+    ModelView(
+        current,
+        keeper,
+        components,
+        "relsim: a couple, week by week",
+        lambda: Controls(current, settings.set, followed),
+        generation,
+    )
 
 
 @solara.component
@@ -537,15 +555,15 @@ def MarketView(
 ):
     """The partner market: SolaraViz over the market, its controls below."""
     current = settings.value
-    model = use_kept_model(keeper, current.version, current.model)
     components = solara.use_memo(lambda: market_components(arrange_by), [])
-    SolaraViz(
-        model,
-        components=components,
-        model_params=current.model_kwargs(),
-        name="relsim: a partner market, week by week",
-    ).key(f"market-{current.version}")
-    BelowPlayControls(lambda: MarketControls(current, settings.set, arrange_by), generation)
+    ModelView(
+        current,
+        keeper,
+        components,
+        "relsim: a partner market, week by week",
+        lambda: MarketControls(current, settings.set, arrange_by),
+        generation,
+    )
 
 
 @solara.component
