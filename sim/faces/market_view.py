@@ -184,8 +184,8 @@ def draw_population(model: PartnerMarket, arrange_by: str = ARRANGE_DEFAULT) -> 
     m = model.market
     angle = person_angles(m.initial_traits[arrange_by])
     ring = np.column_stack((np.cos(angle), np.sin(angle)))
-    fig = Figure(figsize=(6.4, 4.8))
-    ax = fig.add_axes((0.0, 0.0, 0.7, 0.9))
+    fig = Figure(figsize=(5.4, 4.1))
+    ax = fig.add_axes((0.0, 0.0, 0.66, 0.9))
     ax.set_aspect("equal")
     ax.set_xlim(-1.22, 1.22)
     ax.set_ylim(-1.22, 1.3)
@@ -233,7 +233,7 @@ def draw_population(model: PartnerMarket, arrange_by: str = ARRANGE_DEFAULT) -> 
         xytext=(0.0, OUTER_RADIUS + 0.1),
         ha="center",
         va="bottom",
-        fontsize=7,
+        fontsize=8,
         color="#555555",
         arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.6},
     )
@@ -241,16 +241,16 @@ def draw_population(model: PartnerMarket, arrange_by: str = ARRANGE_DEFAULT) -> 
     fig.legend(
         handles=handles,
         loc="upper left",
-        bbox_to_anchor=(0.69, 0.88),
-        fontsize=7,
+        bbox_to_anchor=(0.64, 0.9),
+        fontsize=8,
         frameon=False,
         title=f"people, on the circle\nby initial {low}",
-        title_fontsize=7,
+        title_fontsize=8,
         alignment="left",
     )
-    cax = fig.add_axes((0.72, 0.1, 0.03, 0.42))
+    cax = fig.add_axes((0.68, 0.08, 0.035, 0.42))
     bar = fig.colorbar(ScalarMappable(norm=norm, cmap=SATISFACTION_COLOURS), cax=cax)
-    bar.set_label("couple's satisfaction (the line)", fontsize=7)
+    bar.set_label("couple's satisfaction (the line)", fontsize=8)
     bar.ax.tick_params(labelsize=7)
     return fig
 
