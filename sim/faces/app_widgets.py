@@ -84,9 +84,18 @@ def html_box(html: str, css_class: str, scroll: bool = False):
 
 
 class _ParkedModel:
-    """What a hidden view's model reactive holds: a model that never steps and has stopped."""
+    """What a hidden view's model reactive holds: a model that never steps and has stopped.
+
+    It takes any keyword arguments and shows week 0, as SolaraViz's parameter check and
+    step counter expect of a model, should either still look at it.
+    """
 
     running = False
+    steps = 0
+    time = 0.0
+
+    def __init__(self, **params: object) -> None:
+        pass
 
     def step(self) -> None:
         """Nothing: a parked model stays where it is."""
