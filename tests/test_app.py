@@ -235,3 +235,53 @@ def test_the_app_opens_with_the_scenario_relsim_app_names(tmp_path, monkeypatch)
         assert f"intimacy fear {source.a['intimacy_fear']:g}" in labels
     finally:
         rc.close()
+
+
+def test_the_couple_selector_picks_the_couple_the_picture_and_words_follow():
+    from html import escape
+
+    settings = solara.reactive(app.scenario_settings("coercive_helper", seed=2, couples=4))
+    keeper = app.ModelKeeper()
+    followed = solara.reactive(1)
+    box, rc = solara.render(
+        solara.AppLayout(children=[app.ScenarioView(settings, keeper, followed)]),
+        handle_error=False,
+    )
+    model = solara.reactive(keeper.model)  # the model the view runs
+    try:
+        for _ in range(2):
+            rc.find(v.Btn, children=["Step"]).widget.click()
+        first, third = app.week_in_words(model.value, 0), app.week_in_words(model.value, 2)
+        assert first != third  # the two couples had different weeks
+        week = _html_with(box, "relsim-week")[0]
+        assert "(couple 1)" in week and all(escape(line) in week for line in first)
+        selector = rc.find(v.Slider, label="Follow couple 1")
+        selector.assert_single()
+        assert selector.widget.max == 4
+        selector.widget.v_model = 3
+        assert followed.value == 3
+        week = _html_with(box, "relsim-week")[0]
+        assert "(couple 3)" in week and all(escape(line) in week for line in third)
+        assert rc.find(v.Slider, label="Follow couple 3").widgets
+    finally:
+        rc.close()
+    assert "couple 3 of 4" in app.draw_couple(model.value, 2).axes[0].get_title()
+    assert app.followed_couple(model.value, 9) == 3  # capped at the last couple
+
+
+def test_one_couple_has_no_selector(page):
+    box, rc = page
+    assert not [w for w in rc.find(v.Slider).widgets if w.label.startswith("Follow couple")]
+
+
+def test_reset_after_a_change_rebuilds_the_model_of_the_new_settings(page):
+    box, rc = page
+    rc.find(v.Slider, label="Couples").widget.v_model = 5
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert "(couple 1)" in _html_with(box, "relsim-week")[0]
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    week = _html_with(box, "relsim-week")[0]
+    assert "Week 0" in week and "(couple 1)" in week  # still five couples, not one
+    # The teacher's controls stayed in place; SolaraViz's started afresh below the switch.
+    titles = [w.children[0] for w in rc.find(v.CardTitle).widgets]
+    assert titles.index("View") < titles.index("Controls") < titles.index("Scenario")

@@ -83,59 +83,141 @@ def _wait_for_week(page, at_least: int) -> int:
     raise AssertionError(f"the app did not reach week {at_least}; it shows week {_week(page)}")
 
 
-def test_served_app_loads_picks_a_scenario_plays_and_plots_without_errors(tmp_path):
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium (the machine's own), closed after the module's tests."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
         pytest.skip(f"no browser at {CHROMIUM}")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--no-first-run",
+            ],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def served():
+    """``relsim app`` on a free port for the module's tests; its URL."""
     proc, url = _start_app(_free_port())
     try:
-        with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=str(CHROMIUM),
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--no-first-run",
-                ],
-            )
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                page.set_default_timeout(WAIT_MS)
-                errors: list[str] = []
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.goto(url)
-                page.get_by_role("button", name="Step").wait_for()
-
-                # Pick a scenario: its notes appear in the sidebar.
-                title = "Coercive helper"
-                page.locator(".v-select").first.click()
-                page.get_by_role("option", name="coercive_helper").click()
-                page.locator(".relsim-notes").get_by_text(title, exact=False).wait_for()
-
-                for _ in range(3):
-                    page.get_by_role("button", name="Step").click()
-                assert _wait_for_week(page, 3) == 3
-                plots = page.locator("img")
-                before = plots.evaluate_all("els => els.map(e => e.src)")
-                assert len(before) >= 6
-
-                page.get_by_role("button", name="▶").click()
-                _wait_for_week(page, 8)
-                page.get_by_role("button", name="❚❚").click()
-                page.wait_for_timeout(500)
-                after = plots.evaluate_all("els => els.map(e => e.src)")
-                assert len(after) == len(before)
-                assert sum(a != b for a, b in zip(after, before, strict=True)) >= 5
-
-                assert page.locator(".v-alert.error, .solara-error").count() == 0
-                assert "Traceback" not in page.locator("body").inner_text()
-                assert errors == []
-                shot = tmp_path / "app.png"
-                page.screenshot(path=str(shot), full_page=True)
-                assert shot.stat().st_size > 10_000
-            finally:
-                browser.close()
+        yield url
     finally:
         _stop(proc)
+
+
+def _open(browser, url: str):
+    """A new page at ``url`` recording console errors; the page and the error list."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(WAIT_MS)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.get_by_role("button", name="Step").wait_for()
+    return page, errors
+
+
+def _image_sources(page) -> list[str]:
+    return page.locator("img").evaluate_all("els => els.map(e => e.src)")
+
+
+def _assert_plots_changed(before: list[str], after: list[str], at_least: int) -> None:
+    assert len(after) == len(before)
+    assert sum(a != b for a, b in zip(after, before, strict=True)) >= at_least
+
+
+def _screenshot(page, path: Path) -> None:
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+
+
+def _assert_no_error_shown(page, errors: list[str]) -> None:
+    assert page.locator(".v-alert.error, .solara-error").count() == 0
+    assert "Traceback" not in page.locator("body").inner_text()
+    assert errors == []
+
+
+def test_served_app_loads_picks_a_scenario_plays_and_plots_without_errors(
+    tmp_path, browser, served
+):
+    page, errors = _open(browser, served)
+    try:
+        # Pick a scenario: its notes appear in the sidebar.
+        title = "Coercive helper"
+        page.locator(".v-select").first.click()
+        page.get_by_role("option", name="coercive_helper").click()
+        page.locator(".relsim-notes").get_by_text(title, exact=False).wait_for()
+
+        for _ in range(3):
+            page.get_by_role("button", name="Step").click()
+        assert _wait_for_week(page, 3) == 3
+        before = _image_sources(page)
+        assert len(before) >= 6
+
+        page.get_by_role("button", name="▶").click()
+        _wait_for_week(page, 8)
+        page.get_by_role("button", name="❚❚").click()
+        page.wait_for_timeout(500)
+        _assert_plots_changed(before, _image_sources(page), 5)
+
+        _assert_no_error_shown(page, errors)
+        _screenshot(page, tmp_path / "app.png")
+    finally:
+        page.close()
+
+
+def _market_week(page) -> int:
+    text = page.locator(".relsim-market-week").first.inner_text()
+    found = re.search(r"Week (\d+)", text)
+    return int(found.group(1)) if found else -1
+
+
+def test_served_app_switches_to_the_market_steps_and_plots_without_errors(
+    tmp_path, browser, served
+):
+    page, errors = _open(browser, served)
+    try:
+        page.get_by_role("button", name="partner market").click()
+        page.locator(".relsim-market-week").get_by_text("Week 0", exact=False).wait_for()
+        assert page.locator(".relsim-week").count() == 0
+        page.locator(".relsim-market-notes").get_by_text("What to notice").wait_for()
+        page.get_by_text("people 200").wait_for()
+        page.wait_for_timeout(500)
+        before = _image_sources(page)
+        assert len(before) >= 7
+        for week in (1, 2, 3):
+            page.get_by_role("button", name="Step").click()
+            page.locator(".relsim-market-week").get_by_text(f"Week {week}:").wait_for()
+        assert _market_week(page) == 3
+        page.wait_for_timeout(500)
+        _assert_plots_changed(before, _image_sources(page), 5)
+
+        _assert_no_error_shown(page, errors)
+        _screenshot(page, tmp_path / "market.png")
+
+        # Leaving the market while it plays pauses it: the scenario opens where it was
+        # (week 0), paused, and the market has not run on in the background.
+        page.get_by_role("button", name="▶").click()
+        page.locator(".relsim-market-week").get_by_text("Week 4:").wait_for()
+        page.get_by_role("button", name="one scenario").click()
+        assert _wait_for_week(page, 0) == 0
+        page.get_by_role("button", name="▶").wait_for()
+        assert page.get_by_role("button", name="Step").is_enabled()
+        page.wait_for_timeout(3000)
+        page.get_by_role("button", name="partner market").click()
+        page.locator(".relsim-market-week").wait_for()
+        page.get_by_role("button", name="▶").wait_for()
+        assert 4 <= _market_week(page) <= 6
+        _assert_no_error_shown(page, errors)
+    finally:
+        page.close()

@@ -1,12 +1,16 @@
-"""The teaching app: Mesa's ``SolaraViz`` over :class:`~sim.RelationshipModel`.
+"""The teaching app: Mesa's ``SolaraViz`` over one scenario's couples or a partner market.
 
-The sidebar holds ``SolaraViz``'s play, step and reset, then a scenario picker, a seed,
-a number of couples and sliders for every trait of each partner (the main traits
-first, the others and the environment in collapsible groups, all read from the
-parameter registry). Any change builds a fresh model. The main area shows a picture
-of the first couple with this week's interactions drawn between the partners, the week
-in plain words (from :mod:`sim.faces.story`), the scenario's teaching notes, the
-outcome classes so far and live plots of the model's ``DataCollector`` series.
+A switch at the top of the sidebar picks the view. In "one scenario" the model is a
+:class:`~sim.RelationshipModel`: the sidebar holds ``SolaraViz``'s play, step and
+reset, then a scenario picker, a seed, a number of couples, which couple to follow,
+and sliders for every trait of each partner (the main traits first, the others and the
+environment in collapsible groups, all read from the parameter registry). Any change
+but the couple followed builds a fresh model. The main area shows a picture of the
+followed couple with this week's interactions drawn between the partners, its week in
+plain words (from :mod:`sim.faces.story`), the scenario's teaching notes, the outcome
+classes so far and live plots of the model's ``DataCollector`` series. In "partner
+market" the model is a :class:`~sim.PartnerMarket` (see :mod:`sim.faces.market_view`).
+Each view keeps its model while the other is shown.
 
 Serve it with ``relsim app`` (which runs ``solara run sim.faces.app``); ``Page`` is
 the page solara shows.
@@ -15,9 +19,8 @@ the page solara shows.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from html import escape
 
 import numpy as np
 import solara
@@ -26,6 +29,20 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, Patch
 from mesa.visualization import SolaraViz, make_plot_component
 
+from sim.faces.app_widgets import (
+    ModelKeeper,
+    ParameterSlider,
+    Versioned,
+    html_box,
+    text_block,
+    use_kept_model,
+)
+from sim.faces.market_view import (
+    ARRANGE_DEFAULT,
+    MarketControls,
+    MarketSettings,
+    market_components,
+)
 from sim.faces.story import (
     PARTNER_NAMES,
     change_lines,
@@ -46,15 +63,16 @@ SCENARIO_ENV = "RELSIM_APP_SCENARIO"
 MAX_COUPLES = 300
 """Most couples the app runs at once (the plots show their means)."""
 
-SLIDER_STEP = 0.05
-"""Resolution of the trait and environment sliders."""
-
 COLOURS = {"a": "#1f77b4", "b": "#d62728"}
 """Line colour of each partner in the plots."""
 
 
+VIEWS = ("one scenario", "partner market")
+"""The app's two views, as the switch names them."""
+
+
 @dataclass(frozen=True)
-class Settings:
+class Settings(Versioned):
     """What the controls set: the traits of both partners, the environment, seed, couples.
 
     Attributes
@@ -96,16 +114,6 @@ class Settings:
     def model(self) -> RelationshipModel:
         """A fresh model at week 0."""
         return RelationshipModel(**self.model_kwargs())
-
-    def changed(self, **values: object) -> Settings:
-        """A copy with some values changed and the version raised."""
-        return replace(self, version=self.version + 1, **values)
-
-    def with_value(self, who: str, name: str, value: float) -> Settings:
-        """A copy with one trait (``who`` is ``"a"`` or ``"b"``) or environment value set."""
-        current = dict(getattr(self, who))
-        current[name] = float(value)
-        return self.changed(**{who: current})
 
 
 def scenario_settings(name: str | None, seed: int = 1, couples: int = 1) -> Settings:
@@ -235,7 +243,7 @@ def draw_couple(
             frameon=False,
         )
     status = "" if together else f" (ended: {Ending(int(s.ending[couple])).name.lower()})"
-    which = f"couple 1 of {model.n_couples}, " if model.n_couples > 1 else ""
+    which = f"couple {couple + 1} of {model.n_couples}, " if model.n_couples > 1 else ""
     ax.set_title(f"{which}week {model.steps}{status}", fontsize=9)
     return fig
 
@@ -243,9 +251,9 @@ def draw_couple(
 # --- components shown by SolaraViz -----------------------------------------------------
 
 
-def CouplePicture(model: RelationshipModel):
-    """The first couple as a picture (a SolaraViz component: called with the model)."""
-    return solara.FigureMatplotlib(draw_couple(model), format="png", bbox_inches="tight")
+def CouplePicture(model: RelationshipModel, couple: int = 0):
+    """One couple as a picture (a SolaraViz component: called with the model)."""
+    return solara.FigureMatplotlib(draw_couple(model, couple), format="png", bbox_inches="tight")
 
 
 CHANGE_SERIES = ("intimacy", "satisfaction", "resentment", "goodwill", "capability")
@@ -287,27 +295,12 @@ def _week_changes(model: RelationshipModel) -> list[str]:
     return change_lines(snapshot(frame.iloc[-2]), snapshot(frame.iloc[-1]), PARTNER_NAMES)
 
 
-def text_block(
-    heading: str, paragraphs: Sequence[str] = (), items: Sequence[str] = (), level: int = 3
-) -> str:
-    """Plain text as escaped HTML: a heading, paragraphs and a bulleted list.
-
-    The app writes its text as HTML rather than Markdown: solara's Markdown loads a
-    maths renderer from the network, which a machine offline cannot reach.
-    """
-    out = [f"<h{level}>{escape(heading)}</h{level}>"] if heading else []
-    out += [f"<p>{escape(p)}</p>" for p in paragraphs]
-    if items:
-        out.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
-    return "".join(out)
-
-
-def WeekInWords(model: RelationshipModel):
-    """This week of the first couple in words (a SolaraViz component)."""
-    lines = week_in_words(model)
-    which = " (couple 1)" if model.n_couples > 1 else ""
+def WeekInWords(model: RelationshipModel, couple: int = 0):
+    """This week of one couple in words (a SolaraViz component)."""
+    lines = week_in_words(model, couple)
+    which = f" (couple {couple + 1})" if model.n_couples > 1 else ""
     html = text_block(f"This week in words{which}", [lines[0]], lines[1:])
-    return solara.HTML(tag="div", unsafe_innerHTML=html, classes=["relsim-week"])
+    return html_box(html, "relsim-week")
 
 
 def OutcomeView(model: RelationshipModel):
@@ -318,7 +311,7 @@ def OutcomeView(model: RelationshipModel):
         html = text_block(
             f"Outcome so far: {outcome}", lines[1:2], [ln.strip() for ln in lines[2:]]
         )
-        return solara.HTML(tag="div", unsafe_innerHTML=html, classes=["relsim-outcome"])
+        return html_box(html, "relsim-outcome")
     shares = model.outcome_shares()
     fig = Figure(figsize=(5.0, 3.2))
     ax = fig.add_subplot()
@@ -333,51 +326,50 @@ def _pair(name: str) -> dict[str, str]:
     return {f"{name}_a": COLOURS["a"], f"{name}_b": COLOURS["b"]}
 
 
-COMPONENTS = [
-    (CouplePicture, 0),
-    (WeekInWords, 0),
-    (OutcomeView, 0),
+SERIES_PLOTS = [
     make_plot_component("intimacy"),
     make_plot_component(_pair("satisfaction")),
     make_plot_component(_pair("resentment")),
     make_plot_component(_pair("goodwill")),
     make_plot_component(_pair("capability")),
 ]
-"""What the main area shows besides the scenario's notes, in order (SolaraViz components
-on page 0)."""
+"""Live plots of the model's DataCollector series."""
 
 
-def components_for(settings: Settings) -> list:
-    """The main area's components: :data:`COMPONENTS` with the scenario's notes third."""
+def followed_couple(model: RelationshipModel, followed: int) -> int:
+    """Index of the couple to follow: ``followed`` counts from 1 and is capped at the
+    model's couples."""
+    return min(max(int(followed), 1), model.n_couples) - 1
+
+
+def components_for(settings: Settings, followed: solara.Reactive[int] | None = None) -> list:
+    """The main area's components, in order (SolaraViz components on page 0): the
+    followed couple's picture and week in words, the scenario's notes, the outcome
+    classes and the plots. ``followed`` holds which couple to follow (from 1); the
+    picture and the words change with it without rebuilding the model."""
+
+    def couple(model: RelationshipModel) -> int:
+        return followed_couple(model, followed.value if followed is not None else 1)
+
+    def FollowedPicture(model: RelationshipModel):
+        return CouplePicture(model, couple(model))
+
+    def FollowedWeek(model: RelationshipModel):
+        return WeekInWords(model, couple(model))
 
     def AboutScenario(model: RelationshipModel):
         return ScenarioNotes(settings.scenario)
 
-    return [*COMPONENTS[:2], (AboutScenario, 0), *COMPONENTS[2:]]
+    return [
+        (FollowedPicture, 0),
+        (FollowedWeek, 0),
+        (AboutScenario, 0),
+        (OutcomeView, 0),
+        *SERIES_PLOTS,
+    ]
 
 
 # --- the controls ----------------------------------------------------------------------
-
-
-@solara.component
-def ParameterSlider(
-    param: reg.Parameter, value: float, on_value: Callable[[float], None], label: str = ""
-):
-    """A slider for one registry parameter, over its declared range."""
-    text = f"{label or param.name.replace('_', ' ')} {value:g}"
-    if param.integer:
-        solara.SliderInt(
-            text, value=int(value), min=int(param.low), max=int(param.high), on_value=on_value
-        )
-    else:
-        solara.SliderFloat(
-            text,
-            value=float(value),
-            min=param.low,
-            max=param.high,
-            step=SLIDER_STEP if param.high - param.low <= 1 else param.high / 20,
-            on_value=on_value,
-        )
 
 
 @solara.component
@@ -414,17 +406,17 @@ def ScenarioNotes(name: str | None):
         + text_block("What to notice", items=sc.notice, level=5)
         + text_block("Things to try", items=sc.things_to_try, level=5)
     )
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=html,
-        classes=["relsim-notes"],
-        style="max-height: 100%; overflow-y: auto",
-    )
+    html_box(html, "relsim-notes", scroll=True)
 
 
 @solara.component
-def Controls(settings: Settings, on_change: Callable[[Settings], None]):
-    """Scenario picker and notes, seed, couples, and sliders built from the registry."""
+def Controls(
+    settings: Settings,
+    on_change: Callable[[Settings], None],
+    followed: solara.Reactive[int] | None = None,
+):
+    """Scenario picker, seed, couples, the couple to follow, and sliders built from the
+    registry."""
     names = list_scenarios()
 
     def pick(name: str) -> None:
@@ -446,6 +438,15 @@ def Controls(settings: Settings, on_change: Callable[[Settings], None]):
             max=MAX_COUPLES,
             on_value=lambda n: on_change(settings.changed(couples=int(n))),
         )
+        if followed is not None and settings.couples > 1:
+            shown = min(followed.value, settings.couples)
+            solara.SliderInt(
+                f"Follow couple {shown}",
+                value=shown,
+                min=1,
+                max=settings.couples,
+                on_value=followed.set,
+            )
     for who in reg.PARTNERS:
         PartnerControls(settings, who, on_change)
     with solara.Card("Environment", margin=0):
@@ -459,45 +460,131 @@ def Controls(settings: Settings, on_change: Callable[[Settings], None]):
 
 
 @solara.component
-def TeacherSidebar(settings: Settings, on_change: Callable[[Settings], None]):
-    """The teacher's controls, in the sidebar below SolaraViz's play controls.
+def BelowPlayControls(controls: Callable[[], None], generation: int = 0):
+    """Sidebar content drawn by ``controls``, below SolaraViz's play controls.
 
     Solara orders sidebar content by how deep in the page each ``Sidebar`` is declared,
     and content declared equally deep by when it was mounted, which changes each time
     SolaraViz is rebuilt. Declaring the controls two components deeper than SolaraViz
-    declares its own keeps them below Play and Step.
+    declares its own keeps them below Play and Step. Between the two sits the empty
+    element that keeps the controls in place across generations (see
+    :func:`ViewSwitch`).
     """
-    _Deeper(settings, on_change)
+    _Deeper(controls, generation)
 
 
 @solara.component
-def _Deeper(settings: Settings, on_change: Callable[[Settings], None]):
-    _SidebarControls(settings, on_change)
-
-
-@solara.component
-def _SidebarControls(settings: Settings, on_change: Callable[[Settings], None]):
+def _Deeper(controls: Callable[[], None], generation: int):
     with solara.Sidebar():
-        Controls(settings, on_change)
+        if generation % 2 == 0:
+            solara.Div(style="display: none")
+    _SidebarControls(controls)
+
+
+@solara.component
+def _SidebarControls(controls: Callable[[], None]):
+    with solara.Sidebar():
+        controls()
+
+
+@solara.component
+def ViewSwitch(view: solara.Reactive[str], generation: int):
+    """The switch between the app's views, at the top of the sidebar (declared less
+    deep than anything a view puts there).
+
+    Solara's layout matches sidebar content to what it showed before by position, so
+    SolaraViz's play controls would outlive a change of view or of settings: still
+    "playing" a model that is gone, and with Reset building a model of stale
+    parameters. ``generation`` changes with every such change; an empty element after
+    the switch in odd generations moves SolaraViz's sidebar content down one place, so
+    that it starts afresh, paused. Another empty element below it in even generations
+    (:func:`BelowPlayControls`) moves the teacher's controls back, so that they stay in
+    place (a slider keeps the keyboard's focus) as long as the view does not change.
+    """
+    with solara.Sidebar():
+        with solara.Card("View", margin=0):
+            solara.ToggleButtonsSingle(value=view, values=list(VIEWS), dense=True)
+        if generation % 2:
+            solara.Div(style="display: none")
+
+
+@solara.component
+def ModelView(
+    current: Versioned,
+    keeper: ModelKeeper,
+    components: list,
+    name: str,
+    controls: Callable[[], None],
+    generation: int,
+):
+    """SolaraViz over the kept model of ``current`` settings, ``controls`` below its play
+    controls; a fresh SolaraViz for every settings version."""
+    model = use_kept_model(keeper, current.version, current.model)
+    SolaraViz(model, components=components, model_params=current.model_kwargs(), name=name).key(
+        f"{name}-{current.version}"
+    )
+    BelowPlayControls(controls, generation)
+
+
+@solara.component
+def ScenarioView(
+    settings: solara.Reactive[Settings],
+    keeper: ModelKeeper,
+    followed: solara.Reactive[int],
+    generation: int = 0,
+):
+    """One scenario's couples: SolaraViz over the model, the teacher's controls below."""
+    current = settings.value
+    components = solara.use_memo(lambda: components_for(current, followed), [current.version])
+    ModelView(
+        current,
+        keeper,
+        components,
+        "relsim: a couple, week by week",
+        lambda: Controls(current, settings.set, followed),
+        generation,
+    )
+
+
+@solara.component
+def MarketView(
+    settings: solara.Reactive[MarketSettings],
+    keeper: ModelKeeper,
+    arrange_by: solara.Reactive[str],
+    generation: int = 0,
+):
+    """The partner market: SolaraViz over the market, its controls below."""
+    current = settings.value
+    components = solara.use_memo(lambda: market_components(arrange_by), [])
+    ModelView(
+        current,
+        keeper,
+        components,
+        "relsim: a partner market, week by week",
+        lambda: MarketControls(current, settings.set, arrange_by),
+        generation,
+    )
 
 
 @solara.component
 def Page():
-    """The app: controls in the sidebar, SolaraViz with its components in the main area.
+    """The app: the view switch, then the chosen view.
 
-    Every change of the controls builds a fresh model and a fresh ``SolaraViz`` (keyed by
-    the settings' version), so that its Reset button rebuilds the model of the current
-    settings and a run in progress stops.
+    Every change of a view's controls builds a fresh model and a fresh ``SolaraViz``
+    (keyed by the settings' version), so that its Reset button rebuilds the model of
+    the current settings and a run in progress stops. Both views' settings and models
+    live here, so switching views and back finds each where it was left (paused).
     """
     first = solara.use_memo(lambda: scenario_settings(initial_scenario()), [])
+    view = solara.use_reactive(VIEWS[0])
     settings = solara.use_reactive(first)
-    current = settings.value
-    model = solara.use_memo(lambda: solara.reactive(current.model()), [current.version])
-    components = solara.use_memo(lambda: components_for(current), [current.version])
-    SolaraViz(
-        model,
-        components=components,
-        model_params=current.model_kwargs(),
-        name="relsim: a couple, week by week",
-    ).key(f"viz-{current.version}")
-    TeacherSidebar(current, settings.set)
+    followed = solara.use_reactive(1)
+    market = solara.use_reactive(MarketSettings())
+    arrange_by = solara.use_reactive(ARRANGE_DEFAULT)
+    keepers = solara.use_memo(lambda: {name: ModelKeeper() for name in VIEWS}, [])
+    generation = VIEWS.index(view.value) + settings.value.version + market.value.version
+    ViewSwitch(view, generation)
+    if view.value == VIEWS[0]:
+        ScenarioView(settings, keepers[VIEWS[0]], followed, generation)
+    else:
+        MarketView(market, keepers[VIEWS[1]], arrange_by, generation)
