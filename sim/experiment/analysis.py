@@ -87,7 +87,10 @@ def sensitivity(
         )
     names, x = factor_matrix(design)
     per = len(x)
-    runs = ResultStore(path).runs()
+    store = ResultStore(path)
+    if metric not in store.runs_schema().names:
+        raise InputError("metric", metric, "not a column of runs.parquet")
+    runs = store.runs(columns=["point", "status", metric])
     y_all = point_means(runs, metric, per * len(spec.scenarios))
     frames = []
     for i, scenario in enumerate(spec.scenarios):

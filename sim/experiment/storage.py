@@ -25,7 +25,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -262,12 +262,31 @@ class ResultStore:
         os.replace(tmp, self.root / RUNS)
         return rows
 
-    def runs(self) -> pd.DataFrame:
-        """The run table as a pandas DataFrame."""
+    def runs(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The run table as a pandas DataFrame: every column, or only ``columns``.
+
+        Reading only the columns a figure or an analysis needs keeps memory small for
+        sweeps of a million runs, whose whole table has over a hundred columns.
+        """
+        path = self._runs_path()
+        return pd.read_parquet(path, columns=None if columns is None else list(columns))
+
+    def runs_schema(self) -> pa.Schema:
+        """Column names and types of the run table, read without its rows."""
+        return pq.read_schema(self._runs_path())
+
+    def run_row(self, run: int) -> pd.Series:
+        """Every column of one run, read without the rest of the table."""
+        table = pq.read_table(self._runs_path(), filters=[("run", "==", int(run))])
+        if not table.num_rows:
+            raise InputError(str(self.root), "run", f"no run {run} in runs.parquet")
+        return table.to_pandas().iloc[0]
+
+    def _runs_path(self) -> Path:
         path = self.root / RUNS
         if not path.is_file():
             raise InputError(str(self.root), "", "no runs.parquet here; run the sweep first")
-        return pd.read_parquet(path)
+        return path
 
     def timeseries(self) -> pd.DataFrame:
         """Every time series part with its ``run`` number, sorted by run and step."""

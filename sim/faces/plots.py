@@ -11,12 +11,13 @@ listing each file, its title and caption for the report.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sim.errors import InputError
 from sim.experiment.storage import ResultStore
@@ -77,6 +78,10 @@ class Saved:
     svg: Path
 
 
+RUN_COLUMNS = ("run", "point", "replicate", "key", "scenario", "status", "outcome")
+"""Columns of the run table every figure and the page may read: identity and outcome."""
+
+
 class Results:
     """What a results folder holds, loaded once for every plot of it."""
 
@@ -87,8 +92,36 @@ class Results:
         self.store = ResultStore(self.root)
         self.manifest = self.store.read_manifest()
         self.spec = results_spec(self.root)
-        self.runs = self.store.runs()
+        schema = self.store.runs_schema()
+        self.columns: tuple[str, ...] = tuple(schema.names)
+        self.numeric: set[str] = {
+            f.name
+            for f in schema
+            if pa.types.is_integer(f.type)
+            or pa.types.is_floating(f.type)
+            or pa.types.is_boolean(f.type)
+        }
+        self._wanted: set[str] = set(RUN_COLUMNS) | set(self.factors)
+        self._runs: pd.DataFrame | None = None
         self._series: pd.DataFrame | None = None
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        """The run table, with only the columns the plots so far have asked for.
+
+        Identity, status, outcome and factor columns are always there; a plot's metrics
+        are added by :meth:`want` (a million runs' whole table would not fit in memory).
+        """
+        if self._runs is None:
+            self._runs = self.store.runs([c for c in self.columns if c in self._wanted])
+        return self._runs
+
+    def want(self, names: Iterable[str]) -> None:
+        """Add columns of the run table that a plot reads."""
+        new = {n for n in names if n in self.columns} - self._wanted
+        if new:
+            self._wanted |= new
+            self._runs = None
 
     @property
     def series(self) -> pd.DataFrame:
@@ -184,14 +217,16 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
         if key in plot and not isinstance(plot[key], str):
             raise fail(key, "expected a string")
     out = dict(plot)
-    columns = set(res.runs.columns)
-    numeric = {c for c in columns if pd.api.types.is_numeric_dtype(res.runs[c])}
+    columns = set(res.columns)
+    numeric = res.numeric
 
     def column(key: str, value: object, pool: set[str], what: str) -> None:
-        for name in _names(value, key, fail):
+        names = _names(value, key, fail)
+        for name in names:
             if name not in pool:
                 hint = ", ".join(sorted(pool)[:12]) or "none"
                 raise fail(key, f"{what} {name!r} is not in the results; expected one of {hint}")
+        res.want(names)
 
     series = set(res.series_names)
     if kind in ("timeseries", "phase") and not series:
@@ -208,8 +243,10 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
     if kind == "profile":
         out["metrics"] = _names(plot["metrics"], "metrics", fail)
         for prefix in out["metrics"]:
-            if not figures.profile_columns(list(columns), prefix):
+            ages = figures.profile_columns(list(res.columns), prefix)
+            if not ages:
                 raise fail("metrics", f"no metric {prefix}_age<N> in the results")
+            res.want(col for _, col in ages)
     if kind in ("timeseries", "phase", "outcomes", "bars", "profile"):
         out.setdefault("by", res.default_by())
         if out["by"] is not None:
@@ -231,11 +268,14 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
     if kind == "events" and "a.dependency" not in columns:
         raise fail("kind", "an events plot replays one couple; these results hold no couple")
     if kind == "events":
-        ok = res.runs[res.runs["status"] == "ok"]
         if "where" in plot:
             if "run" in plot:
                 raise fail("where", "give either run or where, not both")
+            if isinstance(plot["where"], Mapping):
+                res.want(str(name) for name in plot["where"])
+            ok = res.runs[res.runs["status"] == "ok"]
             out["run"] = _match(plot["where"], ok, columns, fail)
+        ok = res.runs[res.runs["status"] == "ok"]
         run = out.get("run", 0)
         if isinstance(run, bool) or not isinstance(run, int):
             raise fail("run", f"expected a run number, got {run!r}")
@@ -299,7 +339,7 @@ def events(res: Results, run: int) -> figures.Drawn:
     """The event strip of one run of the results, replayed from its parameters and key."""
     from sim.model import parameters as reg
 
-    row = res.runs.set_index("run").loc[run]
+    row = res.store.run_row(run)
     a = {t: float(row[f"a.{t}"]) for t in reg.TRAIT_NAMES}
     b = {t: float(row[f"b.{t}"]) for t in reg.TRAIT_NAMES}
     env = {e: row[f"env.{e}"] for e in reg.ENV_NAMES}
