@@ -1,12 +1,15 @@
-"""The week's rules compiled per couple: the fast path of :func:`sim.model.week.step`.
+"""The week's rules compiled for blocks of couples: the fast path of
+:func:`sim.model.week.step`.
 
 :mod:`sim.model.week` states the nine phases as array operations over every couple at
 once; that is the readable reference, and ``docs/ODD.md`` describes it. Array code
-pays for many temporary ``(2, n)`` arrays and for draws it does not use. This module
-runs the same rules couple by couple in compiled code (Numba): a couple's state sits in
-a small scratch array while it lives through many weeks, and a draw is hashed only
-when its result is used (draws are a pure function of key, week and slot, so a skipped
-draw changes nothing).
+pays for many temporary ``(2, n)`` arrays. This module runs the same rules in compiled
+code (Numba) for :data:`LANES` couples side by side: a block's state sits in a small
+scratch array on the stack (one row per variable, one column per couple) while it lives
+through many weeks, and each phase is a loop over the columns without branches, which
+the compiler turns into vector instructions (AVX-512 or AVX2 where the processor has
+them). Every draw is hashed for every couple, used or not; draws are a pure function of
+key, week and slot, so an unused draw changes nothing.
 
 The results are bit for bit those of the reference: every expression keeps the
 reference's order of floating-point operations, Numba is not allowed to reorder or
@@ -230,8 +233,9 @@ _TO_UNIT32 = 2.0**-32
 
 
 # --- Draws and small helpers -----------------------------------------------------------
-# Helpers that take arrays are inlined into their callers (``inline="always"``): a call
-# that passes arrays costs more than the few operations it does.
+# Every helper is inlined into its caller (``inline="always"``): a call left in a loop
+# over lanes keeps the compiler from vectorizing it. ``_min`` and ``_max`` replace the
+# builtins ``min`` and ``max`` for the same reason.
 
 
 @njit(cache=True, inline="always")
@@ -316,9 +320,10 @@ def _learn_from_help(z, l, j, got, amount):
 
 
 # --- The nine phases, per couple -------------------------------------------------------
-# Each keeps the order of operations of its reference in ``sim.model.week``; a term the
-# reference multiplies by a boolean is multiplied by ``_flag`` of it. Draws used only
-# after a rare event are hashed only when the event happened.
+# Each runs the couple in lane ``l`` of the block's scratch ``z`` (events in ``ev``) and
+# keeps the order of operations of its reference in ``sim.model.week``; a term the
+# reference multiplies by a boolean is multiplied by ``_flag`` of it. No phase branches
+# on a couple's values (a conditional is a select), so the loop over lanes vectorizes.
 
 
 @njit(cache=True, inline="always")
