@@ -965,6 +965,10 @@ def _live(
     has ended keeps its state of that week, exactly as the reference freezes it.
     """
     lanes = block.shape[0]
+    # A block cut short is filled up with copies of its first couple, never written
+    # back: the phases then always run a whole number of vector widths, and the
+    # compiler, told so by ``width``, emits no one-lane version of them.
+    width = (lanes + LANES - 1) & -LANES
     # Each scratch array is seen by lane (``z[k, l]``) in the phases and flat
     # (``zf[k * LANES + l]``) in the loops over whole rows, which compile to plain
     # vector loads and stores.
@@ -976,8 +980,8 @@ def _live(
     lane = carray(_stack_floats(_N_LANE), (3, LANES))
     key = carray(_stack_words(LANES), (LANES,))
     base = carray(_stack_words(LANES), (LANES,))
-    for l in range(lanes):
-        i = block[l]
+    for l in range(width):
+        i = block[l] if l < lanes else block[0]
         for k in range(len(partner)):
             z[2 * k, l] = partner[k][0, i]
             z[2 * k + 1, l] = partner[k][1, i]
@@ -1010,23 +1014,23 @@ def _live(
         if alive < lanes:
             for k in range(_N_S):
                 before[k] = zf[k]
-        for l in range(lanes):
+        for l in range(width):
             life(z, ev, base, l)
-        for l in range(lanes):
+        for l in range(width):
             cope(z, ev, base, l)
-        for l in range(lanes):
+        for l in range(width):
             notice(z, ev, base, l)
-        for l in range(lanes):
+        for l in range(width):
             respond(z, ev, base, l)
-        for l in range(lanes):
+        for l in range(width):
             fix(z, ev, base, l)
-        for l in range(lanes):
+        for l in range(width):
             share(z, ev, base, l)
-        for l in range(lanes):
+        for l in range(width):
             grow(z, ev, base, l)
-        for l in range(lanes):
+        for l in range(width):
             appraise(z, ev, base, l)
-        for l in range(lanes):
+        for l in range(width):
             lane[LANE_END, l] = commit(z, ev, base, l, lane[LANE_TOGETHER, l])
         _clamp(zf)
         if alive < lanes:
