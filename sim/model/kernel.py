@@ -423,7 +423,8 @@ def respond(z, ev, base, l):
 
 @njit(cache=True, inline="always")
 def _answer(z, ev, base, l, asked):
-    """Phase 4 once someone asked: help, help on condition, a no, a demand.
+    """Phase 4, the answers: help, help on condition, a no, a demand (all zero for a
+    partner who did not ask).
 
     Returns who pressed a demand; the caller updates escalation and the demand rate.
     """
