@@ -212,3 +212,15 @@ def test_kernel_layout_matches_the_model():
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="unknown engine"):
         simulate(build_params(), couple_keys(1, 1), 2, engine="fortran")
+
+
+@pytest.mark.parametrize("n", [5, 13, 37])
+def test_blocks_cut_short_and_couples_ending_inside_a_block_are_bit_identical(n):
+    # The kernel runs couples in blocks of kernel.LANES: these sizes leave a last block
+    # cut short, and couples that end leave the others of their block going on.
+    params = random_params(n, seed=100 + n)
+    keys = couple_keys(13, params.n)
+    got, want = both_engines(params, keys, YEARS_10)
+    assert_same_state(got.state, want.state)
+    assert n % kernel.LANES != 0
+    assert 0 < (~want.state.active).sum()

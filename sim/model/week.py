@@ -472,7 +472,7 @@ PHASES = (life, cope, notice, respond, fix, share, grow, appraise, commit)
 def step(s: State, p: Params, keys: np.ndarray) -> None:
     """Advance every couple still together by one week, in place.
 
-    Runs the compiled per-couple kernel (:mod:`sim.model.kernel`), which gives bit for
+    Runs the compiled kernel (:mod:`sim.model.kernel`), which gives bit for
     bit the result of :func:`step_reference`, the phases above applied to all couples.
     """
     run_weeks(s, p, keys, 1)
