@@ -377,6 +377,12 @@ def test_cli_sweep_and_dry_run(tmp_path, monkeypatch, capsys):
     status = cli.main(["sweep", str(TINY), "--executor", "serial", "--quiet", "--chunk-size", "5"])
     assert status == 0
     assert len(load_results(tmp_path / "results" / "tiny")) == 18
+    assert (tmp_path / "results" / "tiny" / "index.html").is_file()
+    bare = tmp_path / "bare"
+    args = ["sweep", str(TINY), "--executor", "serial", "--quiet", "--no-report", "--out"]
+    assert cli.main([*args, str(bare)]) == 0
+    assert len(load_results(bare)) == 18
+    assert not (bare / "index.html").exists() and not (bare / "figures").exists()
 
 
 def test_estimate_counts(tmp_path):

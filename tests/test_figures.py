@@ -248,3 +248,14 @@ def test_couple_mean_of_paired_series(grid):
         ts["satisfaction"], (ts["satisfaction_a"] + ts["satisfaction_b"]) / 2
     )
     assert drawn.figure.axes[0].get_xlabel() == "satisfaction, mean of a and b (index, 0-1)"
+
+
+def test_results_read_only_the_run_columns_their_plots_use(grid):
+    res = plots.Results(grid.root)
+    first = set(res.runs.columns)
+    assert {"run", "status", "outcome", "a.dependency", "env.problem_rate"} <= first
+    assert "intimacy" not in first and "b.narcissism" not in first
+    plots.plan(res)  # the regime map of intimacy asks for its metric
+    assert set(res.runs.columns) == first | {"intimacy"}
+    # the event strip replays its run from that run's row, read alone
+    assert plots.events(res, 5).figure.axes

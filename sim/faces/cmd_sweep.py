@@ -52,6 +52,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(
+        "--no-report",
+        action="store_true",
+        help="skip the figures and the results page (draw them later with relsim report)",
+    )
+    p.add_argument(
         "--out", default=None, metavar="DIR", help="results folder (default: results/NAME)"
     )
     p.set_defaults(func=run)
@@ -83,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         force=args.force,
         quiet=args.quiet,
+        report=not args.no_report,
     )
     if summary.page is not None and not args.quiet:
         print(f"results page: {summary.page}")

@@ -226,7 +226,8 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
             if name not in pool:
                 hint = ", ".join(sorted(pool)[:12]) or "none"
                 raise fail(key, f"{what} {name!r} is not in the results; expected one of {hint}")
-        res.want(names)
+        if what != "series":  # series are read from timeseries/, not the run table
+            res.want(names)
 
     series = set(res.series_names)
     if kind in ("timeseries", "phase") and not series:
