@@ -115,15 +115,9 @@ def population_defaults() -> dict[str, float]:
 
 def validate_market(values: Mapping[str, object], where: str = "market.") -> dict[str, float]:
     """Check a partial mapping of market values; return it with defaults filled in."""
-    out = market_defaults()
-    for name, value in values.items():
-        if name not in MARKET_REGISTRY:
-            raise ParameterError(
-                f"{where}{name}",
-                f"unknown market parameter; expected one of {', '.join(MARKET_NAMES)}",
-            )
-        out[name] = MARKET_REGISTRY[name].check(value, where)
-    return out
+    return reg.validate_partial(
+        values, MARKET_REGISTRY, MARKET_NAMES, market_defaults(), "market parameter", where
+    )
 
 
 def validate_population(values: Mapping[str, object], where: str = "pop.") -> dict[str, float]:

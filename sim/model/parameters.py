@@ -269,26 +269,35 @@ def lookup(qualified: str) -> Parameter:
 
 def validate_traits(values: Mapping[str, object], where: str = "") -> dict[str, float]:
     """Check a partial mapping of trait values; return it with defaults filled in."""
-    out = trait_defaults()
-    for name, value in values.items():
-        if name not in TRAIT_NAMES:
-            raise ParameterError(
-                f"{where}{name}", f"unknown trait; expected one of {', '.join(TRAIT_NAMES)}"
-            )
-        out[name] = REGISTRY[name].check(value, where)
-    return out
+    return validate_partial(values, REGISTRY, TRAIT_NAMES, trait_defaults(), "trait", where)
 
 
 def validate_env(values: Mapping[str, object], where: str = "env.") -> dict[str, float]:
     """Check a partial mapping of environment values; return it with defaults filled in."""
-    out = env_defaults()
+    kind = "environment parameter"
+    return validate_partial(values, REGISTRY, ENV_NAMES, env_defaults(), kind, where)
+
+
+def validate_partial(
+    values: Mapping[str, object],
+    registry: Mapping[str, Parameter],
+    names: tuple[str, ...],
+    defaults: dict[str, float],
+    kind: str,
+    where: str,
+) -> dict[str, float]:
+    """Check the values of a partial mapping against ``names`` of a registry.
+
+    Returns ``defaults`` with the given values checked and filled in; an unknown name
+    raises ``ParameterError`` listing the ``kind`` of names expected.
+    """
+    out = dict(defaults)
     for name, value in values.items():
-        if name not in ENV_NAMES:
+        if name not in names:
             raise ParameterError(
-                f"{where}{name}",
-                f"unknown environment parameter; expected one of {', '.join(ENV_NAMES)}",
+                f"{where}{name}", f"unknown {kind}; expected one of {', '.join(names)}"
             )
-        out[name] = REGISTRY[name].check(value, where)
+        out[name] = registry[name].check(value, where)
     return out
 
 
