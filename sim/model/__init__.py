@@ -1,0 +1,13 @@
+"""The relationship model: declarations, rules, the compiled engine, outcomes, Mesa face."""
+
+RESULT_MODULES: tuple[str, ...] = (
+    "sim.model.parameters",
+    "sim.model.state",
+    "sim.model.randomness",
+    "sim.model.week",
+    "sim.model.kernel",
+    "sim.model.engine",
+    "sim.model.outcomes",
+)
+"""The modules whose code decides a run's results: the registry, the declarations, the
+rules, the engine and the outcomes. The results fingerprint covers exactly these."""
