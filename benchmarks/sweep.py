@@ -4,7 +4,7 @@ Prints the time Numba takes to compile the kernel (and to load it once cached), 
 couple-steps per second of
 
 1. the engine alone on one core (``sim.simulate`` over one large batch, best of a few
-   runs), and the NumPy reference phases for comparison;
+   runs);
 2. a whole sweep as ``relsim sweep`` runs it (process executor, one worker
    per core, final metrics to ``runs.parquet``), start-up and writing included;
 3. the first runs of the same sweep through ``mesa.batch_run`` over
@@ -47,9 +47,7 @@ GRID = {
 """A 10 x 10 x 10 grid: 1,000 design points."""
 
 
-def engine_rate(
-    n: int, steps: int, engine: str = "kernel", repeats: int = 3
-) -> tuple[float, float]:
+def engine_rate(n: int, steps: int, repeats: int = 3) -> tuple[float, float]:
     """Couple-steps per second of the engine on one core, over one batch of ``n`` couples.
 
     Returns the best of ``repeats`` runs by wall-clock time and by this process's CPU
@@ -57,11 +55,11 @@ def engine_rate(
     """
     params = build_params(n=n)
     keys = couple_keys(1, n)
-    simulate(build_params(n=2), couple_keys(1, 2), 2, engine=engine)  # compiled or loaded
+    simulate(build_params(n=2), couple_keys(1, 2), 2)  # compiled or loaded
     wall, cpu = 0.0, 0.0
     for _ in range(repeats):
         t0, c0 = time.perf_counter(), time.process_time()
-        simulate(params, keys, steps, engine=engine)
+        simulate(params, keys, steps)
         wall = max(wall, n * steps / (time.perf_counter() - t0))
         cpu = max(cpu, n * steps / (time.process_time() - c0))
     return wall, cpu
@@ -151,12 +149,6 @@ def main() -> None:
     print(
         f"engine      {wall / 1e6:8.2f} M couple-steps/s on one core, best wall-clock "
         f"({cpu / 1e6:.2f} by CPU time; {args.engine_couples:,} couples x {args.steps} steps)"
-    )
-    ref_wall, ref_cpu = engine_rate(args.engine_couples, 52, "numpy", repeats=1)
-    print(
-        f"reference   {ref_wall / 1e6:8.2f} M couple-steps/s for the NumPy phases "
-        f"({ref_cpu / 1e6:.2f} by CPU time; 52 steps): the kernel is {cpu / ref_cpu:.1f} "
-        "times faster"
     )
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -8,11 +8,12 @@ describes it.
 import ast
 import inspect
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
 
-from sim.model import docs, randomness, week
+from sim.model import docs, randomness, rules, week
 from sim.model.outcomes import OUTCOME_CLASSES, Thresholds
 from sim.model.parameters import REGISTRY
 from sim.model.state import initial_state
@@ -76,7 +77,7 @@ def test_every_phase_of_a_week_is_described(text, phase):
 
 def _coefficients(function) -> list[float]:
     """Numeric constants of a rule function, bar 0, 1, 2 and the draw slots."""
-    tree = ast.parse(inspect.getsource(function))
+    tree = ast.parse(textwrap.dedent(inspect.getsource(getattr(function, "py_func", function))))
     slots = {
         id(arg)
         for node in ast.walk(tree)
@@ -111,7 +112,16 @@ def test_every_coefficient_of_a_phase_appears_in_its_section(text, phase):
 
 @pytest.mark.parametrize(
     "helper",
-    [week._pace, week._self_efficacy, week._receptivity, week._asymmetry, week._learn_from_help],
+    [
+        rules.pace,
+        rules.self_efficacy,
+        rules.receptivity,
+        rules.asymmetry,
+        rules.press,
+        rules.push_chance,
+        rules.seek_chance,
+        week.learn_from_help,
+    ],
     ids=lambda f: f.__name__,
 )
 def test_every_coefficient_of_a_helper_rule_appears_in_the_submodels(text, helper):

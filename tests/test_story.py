@@ -9,11 +9,10 @@ import pytest
 
 from sim.faces.cli import main
 from sim.faces.story import NOTABLE, explain_outcome, is_quiet, tell, week_lines
-from sim.model.engine import build_params, simulate
+from sim.model.engine import build_params, simulate, step
 from sim.model.outcomes import OUTCOME_CLASSES, final_metrics
 from sim.model.randomness import couple_keys
 from sim.model.state import N_EVENTS, Event, initial_state
-from sim.model.week import step
 from sim.scenario import load_scenario
 
 STEPS = 156

@@ -468,9 +468,8 @@ def couple_events(
     intimacy : ndarray
         Intimacy at weeks 0..steps.
     """
-    from sim.model.engine import build_params
+    from sim.model.engine import build_params, step
     from sim.model.state import Event, initial_state
-    from sim.model.week import step
 
     params = build_params(a=a, b=b, env=env, n=1)
     keys = np.asarray([key], dtype=np.uint64)

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.model.engine import step
 from sim.model.outcomes import OUTCOME_CLASSES, Thresholds, classify, final_metrics
 from sim.model.state import Ending, Event, Params, State, initial_state
-from sim.model.week import step
 
 PARTNER_NAMES: tuple[str, str] = ("A", "B")
 """How the story calls partner ``a`` and partner ``b``."""

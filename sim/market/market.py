@@ -38,9 +38,9 @@ from sim.market import attraction, draws, population
 from sim.market import parameters as mreg
 from sim.market.records import Records
 from sim.model import parameters as reg
+from sim.model.engine import step as advance_week
 from sim.model.outcomes import Thresholds, classify, final_metrics
 from sim.model.state import Ending, Params, State, initial_state
-from sim.model.week import step as advance_week
 
 SINGLE, PARTNERED, RECOVERING = 0, 1, 2
 """A person's status."""

@@ -2,9 +2,12 @@
 
 RESULT_MODULES: tuple[str, ...] = (
     "sim.model.parameters",
+    "sim.model.declarations",
     "sim.model.state",
     "sim.model.randomness",
+    "sim.model.rules",
     "sim.model.week",
+    "sim.model.layout",
     "sim.model.kernel",
     "sim.model.engine",
     "sim.model.outcomes",

@@ -17,13 +17,9 @@ from sim.model.kernel import run_weeks
 from sim.model.outcomes import OUTCOME_CLASSES, SERIES, Thresholds, classify, final_metrics
 from sim.model.randomness import couple_keys
 from sim.model.state import Params, State, initial_state
-from sim.model.week import step_reference
 
 DEFAULT_STEPS = 520
 """Ten years of weeks."""
-
-ENGINES = ("kernel", "numpy")
-"""Ways to run the weekly rules: the compiled kernel, or the NumPy reference phases."""
 
 
 def build_params(
@@ -100,7 +96,6 @@ def simulate(
     steps: int = DEFAULT_STEPS,
     record_every: int = 0,
     series: Sequence[str] = tuple(SERIES),
-    engine: str = "kernel",
 ) -> Simulation:
     """Run every couple of a batch for ``steps`` weeks.
 
@@ -118,13 +113,7 @@ def simulate(
         0 records nothing.
     series : sequence of str
         Names from :data:`~sim.model.outcomes.SERIES`.
-    engine : str
-        ``"kernel"``, the compiled rules (:mod:`sim.model.kernel`), or ``"numpy"``, the
-        array phases of :mod:`sim.model.week` they are tested against; both give the
-        same result bit for bit.
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     keys = np.asarray(keys, dtype=np.uint64)
     if keys.shape != (params.n,):
         raise ValueError(f"need one key per couple: {params.n} couples, keys of shape {keys.shape}")
@@ -136,21 +125,27 @@ def simulate(
     out = {name: np.empty((len(record_at), params.n)) for name in series} if record_every else {}
     week = 0
     for row, at in enumerate(record_at):
-        _advance(state, params, keys, int(at) - week, engine)
+        run_weeks(state, params, keys, int(at) - week)
         week = int(at)
         for name in out:
             out[name][row] = SERIES[name](state)
-    _advance(state, params, keys, steps - week, engine)
+    run_weeks(state, params, keys, steps - week)
     return Simulation(state, out, record_at)
 
 
-def _advance(state: State, params: Params, keys: np.ndarray, weeks: int, engine: str) -> None:
-    """Run ``weeks`` weeks with the chosen engine."""
-    if engine == "kernel":
-        run_weeks(state, params, keys, weeks)
-        return
-    for _ in range(weeks):
-        step_reference(state, params, keys)
+def step(state: State, params: Params, keys: np.ndarray) -> None:
+    """Advance every couple still together by one week, in place.
+
+    Parameters
+    ----------
+    state : State
+        The couples' state; couples may be added, removed or rewritten between weeks.
+    params : Params
+        Their traits and environment.
+    keys : ndarray of uint64, shape (n,)
+        One random key per couple.
+    """
+    run_weeks(state, params, keys, 1)
 
 
 def _record_weeks(steps: int, every: int) -> np.ndarray:

@@ -16,10 +16,10 @@ import numpy as np
 
 from sim.model import parameters as reg
 from sim.model.engine import DEFAULT_STEPS, build_params
+from sim.model.engine import step as advance_week
 from sim.model.outcomes import OUTCOME_CLASSES, Thresholds, classify, final_metrics
 from sim.model.randomness import couple_keys
 from sim.model.state import Params, State, initial_state
-from sim.model.week import step as advance_week
 
 PARTNER_STATE = (
     "capability",

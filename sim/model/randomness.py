@@ -11,6 +11,7 @@ well-tested 64-bit mixing function.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -83,3 +84,34 @@ class WeekDraws:
         np.multiply(z >> np.uint64(32), _TO_UNIT32, out=out[0])
         np.multiply(z & np.uint64(0xFFFFFFFF), _TO_UNIT32, out=out[1])
         return out
+
+
+# --- The same draws, one couple at a time, for the compiled rules ------------------------
+
+_S27, _S30, _S31, _S32 = np.uint64(27), np.uint64(30), np.uint64(31), np.uint64(32)
+_LOW32 = np.uint64(0xFFFFFFFF)
+
+
+@njit(inline="always")
+def _mix64_one(z):
+    """:func:`mix64` of one uint64."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@njit(inline="always")
+def week_hash(key, step):
+    """The hash every draw of a couple's week starts from (``WeekDraws``'s base)."""
+    return _mix64_one(key ^ (np.uint64(step + 1) * _STEP))
+
+
+@njit(inline="always")
+def draw_pair(draws, lane, slot):
+    """Partner a's and b's uniform number of draw ``slot`` for the couple in ``lane``.
+
+    ``draws[lane]`` is the couple's :func:`week_hash`; the numbers are those of
+    :meth:`WeekDraws.pair`.
+    """
+    z = _mix64_one(draws[lane] + np.uint64(slot + 1025) * _GOLDEN)
+    return np.float64(z >> _S32) * _TO_UNIT32, np.float64(z & _LOW32) * _TO_UNIT32

@@ -1,59 +1,30 @@
 """State of a batch of couples: NumPy arrays, one entry per partner or per couple.
 
+The arrays are those declared in :mod:`sim.model.declarations`; this module makes the
+:class:`State` that holds them and the state new couples start in.
+
 Partner arrays have shape ``(2, n)``: row 0 is partner ``a``, row 1 partner ``b``, so
 ``x[::-1]`` is always "the other partner's value". Couple arrays have shape ``(n,)``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from enum import IntEnum
+from dataclasses import dataclass, field, fields, make_dataclass
 
 import numpy as np
 
+from sim.model.declarations import (
+    BOOKKEEPING,
+    COUPLE,
+    N_EVENTS,
+    PARTNER,
+    STATE,
+    Ending,
+    Event,
+)
 from sim.model.parameters import ENV_NAMES, TRAIT_NAMES
 
-
-class Event(IntEnum):
-    """Kinds of interaction, counted per partner: the partner who *did* it."""
-
-    PROBLEM = 0  # met a problem
-    HANDLED_ALONE = 1  # dealt with a problem without the partner
-    REQUEST = 2  # asked the partner for help
-    HELP_FREE = 3  # answered a request with help given freely
-    HELP_CONDITIONAL = 4  # answered a request with help on condition
-    DECLINE = 5  # declined a request
-    DEMAND = 6  # pressed a declined request as a demand
-    HELP_DEMANDED = 7  # gave in to a demand
-    WITHDRAW = 8  # refused a demand and withdrew
-    NOTICE = 9  # offered help before being asked (anticipatory care)
-    FIX = 10  # pushed help that was not asked for
-    COERCION = 11  # pushed help after it had been refused
-    FIX_ACCEPTED = 12  # accepted pushed help
-    FIX_REJECTED = 13  # rejected pushed help
-    ACCEPTANCE_FLIP = 14  # answered pushed help the other way from last time
-    ACHIEVEMENT = 15  # had good news
-    CELEBRATION = 16  # celebrated the partner's good news
-    TRIAL = 17  # met a major trial
-    TRIAL_SUPPORT = 18  # walked with the partner through a trial
-    DISCLOSURE = 19  # disclosed something personal
-    SUGGESTION = 20  # suggested doing something differently
-    CO_CREATION = 21  # worked a suggestion into a shared solution
-    CONFLICT = 22  # started or escalated a conflict
-    DEPTH_REQUEST = 23  # asked for a deeper relationship
-    DEPTH_MET = 24  # opened up and changed when asked for depth
-    DEPTH_RESISTED = 25  # resisted a request for depth
-
-
-N_EVENTS = len(Event)
-
-
-class Ending(IntEnum):
-    """How a couple's relationship stands: still together, or how it ended."""
-
-    TOGETHER = 0
-    HEALTHY = 1
-    DESTRUCTIVE = 2
+__all__ = ["N_EVENTS", "RANGES", "Ending", "Event", "Params", "State", "initial_state"]
 
 
 @dataclass
@@ -83,86 +54,45 @@ class Params:
             raise KeyError(f"missing parameters: {', '.join(missing)}")
 
 
-@dataclass
-class State:
-    """Everything that changes during a run, for ``n`` couples.
-
-    Partner arrays, shape ``(2, n)``, values in [0, 1] unless noted:
-
-    capability, stress, goodwill, satisfaction, resentment, trust, autonomy,
-    commitment, self_regard, acceptance (readiness to take pushed help),
-    disclosed (depth of last disclosure), care (recent care received),
-    ledger (in [-1, 1]: perceived given minus received), escalation (of demands),
-    direction (in [0, 1]: where one's growth is heading), sprint (1 in a growth sprint),
-    help_recent (recent help given), below (weeks of commitment below threshold, >= 0),
-    last_fix (+1 accepted the last pushed help, -1 rejected it, 0 none yet),
-    help_given (total amount of help given, >= 0), capability0 (capability at start).
-
-    Couple arrays, shape ``(n,)``: intimacy, effort, chemistry, shared (history of
-    trials and joys lived together), conflict_recent, coercion_recent, demand_recent
-    (event rates over the last year or so), weeks (weeks together), active (bool),
-    step_ended (-1 while together), ending (an :class:`Ending`).
-
-    Counts: ``counts`` (N_EVENTS, 2, n) int64, total events per partner;
-    ``events`` (N_EVENTS, 2, n) bool, the events of the last week.
-    """
-
-    capability: np.ndarray
-    stress: np.ndarray
-    goodwill: np.ndarray
-    satisfaction: np.ndarray
-    resentment: np.ndarray
-    trust: np.ndarray
-    autonomy: np.ndarray
-    commitment: np.ndarray
-    self_regard: np.ndarray
-    acceptance: np.ndarray
-    disclosed: np.ndarray
-    care: np.ndarray
-    ledger: np.ndarray
-    escalation: np.ndarray
-    direction: np.ndarray
-    sprint: np.ndarray
-    help_recent: np.ndarray
-    below: np.ndarray
-    last_fix: np.ndarray
-    help_given: np.ndarray
-    capability0: np.ndarray
-    intimacy: np.ndarray
-    effort: np.ndarray
-    chemistry: np.ndarray
-    shared: np.ndarray
-    conflict_recent: np.ndarray
-    coercion_recent: np.ndarray
-    demand_recent: np.ndarray
-    weeks: np.ndarray
-    active: np.ndarray
-    step_ended: np.ndarray
-    ending: np.ndarray
-    counts: np.ndarray
-    events: np.ndarray
-    step: int = 0
-
-    @property
-    def n(self) -> int:
-        """Number of couples."""
-        return self.intimacy.shape[0]
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        """Every array of the state by name."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "step"}
+def _state_fields() -> list[tuple[str, type]]:
+    names = [v.name for v in STATE] + [name for name, *_ in BOOKKEEPING] + ["counts", "events"]
+    return [(name, np.ndarray) for name in names] + [("step", int, field(default=0))]
 
 
-PARTNER_RANGES: dict[str, tuple[float, float]] = {
-    "ledger": (-1.0, 1.0),
-    "below": (0.0, np.inf),
-    "last_fix": (-1.0, 1.0),
-    "help_given": (0.0, np.inf),
-}
-"""Documented ranges of partner arrays that are not in [0, 1]."""
+def _state_doc() -> str:
+    partner = ", ".join(v.name for v in STATE if v.scope == PARTNER)
+    couple = ", ".join(v.name for v in STATE if v.scope == COUPLE)
+    couple += ", " + ", ".join(name for name, *_ in BOOKKEEPING)
+    return (
+        f"Everything that changes during a run, for ``n`` couples.\n\n"
+        f"Partner arrays, shape ``(2, n)``: {partner}.\n\n"
+        f"Couple arrays, shape ``(n,)``: {couple}.\n\n"
+        "``counts`` (N_EVENTS, 2, n) int64, total events per partner; ``events``\n"
+        "(N_EVENTS, 2, n) bool, the events of the last week. ``step``: weeks run.\n"
+        "Every variable is declared, with its meaning and range, in\n"
+        ":data:`sim.model.declarations.STATE`."
+    )
 
-COUPLE_RANGES: dict[str, tuple[float, float]] = {"weeks": (0, np.inf)}
-"""Documented ranges of couple arrays that are not in [0, 1]."""
+
+def _n(self) -> int:
+    """Number of couples."""
+    return self.intimacy.shape[0]
+
+
+def _arrays(self) -> dict[str, np.ndarray]:
+    """Every array of the state by name."""
+    return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "step"}
+
+
+State = make_dataclass(
+    "State",
+    _state_fields(),
+    namespace={"n": property(_n), "arrays": _arrays, "__doc__": _state_doc()},
+    module=__name__,
+)
+
+RANGES: dict[str, tuple[float, float]] = {v.name: (v.low, v.high) for v in STATE}
+"""Range of every float state variable, by name."""
 
 
 def initial_state(params: Params) -> State:

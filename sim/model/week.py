@@ -1,58 +1,83 @@
-"""One week of a relationship, in nine phases, for every couple at once.
+"""One week of a relationship, in nine phases, written once, for one couple.
 
-Each phase is a function over the arrays of :class:`~sim.model.state.State`; its
-docstring says what partners do in it, which mechanisms (M1 to M17 of the model
-specification) it carries and which article it comes from. Partner arrays have shape
-``(2, n)`` and ``x[::-1]`` is the other partner's value. Couples that have ended are
-frozen: every phase acts through the mask ``live``.
+Each phase is a function of one couple: what its two partners do in that part of the
+week. Its docstring says what partners do, which mechanisms (M1 to M17 of the model
+specification) it carries and which article it comes from; ``docs/ODD.md`` gives every
+rule with its source. The numbered constants are the rules' coefficients, the same for
+every couple.
 
-The numbered constants below are the rules' coefficients. They are general rules,
-the same for every couple; ``docs/ODD.md`` gives each with its source.
+A phase reads and writes its couple in ``block``, the rows of the couples run side by
+side, at column ``lane``, by rows named in :mod:`sim.model.layout` (generated from the
+declarations and the registry): ``block[STATE.stress + me, lane]`` is a partner's
+stress, ``block[STATE.intimacy, lane]`` the couple's intimacy, ``block[TRAIT.dependency
++ me, lane]`` and ``block[ENV.problem_rate, lane]`` its parameters, ``block[WEEK.size +
+me, lane]`` a scratch value the week's phases hand to each other
+(:data:`sim.model.declarations.WEEK`), and ``events[EVENT.request + me, lane]`` this
+week's events, counted for the partner who did them. ``draws`` holds each couple's hash
+of the week, from which :func:`~sim.model.randomness.draw_pair` draws the uniform
+numbers of each :class:`~sim.model.declarations.Draw`.
+
+``me`` is a partner (0 for ``a``, 1 for ``b``) and ``other`` the other one. The compiled
+engine (:mod:`sim.model.kernel`) runs :func:`one_week` for a block of couples side by
+side; run interpreted (``NUMBA_DISABLE_JIT=1``) the same code gives the same numbers bit
+for bit. No phase branches on a couple's values (a conditional is a select, a boolean
+in arithmetic is :func:`~sim.model.rules.flag` of it), so the loop over couples runs in
+vector lanes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sim.model.declarations import Draw, Ending
+from sim.model.layout import ENV, EVENT, STATE, TRAIT, WEEK
+from sim.model.randomness import draw_pair
+from sim.model.rules import (
+    KEEP,
+    RECENT,
+    asymmetry,
+    clip,
+    flag,
+    maximum,
+    minimum,
+    pace,
+    press,
+    push_chance,
+    receptivity,
+    rule,
+    seek_chance,
+    self_efficacy,
+)
 
-import numpy as np
-
-from sim.model.kernel import run_weeks
-from sim.model.randomness import WeekDraws
-from sim.model.state import COUPLE_RANGES, PARTNER_RANGES, Ending, Event, Params, State
-
-# Memory of "recent" rates: about a year.
-RECENT = 1.0 / 52.0
-
-
-@dataclass
-class Week:
-    """Scratch values one week's phases hand to each other (never stored)."""
-
-    draws: WeekDraws
-    live: np.ndarray  # (2, n) bool: partner belongs to a couple still together
-    live1: np.ndarray  # (n,) bool
-    problem: np.ndarray  # (2, n) bool
-    size: np.ndarray  # (2, n) problem size, 0 where none
-    asked: np.ndarray  # (2, n) bool: brought the problem to the partner
-    unresolved: np.ndarray  # (2, n) part of the problem still weighing on the partner
-    helped: np.ndarray  # (2, n) amount of help received this week
-    cared: np.ndarray  # (2, n) bool: received care that was given freely
-    good: np.ndarray  # (2, n) evidence that the partner can be trusted
-    bad: np.ndarray  # (2, n) evidence against
-    closeness: np.ndarray  # (n,) change of intimacy from this week's events
-    hurt: np.ndarray  # (2, n) resentment from this week's events
-    joy: np.ndarray  # (2, n) satisfaction from this week's events
-
-    def mark(self, state: State, kind: Event, who: np.ndarray) -> None:
-        """Record that the partners in ``who`` (2, n) did ``kind`` this week."""
-        state.events[kind] |= who & self.live
+TOGETHER = float(Ending.TOGETHER)
+HEALTHY = float(Ending.HEALTHY)
+DESTRUCTIVE = float(Ending.DESTRUCTIVE)
 
 
-def _other(x: np.ndarray) -> np.ndarray:
-    return x[::-1]
+@rule
+def learn_from_help(block, lane, me, got, amount):
+    """Help with a problem beyond one's reach teaches, when the helper has no stake.
+
+    Bounded help from a partner who is not self-focused builds the helped partner's
+    own capability (M17, PDR's therapeutic contrast; Drigotas et al. 1999); help with
+    what one could have handled teaches nothing (M2, BIS).
+
+    Partner ``me`` got help of ``amount`` if ``got``.
+    """
+    cap = block[STATE.capability + me, lane]
+    beyond = got & (block[WEEK.size + me, lane] > cap)
+    usable_pace = pace(
+        block[TRAIT.growth + me, lane], block[STATE.sprint + me, lane]
+    ) * self_efficacy(block[STATE.autonomy + me, lane])
+    teach = (
+        2.0
+        * block[ENV.learning_rate, lane]
+        * usable_pace
+        * (1.0 - block[TRAIT.narcissism + 1 - me, lane])
+    )
+    block[STATE.capability + me, lane] = cap + (teach * amount * (1.0 - cap) if beyond else 0.0)
 
 
-def life(s: State, p: Params, w: Week) -> None:
+@rule
+def life(block, events, draws, lane):
     """Phase 1, life: problems, good news and major trials arrive at random.
 
     Each partner meets a problem with probability ``problem_rate``; its size is drawn
@@ -60,25 +85,31 @@ def life(s: State, p: Params, w: Week) -> None:
     ``trial_rate`` (BIS; BHR). Yesterday's stress fades; a trial adds a heavy load.
     Growth comes in sprints and rests (GAP): each partner switches between the two.
     """
-    e = p.env
-    d = w.draws
-    w.problem = (d.pair(0) < e["problem_rate"]) & w.live
-    spread = e["problem_spread"] * (2.0 * d.pair(1) - 1.0)
-    w.size = np.where(w.problem, np.clip(e["problem_size"] + spread, 0.02, 1.0), 0.0)
-    achievement = (d.pair(2) < e["achievement_rate"]) & w.live
-    trial = (d.pair(3) < e["trial_rate"]) & w.live
-    w.mark(s, Event.PROBLEM, w.problem)
-    w.mark(s, Event.ACHIEVEMENT, achievement)
-    w.mark(s, Event.TRIAL, trial)
-    s.stress = np.where(w.live, 0.8 * s.stress + 0.4 * trial, s.stress)
-    # Sprints start more often for fast growers and last a few months.
-    growth = p.traits["growth"]
-    start = (s.sprint == 0) & (d.pair(4) < 0.02 + 0.08 * growth)
-    stop = (s.sprint == 1) & (d.pair(5) < 0.08)
-    s.sprint = np.where(w.live & (start | stop), 1.0 - s.sprint, s.sprint)
+    d = draw_pair(draws, lane, Draw.PROBLEM)
+    spread_draw = draw_pair(draws, lane, Draw.PROBLEM_SIZE)
+    news = draw_pair(draws, lane, Draw.GOOD_NEWS)
+    trials = draw_pair(draws, lane, Draw.TRIAL)
+    start = draw_pair(draws, lane, Draw.SPRINT_START)
+    stop = draw_pair(draws, lane, Draw.SPRINT_STOP)
+    for me in range(2):
+        problem = d[me] < block[ENV.problem_rate, lane]
+        block[WEEK.problem + me, lane] = flag(problem)
+        spread = block[ENV.problem_spread, lane] * (2.0 * spread_draw[me] - 1.0)
+        size = clip(block[ENV.problem_size, lane] + spread, 0.02, 1.0)
+        block[WEEK.size + me, lane] = size if problem else 0.0
+        trial = trials[me] < block[ENV.trial_rate, lane]
+        events[EVENT.problem + me, lane] += flag(problem)
+        events[EVENT.achievement + me, lane] += flag(news[me] < block[ENV.achievement_rate, lane])
+        events[EVENT.trial + me, lane] += flag(trial)
+        block[STATE.stress + me, lane] = 0.8 * block[STATE.stress + me, lane] + 0.4 * flag(trial)
+        sprint = block[STATE.sprint + me, lane]
+        starts = (sprint == 0.0) & (start[me] < 0.02 + 0.08 * block[TRAIT.growth + me, lane])
+        stops = (sprint == 1.0) & (stop[me] < 0.08)
+        block[STATE.sprint + me, lane] = 1.0 - sprint if starts | stops else sprint
 
 
-def cope(s: State, p: Params, w: Week) -> None:
+@rule
+def cope(block, events, draws, lane):
     """Phase 2, cope: handle a problem alone, or bring it to the partner.
 
     A problem within one's capability can be handled alone, and handling it builds
@@ -88,23 +119,36 @@ def cope(s: State, p: Params, w: Week) -> None:
     dependency, or assertiveness not blocked by fear of closeness (BHR). Handling a
     problem beyond reach alone stretches one a little but leaves stress.
     """
-    t = p.traits
-    dep, cap = t["dependency"], s.capability
-    within = w.size <= cap
-    ask_beyond = dep + (1.0 - dep) * t["assertiveness"] * (1.0 - 0.7 * t["intimacy_fear"])
-    p_ask = np.where(within, dep, ask_beyond)
-    w.asked = w.problem & (w.draws.pair(6) < p_ask)
-    alone = w.problem & ~w.asked
-    w.mark(s, Event.REQUEST, w.asked)
-    w.mark(s, Event.HANDLED_ALONE, alone)
-    pace = _pace(p, s) * _self_efficacy(s)
-    lr = p.env["learning_rate"]
-    mastered = np.where(within, w.size, 0.5 * cap)
-    s.capability = s.capability + np.where(alone, lr * pace * mastered * (1.0 - cap), 0.0)
-    w.unresolved = np.where(alone, np.maximum(w.size - cap, 0.0), np.where(w.asked, w.size, 0.0))
+    d = draw_pair(draws, lane, Draw.ASK)
+    for me in range(2):
+        dep, cap, size = (
+            block[TRAIT.dependency + me, lane],
+            block[STATE.capability + me, lane],
+            block[WEEK.size + me, lane],
+        )
+        within = size <= cap
+        ask_beyond = dep + (1.0 - dep) * block[TRAIT.assertiveness + me, lane] * (
+            1.0 - 0.7 * block[TRAIT.intimacy_fear + me, lane]
+        )
+        p_ask = dep if within else ask_beyond
+        problem = block[WEEK.problem + me, lane] > 0.0
+        asked = problem & (d[me] < p_ask)
+        alone = problem & (not asked)
+        block[WEEK.asked + me, lane] = flag(asked)
+        events[EVENT.request + me, lane] += flag(asked)
+        events[EVENT.handled_alone + me, lane] += flag(alone)
+        usable_pace = pace(
+            block[TRAIT.growth + me, lane], block[STATE.sprint + me, lane]
+        ) * self_efficacy(block[STATE.autonomy + me, lane])
+        mastered = size if within else 0.5 * cap
+        gain = block[ENV.learning_rate, lane] * usable_pace * mastered * (1.0 - cap)
+        block[STATE.capability + me, lane] = cap + (gain if alone else 0.0)
+        beyond = maximum(size - cap, 0.0)
+        block[WEEK.unresolved + me, lane] = beyond if alone else (size if asked else 0.0)
 
 
-def notice(s: State, p: Params, w: Week) -> None:
+@rule
+def notice(block, events, draws, lane):
     """Phase 3, notice: a responsive partner offers help before being asked.
 
     Anticipatory care (M6, BIS): a partner struggling alone is noticed by a responsive
@@ -113,24 +157,57 @@ def notice(s: State, p: Params, w: Week) -> None:
     closeness: the hyper self-sufficient of BHR, M14). Care given unasked counts for
     more than care that was asked for.
     """
-    t = p.traits
-    struggling = w.problem & ~w.asked & (w.unresolved > 0)
-    offer_p = _other(t["responsiveness"] * s.goodwill) * (0.4 + 0.6 * s.intimacy)
-    offered = struggling & (w.draws.pair(7) < offer_p)
-    taken = offered & (w.draws.pair(8) < _receptivity(p))
-    w.mark(s, Event.NOTICE, _other(taken))
-    amount = np.where(taken, w.unresolved, 0.0)
-    w.unresolved = w.unresolved - amount
-    w.helped += amount
-    w.cared |= taken
-    w.good += taken
-    mutual = 1.0 - _asymmetry(s.help_recent)
-    w.closeness += 0.02 * mutual * taken.sum(axis=0)
-    s.goodwill = s.goodwill - 0.01 * _other(amount)
-    _learn_from_help(s, p, w, taken, amount)
+    s0 = (
+        (block[WEEK.problem, lane] > 0.0)
+        & (block[WEEK.asked, lane] == 0.0)
+        & (block[WEEK.unresolved, lane] > 0.0)
+    )
+    s1 = (
+        (block[WEEK.problem + 1, lane] > 0.0)
+        & (block[WEEK.asked + 1, lane] == 0.0)
+        & (block[WEEK.unresolved + 1, lane] > 0.0)
+    )
+    struggling = (s0, s1)
+    offer = draw_pair(draws, lane, Draw.OFFER)
+    take = draw_pair(draws, lane, Draw.TAKE_OFFER)
+    t0 = t1 = False
+    a0 = a1 = 0.0
+    for me in range(2):
+        other = 1 - me
+        offer_p = (
+            block[TRAIT.responsiveness + other, lane]
+            * block[STATE.goodwill + other, lane]
+            * (0.4 + 0.6 * block[STATE.intimacy, lane])
+        )
+        offered = struggling[me] & (offer[me] < offer_p)
+        taken = offered & (
+            take[me]
+            < receptivity(block[TRAIT.dependency + me, lane], block[TRAIT.intimacy_fear + me, lane])
+        )
+        amount = block[WEEK.unresolved + me, lane] if taken else 0.0
+        if me == 0:
+            t0, a0 = taken, amount
+        else:
+            t1, a1 = taken, amount
+    taken_, amount_ = (t0, t1), (a0, a1)
+    mutual = 1.0 - asymmetry(block[STATE.help_recent, lane], block[STATE.help_recent + 1, lane])
+    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + 0.02 * mutual * (
+        flag(t0) + flag(t1)
+    )
+    for me in range(2):
+        taken, amount = taken_[me], amount_[me]
+        events[EVENT.notice + 1 - me, lane] += flag(taken)
+        block[WEEK.unresolved + me, lane] = block[WEEK.unresolved + me, lane] - amount
+        block[WEEK.helped + me, lane] = block[WEEK.helped + me, lane] + amount
+        block[WEEK.cared + me, lane] = 1.0 if taken else block[WEEK.cared + me, lane]
+        block[WEEK.good + me, lane] = block[WEEK.good + me, lane] + flag(taken)
+        block[STATE.goodwill + me, lane] = block[STATE.goodwill + me, lane] - 0.01 * amount_[1 - me]
+    for me in range(2):
+        learn_from_help(block, lane, me, taken_[me], amount_[me])
 
 
-def respond(s: State, p: Params, w: Week) -> None:
+@rule
+def respond(block, events, draws, lane):
     """Phase 4, respond: a request is met with free help, help on condition, or a no.
 
     Willingness is the helper's goodwill, lowered by the helper's own stress. Every
@@ -142,62 +219,152 @@ def respond(s: State, p: Params, w: Week) -> None:
     next one harder (demand/withdraw, Christensen and Heavey 1990). The pressed partner
     gives in while goodwill lasts, or withdraws.
     """
-    t = p.traits
-    d = w.draws
-    helper_goodwill = _other(s.goodwill)
-    s.goodwill = s.goodwill - 0.06 * _other(w.size * w.asked)
-    willing = helper_goodwill * (1.0 - 0.5 * _other(s.stress))
-    helps = w.asked & (d.pair(9) < willing)
-    keep_score = _other(t["scorekeeping"] * np.clip(0.2 + 4.0 * s.ledger, 0.0, 1.0))
-    conditional = helps & (d.pair(10) < keep_score)
-    free = helps & ~conditional
-    declined = w.asked & ~helps
-    w.mark(s, Event.HELP_FREE, _other(free))
-    w.mark(s, Event.HELP_CONDITIONAL, _other(conditional))
-    w.mark(s, Event.DECLINE, _other(declined))
-
-    amount = np.where(helps, w.unresolved, 0.0)
-    w.unresolved = w.unresolved - amount
-    w.helped += amount
-    # Taking on the partner's problem loads the helper (M2, BIS).
-    s.stress = s.stress + 0.15 * _other(amount)
-    w.cared |= free
-    w.good += free
-    w.bad += declined
-    mutual = 1.0 - _asymmetry(s.help_recent)
-    w.closeness += 0.012 * mutual * free.sum(axis=0) - 0.004 * declined.sum(axis=0)
-    # Help on condition is a transaction: the helped partner feels the price (M4).
-    w.hurt += 0.02 * conditional + 0.01 * declined
-    # Appreciation refills the helper's goodwill, in proportion to reciprocity (BIS).
-    s.goodwill = s.goodwill + 0.04 * _other(free * t["reciprocity"])
-    _learn_from_help(s, p, w, helps, amount)
-
-    # A declined request pressed as a demand (M1, M15).
-    press = (1.0 - t["assertiveness"]) * np.maximum(t["dependency"], t["expectation"])
-    demand = declined & (d.pair(11) < np.clip(press * (0.6 + s.escalation), 0.0, 1.0))
-    w.mark(s, Event.DEMAND, demand)
-    drain = 0.1 * (1.0 + s.escalation) * demand
-    s.goodwill = s.goodwill - _other(drain)
-    s.escalation = np.where(w.live, 0.97 * s.escalation + 0.15 * demand, s.escalation)
-    gives_in = demand & (d.pair(12) < _other(s.goodwill))
-    withdraws = demand & ~gives_in
-    w.mark(s, Event.HELP_DEMANDED, _other(gives_in))
-    w.mark(s, Event.WITHDRAW, _other(withdraws))
-    w.mark(s, Event.CONFLICT, _other(withdraws))
-    extracted = np.where(gives_in, w.unresolved, 0.0)
-    w.unresolved = w.unresolved - extracted
-    w.helped += extracted
-    w.bad += demand
-    # The pressed partner feels controlled; the demanding one grows more dissatisfied.
-    w.hurt += _other(0.04 * demand) + 0.02 * withdraws
-    w.joy -= 0.02 * demand
-    w.closeness -= 0.02 * demand.sum(axis=0) + 0.02 * withdraws.sum(axis=0)
-    s.demand_recent = np.where(
-        w.live1, (1 - RECENT) * s.demand_recent + RECENT * demand.any(axis=0), s.demand_recent
+    asked0, asked1 = block[WEEK.asked, lane] > 0.0, block[WEEK.asked + 1, lane] > 0.0
+    demand0, demand1 = _answer(block, events, draws, lane, (asked0, asked1))
+    for me in range(2):
+        demand = demand0 if me == 0 else demand1
+        block[STATE.escalation + me, lane] = 0.97 * block[
+            STATE.escalation + me, lane
+        ] + 0.15 * flag(demand)
+    block[STATE.demand_recent, lane] = KEEP * block[STATE.demand_recent, lane] + RECENT * flag(
+        demand0 | demand1
     )
 
 
-def fix(s: State, p: Params, w: Week) -> None:
+@rule
+def _answer(block, events, draws, lane, asked):
+    """Phase 4, the answers: help, help on condition, a no, a demand (all zero for a
+    partner who did not ask).
+
+    Returns who pressed a demand; the caller updates escalation and the demand rate.
+    """
+    helper_goodwill = (block[STATE.goodwill + 1, lane], block[STATE.goodwill, lane])
+    for me in range(2):
+        other = 1 - me
+        block[STATE.goodwill + me, lane] = block[STATE.goodwill + me, lane] - 0.06 * (
+            block[WEEK.size + other, lane] * flag(asked[other])
+        )
+    help_draw = draw_pair(draws, lane, Draw.HELP)
+    cond_draw = draw_pair(draws, lane, Draw.ON_CONDITION)
+    h0 = h1 = c0 = c1 = False
+    for me in range(2):
+        other = 1 - me
+        willing = helper_goodwill[me] * (1.0 - 0.5 * block[STATE.stress + other, lane])
+        helps = asked[me] & (help_draw[me] < willing)
+        keep_score = block[TRAIT.scorekeeping + other, lane] * clip(
+            0.2 + 4.0 * block[STATE.ledger + other, lane], 0.0, 1.0
+        )
+        conditional = helps & (cond_draw[me] < keep_score)
+        if me == 0:
+            h0, c0 = helps, conditional
+        else:
+            h1, c1 = helps, conditional
+    helps_, cond_ = (h0, h1), (c0, c1)
+    free_ = (h0 & (not c0), h1 & (not c1))
+    declined_ = (asked[0] & (not h0), asked[1] & (not h1))
+    amount_ = (
+        block[WEEK.unresolved, lane] if h0 else 0.0,
+        block[WEEK.unresolved + 1, lane] if h1 else 0.0,
+    )
+    mutual = 1.0 - asymmetry(block[STATE.help_recent, lane], block[STATE.help_recent + 1, lane])
+    n_free = flag(free_[0]) + flag(free_[1])
+    n_declined = flag(declined_[0]) + flag(declined_[1])
+    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + (
+        0.012 * mutual * n_free - 0.004 * n_declined
+    )
+    for me in range(2):
+        other = 1 - me
+        free, conditional, declined = free_[me], cond_[me], declined_[me]
+        events[EVENT.help_free + other, lane] += flag(free)
+        events[EVENT.help_conditional + other, lane] += flag(conditional)
+        events[EVENT.decline + other, lane] += flag(declined)
+        block[WEEK.unresolved + me, lane] = block[WEEK.unresolved + me, lane] - amount_[me]
+        block[WEEK.helped + me, lane] = block[WEEK.helped + me, lane] + amount_[me]
+        # Taking on the partner's problem loads the helper.
+        block[STATE.stress + me, lane] = block[STATE.stress + me, lane] + 0.15 * amount_[other]
+        block[WEEK.cared + me, lane] = 1.0 if free else block[WEEK.cared + me, lane]
+        block[WEEK.good + me, lane] = block[WEEK.good + me, lane] + flag(free)
+        block[WEEK.bad + me, lane] = block[WEEK.bad + me, lane] + flag(declined)
+        block[WEEK.hurt + me, lane] = block[WEEK.hurt + me, lane] + (
+            0.02 * flag(conditional) + 0.01 * flag(declined)
+        )
+        # Appreciation refills the helper's goodwill.
+        block[STATE.goodwill + me, lane] = block[STATE.goodwill + me, lane] + 0.04 * (
+            flag(free_[other]) * block[TRAIT.reciprocity + other, lane]
+        )
+    for me in range(2):
+        learn_from_help(block, lane, me, helps_[me], amount_[me])
+
+    # A declined request pressed as a demand.
+    press_draw = draw_pair(draws, lane, Draw.PRESS)
+    demand_ = (
+        declined_[0]
+        & (
+            press_draw[0]
+            < clip(
+                press(
+                    block[TRAIT.assertiveness, lane],
+                    block[TRAIT.dependency, lane],
+                    block[TRAIT.expectation, lane],
+                    block[STATE.escalation, lane],
+                ),
+                0.0,
+                1.0,
+            )
+        ),
+        declined_[1]
+        & (
+            press_draw[1]
+            < clip(
+                press(
+                    block[TRAIT.assertiveness + 1, lane],
+                    block[TRAIT.dependency + 1, lane],
+                    block[TRAIT.expectation + 1, lane],
+                    block[STATE.escalation + 1, lane],
+                ),
+                0.0,
+                1.0,
+            )
+        ),
+    )
+    drain_ = (
+        0.1 * (1.0 + block[STATE.escalation, lane]) * flag(demand_[0]),
+        0.1 * (1.0 + block[STATE.escalation + 1, lane]) * flag(demand_[1]),
+    )
+    block[STATE.goodwill, lane] = block[STATE.goodwill, lane] - drain_[1]
+    block[STATE.goodwill + 1, lane] = block[STATE.goodwill + 1, lane] - drain_[0]
+    give_draw = draw_pair(draws, lane, Draw.GIVE_IN)
+    gives_ = (
+        demand_[0] & (give_draw[0] < block[STATE.goodwill + 1, lane]),
+        demand_[1] & (give_draw[1] < block[STATE.goodwill, lane]),
+    )
+    withdraws_ = (demand_[0] & (not gives_[0]), demand_[1] & (not gives_[1]))
+    for me in range(2):
+        other = 1 - me
+        demand, gives, withdraws = demand_[me], gives_[me], withdraws_[me]
+        events[EVENT.demand + me, lane] += flag(demand)
+        events[EVENT.help_demanded + other, lane] += flag(gives)
+        events[EVENT.withdraw + other, lane] += flag(withdraws)
+        events[EVENT.conflict + other, lane] += flag(withdraws)
+        extracted = block[WEEK.unresolved + me, lane] if gives else 0.0
+        block[WEEK.unresolved + me, lane] = block[WEEK.unresolved + me, lane] - extracted
+        block[WEEK.helped + me, lane] = block[WEEK.helped + me, lane] + extracted
+        block[WEEK.bad + me, lane] = block[WEEK.bad + me, lane] + flag(demand)
+        # The pressed partner feels controlled; the demanding one grows more dissatisfied.
+        block[WEEK.hurt + me, lane] = block[WEEK.hurt + me, lane] + (
+            0.04 * flag(demand_[other]) + 0.02 * flag(withdraws)
+        )
+        block[WEEK.joy + me, lane] = block[WEEK.joy + me, lane] - 0.02 * flag(demand)
+    n_demand = flag(demand_[0]) + flag(demand_[1])
+    n_withdraws = flag(withdraws_[0]) + flag(withdraws_[1])
+    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] - (
+        0.02 * n_demand + 0.02 * n_withdraws
+    )
+    return demand_[0], demand_[1]
+
+
+@rule
+def fix(block, events, draws, lane):
     """Phase 5, fix: a partner who sees the other as a project pushes help unasked.
 
     A self-focused partner who casts self as the more evolved one treats a less
@@ -208,52 +375,82 @@ def fix(s: State, p: Params, w: Week) -> None:
     accepting feeds resentment and lowers the readiness to accept; refusing brings
     guilt and self-doubt, which raise it again, so acceptance oscillates (PDR).
     """
-    t = p.traits
-    d = w.draws
-    narc = t["narcissism"]
-    gap = np.clip(s.capability - _other(s.capability), 0.0, 1.0)
-    project = narc * np.clip(0.1 + 2.0 * gap + 0.8 * _other(t["dependency"]), 0.0, 1.0)
-    refused = _other(s.last_fix) < 0
-    push_p = 0.5 * project * np.where(refused, narc, 1.0)
-    pushes = w.live & (d.pair(13) < push_p)
-    coerces = pushes & refused
-    w.mark(s, Event.FIX, pushes)
-    w.mark(s, Event.COERCION, coerces)
-    pushed = _other(pushes)  # (2, n): this partner received pushed help
-    coerced = _other(coerces)
-    accepts = pushed & (d.pair(14) < s.acceptance)
-    rejects = pushed & ~accepts
-    w.mark(s, Event.FIX_ACCEPTED, accepts)
-    w.mark(s, Event.FIX_REJECTED, rejects)
-    w.mark(s, Event.CONFLICT, rejects)
-    response = np.where(accepts, 1.0, np.where(rejects, -1.0, 0.0))
-    flips = pushed & (s.last_fix != 0) & (response != s.last_fix)
-    w.mark(s, Event.ACCEPTANCE_FLIP, flips)
-    s.last_fix = np.where(pushed, response, s.last_fix)
+    push_p = (
+        push_chance(
+            block[TRAIT.narcissism, lane],
+            block[STATE.capability, lane],
+            block[STATE.capability + 1, lane],
+            block[TRAIT.dependency + 1, lane],
+            block[STATE.last_fix + 1, lane],
+        ),
+        push_chance(
+            block[TRAIT.narcissism + 1, lane],
+            block[STATE.capability + 1, lane],
+            block[STATE.capability, lane],
+            block[TRAIT.dependency, lane],
+            block[STATE.last_fix, lane],
+        ),
+    )
+    refused_ = (block[STATE.last_fix + 1, lane] < 0, block[STATE.last_fix, lane] < 0)
+    d = draw_pair(draws, lane, Draw.PUSH)
+    pushes_ = (d[0] < push_p[0], d[1] < push_p[1])
+    d = draw_pair(draws, lane, Draw.ACCEPT_PUSH)
+    # Partner me receives the help the other pushes.
+    accepts_ = (
+        pushes_[1] & (d[0] < block[STATE.acceptance, lane]),
+        pushes_[0] & (d[1] < block[STATE.acceptance + 1, lane]),
+    )
+    coerces_ = (pushes_[0] & refused_[0], pushes_[1] & refused_[1])
+    rejects_ = (pushes_[1] & (not accepts_[0]), pushes_[0] & (not accepts_[1]))
+    for me in range(2):
+        other = 1 - me
+        pushed, accepts, rejects = pushes_[other], accepts_[me], rejects_[me]
+        events[EVENT.fix + me, lane] += flag(pushes_[me])
+        events[EVENT.coercion + me, lane] += flag(coerces_[me])
+        events[EVENT.fix_accepted + me, lane] += flag(accepts)
+        events[EVENT.fix_rejected + me, lane] += flag(rejects)
+        events[EVENT.conflict + me, lane] += flag(rejects)
+        response = 1.0 if accepts else (-1.0 if rejects else 0.0)
+        last = block[STATE.last_fix + me, lane]
+        events[EVENT.acceptance_flip + me, lane] += flag(pushed & (last != 0) & (response != last))
+        block[STATE.last_fix + me, lane] = response if pushed else last
 
-    dep = t["dependency"]
-    s.autonomy = s.autonomy - 0.03 * accepts - 0.04 * coerced
-    s.self_regard = s.self_regard - 0.01 * accepts - 0.01 * coerced
-    s.acceptance = s.acceptance - 0.15 * (1.0 - 0.5 * dep) * accepts
-    s.acceptance = s.acceptance + 0.25 * dep * (1.0 - s.autonomy) * rejects
-    drift = 0.02 * (0.3 + 0.6 * dep - s.acceptance)
-    s.acceptance = np.where(w.live, s.acceptance + drift, s.acceptance)
-    w.hurt += 0.015 * accepts + 0.02 * rejects + 0.05 * coerced
-    # The pusher feels admired when help is taken, wronged when it is refused.
-    w.joy += _other(0.01 * accepts)
-    w.hurt += _other(0.02 * narc[::-1] * rejects)
-    w.closeness -= 0.008 * pushes.sum(axis=0) + 0.02 * coerces.sum(axis=0)
-    w.bad += coerced
-    # Accepted help on a problem still weighing lifts a little of it.
-    lift = np.where(accepts, 0.5 * w.unresolved, 0.0)
-    w.unresolved = w.unresolved - lift
-    w.helped += lift
-    s.coercion_recent = np.where(
-        w.live1, (1 - RECENT) * s.coercion_recent + RECENT * coerces.any(axis=0), s.coercion_recent
+        dep = block[TRAIT.dependency + me, lane]
+        a, r, c = flag(accepts), flag(rejects), flag(coerces_[other])
+        block[STATE.autonomy + me, lane] = block[STATE.autonomy + me, lane] - 0.03 * a - 0.04 * c
+        block[STATE.self_regard + me, lane] = (
+            block[STATE.self_regard + me, lane] - 0.01 * a - 0.01 * c
+        )
+        acceptance = block[STATE.acceptance + me, lane] - 0.15 * (1.0 - 0.5 * dep) * a
+        acceptance = acceptance + 0.25 * dep * (1.0 - block[STATE.autonomy + me, lane]) * r
+        drift = 0.02 * (0.3 + 0.6 * dep - acceptance)
+        block[STATE.acceptance + me, lane] = acceptance + drift
+        block[WEEK.hurt + me, lane] = block[WEEK.hurt + me, lane] + (
+            0.015 * a + 0.02 * r + 0.05 * c
+        )
+        # The pusher feels admired when help is taken, wronged when it is refused.
+        block[WEEK.joy + me, lane] = block[WEEK.joy + me, lane] + 0.01 * flag(accepts_[other])
+        block[WEEK.hurt + me, lane] = block[WEEK.hurt + me, lane] + 0.02 * block[
+            TRAIT.narcissism + me, lane
+        ] * flag(rejects_[other])
+        block[WEEK.bad + me, lane] = block[WEEK.bad + me, lane] + c
+        # Accepted help on a problem still weighing lifts a little of it.
+        lift = 0.5 * block[WEEK.unresolved + me, lane] if accepts else 0.0
+        block[WEEK.unresolved + me, lane] = block[WEEK.unresolved + me, lane] - lift
+        block[WEEK.helped + me, lane] = block[WEEK.helped + me, lane] + lift
+    n_pushes = flag(pushes_[0]) + flag(pushes_[1])
+    n_coerces = flag(coerces_[0]) + flag(coerces_[1])
+    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] - (
+        0.008 * n_pushes + 0.02 * n_coerces
+    )
+    coerced = flag(coerces_[0] | coerces_[1])
+    block[STATE.coercion_recent, lane] = (
+        KEEP * block[STATE.coercion_recent, lane] + RECENT * coerced
     )
 
 
-def share(s: State, p: Params, w: Week) -> None:
+@rule
+def share(block, events, draws, lane):
     """Phase 6, share: disclosure, celebration of good news, walking through trials.
 
     Each partner discloses as deep as trust allows and fear of closeness permits;
@@ -265,51 +462,89 @@ def share(s: State, p: Params, w: Week) -> None:
     shared history, which holds commitment (M15, BHR). Visible effort grows with fear
     of closeness and stands in for it (irrelationship, M9, PDR).
     """
-    t = p.traits
-    d = w.draws
-    fear, recip = t["intimacy_fear"], t["reciprocity"]
-    own = (1.0 - fear) * (0.3 + 0.7 * s.trust)
-    depth = np.minimum((1.0 - recip) * own + recip * _other(s.disclosed), 1.0 - fear)
-    s.disclosed = np.where(w.live, depth, s.disclosed)
-    discloses = w.live & (depth > 0.3)
-    w.mark(s, Event.DISCLOSURE, discloses)
-    match = 1.0 - np.abs(depth[0] - depth[1])
-    one_way = _asymmetry(s.help_recent)
-    # Leaning on one another at all is part of closeness (BHR): no help, less bond.
-    leaning = np.clip(s.help_recent.sum(axis=0) / 0.05, 0.0, 1.0)
-    sharing = np.minimum(depth[0], depth[1]) * match * (1.0 - 0.7 * one_way)
-    target = sharing * (0.7 + 0.3 * leaning) + 0.25 * s.shared
-    w.closeness += 0.04 * (target - s.intimacy) - 0.01 * s.stress.mean(axis=0)
-    w.good += 0.3 * (match > 0.8) * (depth > 0.3)
-
-    good_news = s.events[Event.ACHIEVEMENT]
-    celebrate_p = _other(t["responsiveness"] * (1.0 - 0.6 * t["narcissism"]))
-    celebrated = good_news & (d.pair(15) < celebrate_p)
-    w.mark(s, Event.CELEBRATION, _other(celebrated))
-    w.closeness += 0.03 * celebrated.sum(axis=0)
-    w.joy += 0.03 * celebrated
-    w.cared |= celebrated
-    w.good += celebrated
-
-    trial = s.events[Event.TRIAL]
-    walk_p = _other(t["responsiveness"] * s.goodwill) * _receptivity(p)
-    walked = trial & (d.pair(16) < walk_p)
-    w.mark(s, Event.TRIAL_SUPPORT, _other(walked))
-    s.stress = s.stress - 0.25 * walked
-    w.closeness += 0.04 * walked.sum(axis=0)
-    w.cared |= walked
-    w.good += walked
-    w.joy -= 0.05 * (trial & ~walked)
-    s.shared = np.where(
-        w.live1,
-        np.clip(0.995 * s.shared + 0.15 * walked.sum(axis=0) + 0.02 * celebrated.sum(axis=0), 0, 1),
-        s.shared,
+    own0 = (1.0 - block[TRAIT.intimacy_fear, lane]) * (0.3 + 0.7 * block[STATE.trust, lane])
+    own1 = (1.0 - block[TRAIT.intimacy_fear + 1, lane]) * (0.3 + 0.7 * block[STATE.trust + 1, lane])
+    recip0, recip1 = block[TRAIT.reciprocity, lane], block[TRAIT.reciprocity + 1, lane]
+    depth0 = minimum(
+        (1.0 - recip0) * own0 + recip0 * block[STATE.disclosed + 1, lane],
+        1.0 - block[TRAIT.intimacy_fear, lane],
     )
-    effort_target = 0.25 + 0.7 * fear.mean(axis=0) * (0.5 + 0.5 * s.commitment.mean(axis=0))
-    s.effort = np.where(w.live1, s.effort + 0.05 * (effort_target - s.effort), s.effort)
+    depth1 = minimum(
+        (1.0 - recip1) * own1 + recip1 * block[STATE.disclosed, lane],
+        1.0 - block[TRAIT.intimacy_fear + 1, lane],
+    )
+    block[STATE.disclosed, lane], block[STATE.disclosed + 1, lane] = depth0, depth1
+    match = 1.0 - abs(depth0 - depth1)
+    one_way = asymmetry(block[STATE.help_recent, lane], block[STATE.help_recent + 1, lane])
+    leaning = clip(
+        (block[STATE.help_recent, lane] + block[STATE.help_recent + 1, lane]) / 0.05, 0.0, 1.0
+    )
+    sharing = minimum(depth0, depth1) * match * (1.0 - 0.7 * one_way)
+    target = sharing * (0.7 + 0.3 * leaning) + 0.25 * block[STATE.shared, lane]
+    mean_stress = (block[STATE.stress, lane] + block[STATE.stress + 1, lane]) / 2.0
+    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + (
+        0.04 * (target - block[STATE.intimacy, lane]) - 0.01 * mean_stress
+    )
+    depth_ = (depth0, depth1)
+    for me in range(2):
+        events[EVENT.disclosure + me, lane] += flag(depth_[me] > 0.3)
+        block[WEEK.good + me, lane] = block[WEEK.good + me, lane] + 0.3 * flag(match > 0.8) * flag(
+            depth_[me] > 0.3
+        )
+
+    news = (events[EVENT.achievement, lane] > 0, events[EVENT.achievement + 1, lane] > 0)
+    d = draw_pair(draws, lane, Draw.CELEBRATE)
+    celebrate0 = block[TRAIT.responsiveness + 1, lane] * (
+        1.0 - 0.6 * block[TRAIT.narcissism + 1, lane]
+    )
+    celebrate1 = block[TRAIT.responsiveness, lane] * (1.0 - 0.6 * block[TRAIT.narcissism, lane])
+    celebrated_ = (news[0] & (d[0] < celebrate0), news[1] & (d[1] < celebrate1))
+    n_celebrated = flag(celebrated_[0]) + flag(celebrated_[1])
+    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + 0.03 * n_celebrated
+    for me in range(2):
+        celebrated = celebrated_[me]
+        events[EVENT.celebration + 1 - me, lane] += flag(celebrated)
+        block[WEEK.joy + me, lane] = block[WEEK.joy + me, lane] + 0.03 * flag(celebrated)
+        block[WEEK.cared + me, lane] = 1.0 if celebrated else block[WEEK.cared + me, lane]
+        block[WEEK.good + me, lane] = block[WEEK.good + me, lane] + flag(celebrated)
+    trial_ = (events[EVENT.trial, lane] > 0, events[EVENT.trial + 1, lane] > 0)
+    d = draw_pair(draws, lane, Draw.WALK_WITH)
+    walk0 = (
+        block[TRAIT.responsiveness + 1, lane]
+        * block[STATE.goodwill + 1, lane]
+        * receptivity(block[TRAIT.dependency, lane], block[TRAIT.intimacy_fear, lane])
+    )
+    walk1 = (
+        block[TRAIT.responsiveness, lane]
+        * block[STATE.goodwill, lane]
+        * receptivity(block[TRAIT.dependency + 1, lane], block[TRAIT.intimacy_fear + 1, lane])
+    )
+    walked_ = (trial_[0] & (d[0] < walk0), trial_[1] & (d[1] < walk1))
+    n_walked = flag(walked_[0]) + flag(walked_[1])
+    for me in range(2):
+        walked = walked_[me]
+        events[EVENT.trial_support + 1 - me, lane] += flag(walked)
+        block[STATE.stress + me, lane] = block[STATE.stress + me, lane] - 0.25 * flag(walked)
+    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + 0.04 * n_walked
+    for me in range(2):
+        walked = walked_[me]
+        block[WEEK.cared + me, lane] = 1.0 if walked else block[WEEK.cared + me, lane]
+        block[WEEK.good + me, lane] = block[WEEK.good + me, lane] + flag(walked)
+        block[WEEK.joy + me, lane] = block[WEEK.joy + me, lane] - 0.05 * flag(
+            trial_[me] & (not walked)
+        )
+    shared = 0.995 * block[STATE.shared, lane] + 0.15 * n_walked + 0.02 * n_celebrated
+    block[STATE.shared, lane] = clip(shared, 0.0, 1.0)
+    mean_fear = (block[TRAIT.intimacy_fear, lane] + block[TRAIT.intimacy_fear + 1, lane]) / 2.0
+    mean_commitment = (block[STATE.commitment, lane] + block[STATE.commitment + 1, lane]) / 2.0
+    effort_target = 0.25 + 0.7 * mean_fear * (0.5 + 0.5 * mean_commitment)
+    block[STATE.effort, lane] = block[STATE.effort, lane] + 0.05 * (
+        effort_target - block[STATE.effort, lane]
+    )
 
 
-def grow(s: State, p: Params, w: Week) -> None:
+@rule
+def grow(block, events, draws, lane):
     """Phase 7, grow: paths diverge, suggestions meet rigidity, depth meets openness.
 
     Each partner's growth heads its own way in sprints (M12, GAP). A partner suggests
@@ -320,53 +555,108 @@ def grow(s: State, p: Params, w: Week) -> None:
     seeker blames themself, and the conflict recurs (M16, WLF). Intensity seekers stir
     up conflict when life is calm (BHR).
     """
-    t = p.traits
-    d = w.draws
-    pace = _pace(p, s)
-    step = 0.02 * pace * (2.0 * d.pair(17) - 1.0)
-    s.direction = np.where(w.live, np.clip(s.direction + step, 0.0, 1.0), s.direction)
-    s.capability = s.capability + np.where(w.live, 0.001 * pace * (1.0 - s.capability), 0.0)
+    d = draw_pair(draws, lane, Draw.DIRECTION)
+    for me in range(2):
+        own_pace = pace(block[TRAIT.growth + me, lane], block[STATE.sprint + me, lane])
+        step = 0.02 * own_pace * (2.0 * d[me] - 1.0)
+        block[STATE.direction + me, lane] = clip(block[STATE.direction + me, lane] + step, 0.0, 1.0)
+        block[STATE.capability + me, lane] = block[
+            STATE.capability + me, lane
+        ] + 0.001 * own_pace * (1.0 - block[STATE.capability + me, lane])
 
-    rigid = t["rigidity"]
-    suggests = w.live & (d.pair(18) < 0.15)
-    threatened = _other(suggests) & (d.pair(19) < rigid)  # (2, n): the one hearing it
-    creates = _other(suggests) & ~threatened & (d.pair(20) < 1.0 - 0.5 * _other(rigid))
-    w.mark(s, Event.SUGGESTION, suggests)
-    w.mark(s, Event.CONFLICT, threatened)
-    w.mark(s, Event.CO_CREATION, creates)
-    w.closeness += 0.015 * creates.sum(axis=0) - 0.02 * threatened.sum(axis=0)
-    w.hurt += 0.015 * (threatened | _other(threatened)) + 0.02 * t["scorekeeping"] * creates
-    w.joy += 0.01 * (creates | _other(creates))
-
-    gap = s.capability - _other(s.capability)
-    # A self-focused partner pushes fixes instead of inviting depth (phase 5).
-    seek_p = (
-        np.clip((gap - 0.1) * 2.0, 0.0, 1.0) * (1.0 - 0.5 * s.intimacy) * (1.0 - t["narcissism"])
+    d = draw_pair(draws, lane, Draw.SUGGEST)
+    suggests_ = (d[0] < 0.15, d[1] < 0.15)
+    hear = draw_pair(draws, lane, Draw.FEEL_THREATENED)
+    make = draw_pair(draws, lane, Draw.CO_CREATE)
+    # Partner me hears the other's suggestion.
+    threatened_ = (
+        suggests_[1] & (hear[0] < block[TRAIT.rigidity, lane]),
+        suggests_[0] & (hear[1] < block[TRAIT.rigidity + 1, lane]),
     )
-    seeks = w.live & (d.pair(21) < seek_p)
-    hears = _other(seeks)
-    opens = hears & (d.pair(22) < t["openness"] * (1.0 - 0.5 * rigid))
-    resists = hears & ~opens
-    w.mark(s, Event.DEPTH_REQUEST, seeks)
-    w.mark(s, Event.DEPTH_MET, opens)
-    w.mark(s, Event.DEPTH_RESISTED, resists)
-    w.mark(s, Event.CONFLICT, resists)
-    change = 0.1 * t["openness"] * np.maximum(-gap, 0.0)
-    s.capability = s.capability + np.where(opens, change, 0.0)
-    w.closeness += 0.03 * opens.sum(axis=0) - 0.02 * resists.sum(axis=0)
-    blamed = _other(resists)
-    s.self_regard = s.self_regard - 0.02 * blamed
-    w.joy += 0.02 * (opens | _other(opens)) - 0.03 * blamed
-    w.hurt += 0.01 * resists
+    creates_ = (
+        suggests_[1]
+        & (not threatened_[0])
+        & (make[0] < 1.0 - 0.5 * block[TRAIT.rigidity + 1, lane]),
+        suggests_[0] & (not threatened_[1]) & (make[1] < 1.0 - 0.5 * block[TRAIT.rigidity, lane]),
+    )
+    n_creates = flag(creates_[0]) + flag(creates_[1])
+    n_threatened = flag(threatened_[0]) + flag(threatened_[1])
+    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + (
+        0.015 * n_creates - 0.02 * n_threatened
+    )
+    for me in range(2):
+        creates = creates_[me]
+        events[EVENT.suggestion + me, lane] += flag(suggests_[me])
+        events[EVENT.conflict + me, lane] += flag(threatened_[me])
+        events[EVENT.co_creation + me, lane] += flag(creates)
+        block[WEEK.hurt + me, lane] = block[WEEK.hurt + me, lane] + (
+            0.015 * flag(threatened_[0] | threatened_[1])
+            + 0.02 * block[TRAIT.scorekeeping + me, lane] * flag(creates)
+        )
+        block[WEEK.joy + me, lane] = block[WEEK.joy + me, lane] + 0.01 * flag(
+            creates_[0] | creates_[1]
+        )
 
-    calm = w.live & (s.stress < 0.3) & (d.pair(23) < 0.06 * t["intensity_seeking"])
-    w.mark(s, Event.CONFLICT, calm)
-    w.closeness -= 0.01 * calm.sum(axis=0)
+    gap_ = (
+        block[STATE.capability, lane] - block[STATE.capability + 1, lane],
+        block[STATE.capability + 1, lane] - block[STATE.capability, lane],
+    )
+    seek_p = (
+        seek_chance(gap_[0], block[STATE.intimacy, lane], block[TRAIT.narcissism, lane]),
+        seek_chance(gap_[1], block[STATE.intimacy, lane], block[TRAIT.narcissism + 1, lane]),
+    )
+    d = draw_pair(draws, lane, Draw.SEEK_DEPTH)
+    seeks_ = (d[0] < seek_p[0], d[1] < seek_p[1])
+    d = draw_pair(draws, lane, Draw.OPEN_UP)
+    opens_ = (
+        seeks_[1]
+        & (d[0] < block[TRAIT.openness, lane] * (1.0 - 0.5 * block[TRAIT.rigidity, lane])),
+        seeks_[0]
+        & (d[1] < block[TRAIT.openness + 1, lane] * (1.0 - 0.5 * block[TRAIT.rigidity + 1, lane])),
+    )
+    resists_ = (seeks_[1] & (not opens_[0]), seeks_[0] & (not opens_[1]))
+    for me in range(2):
+        opens, resists = opens_[me], resists_[me]
+        events[EVENT.depth_request + me, lane] += flag(seeks_[me])
+        events[EVENT.depth_met + me, lane] += flag(opens)
+        events[EVENT.depth_resisted + me, lane] += flag(resists)
+        events[EVENT.conflict + me, lane] += flag(resists)
+        change = 0.1 * block[TRAIT.openness + me, lane] * maximum(-gap_[me], 0.0)
+        block[STATE.capability + me, lane] = block[STATE.capability + me, lane] + (
+            change if opens else 0.0
+        )
+    n_opens = flag(opens_[0]) + flag(opens_[1])
+    n_resists = flag(resists_[0]) + flag(resists_[1])
+    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + (0.03 * n_opens - 0.02 * n_resists)
+    for me in range(2):
+        blamed = flag(resists_[1 - me])
+        block[STATE.self_regard + me, lane] = block[STATE.self_regard + me, lane] - 0.02 * blamed
+        block[WEEK.joy + me, lane] = block[WEEK.joy + me, lane] + (
+            0.02 * flag(opens_[0] | opens_[1]) - 0.03 * blamed
+        )
+        block[WEEK.hurt + me, lane] = block[WEEK.hurt + me, lane] + 0.01 * flag(resists_[me])
+
+    calm_p = (
+        0.06 * block[TRAIT.intensity_seeking, lane] if block[STATE.stress, lane] < 0.3 else 0.0,
+        0.06 * block[TRAIT.intensity_seeking + 1, lane]
+        if block[STATE.stress + 1, lane] < 0.3
+        else 0.0,
+    )
+    d = draw_pair(draws, lane, Draw.STIR_CONFLICT)
+    calm_ = (d[0] < calm_p[0], d[1] < calm_p[1])
+    events[EVENT.conflict, lane] += flag(calm_[0])
+    events[EVENT.conflict + 1, lane] += flag(calm_[1])
+    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] - 0.01 * (
+        flag(calm_[0]) + flag(calm_[1])
+    )
     # Chemistry fades, and a stirred-up conflict rekindles a little of it.
-    s.chemistry = np.where(w.live1, 0.99 * s.chemistry + 0.02 * calm.any(axis=0), s.chemistry)
+    block[STATE.chemistry, lane] = 0.99 * block[STATE.chemistry, lane] + 0.02 * flag(
+        calm_[0] | calm_[1]
+    )
 
 
-def appraise(s: State, p: Params, w: Week) -> None:
+@rule
+def appraise(block, events, draws, lane):
     """Phase 8, appraise: satisfaction, resentment, trust, intimacy and the ledger.
 
     Satisfaction follows closeness, care received, shared history and chemistry, and
@@ -377,61 +667,94 @@ def appraise(s: State, p: Params, w: Week) -> None:
     it go slowly (M4). Trust moves toward the evidence of the week (BHR). The ledger
     is the perceived balance of help given and received.
     """
-    t = p.traits
-    live = w.live
-    s.stress = np.where(
-        live, np.clip(s.stress + 0.5 * w.unresolved - 0.1 * w.helped, 0, 1), s.stress
+    divergence = abs(block[STATE.direction, lane] - block[STATE.direction + 1, lane])
+    for me in range(2):
+        st = clip(
+            block[STATE.stress + me, lane]
+            + 0.5 * block[WEEK.unresolved + me, lane]
+            - 0.1 * block[WEEK.helped + me, lane],
+            0.0,
+            1.0,
+        )
+        block[STATE.stress + me, lane] = st
+        care = 0.9 * block[STATE.care + me, lane] + 0.1 * block[WEEK.cared + me, lane]
+        block[STATE.care + me, lane] = care
+        gap = maximum(block[TRAIT.expectation + me, lane] - care, 0.0) * (
+            1.0 - 0.7 * block[TRAIT.assertiveness + me, lane]
+        )
+        insecure = clip(
+            (maximum(block[TRAIT.dependency + me, lane], block[TRAIT.rigidity + me, lane]) - 0.3)
+            / 0.3,
+            0.0,
+            1.0,
+        )
+        threat = divergence * insecure
+        target = (
+            0.35
+            + 0.55 * block[STATE.intimacy, lane]
+            + 0.2 * care
+            + 0.2 * block[STATE.chemistry, lane]
+            + 0.1 * block[STATE.shared, lane]
+            - 0.6 * gap
+            - 0.4 * block[STATE.resentment + me, lane]
+            - 0.25 * st
+            - 0.8 * threat
+            - 0.15 * (1.0 - block[STATE.self_regard + me, lane])
+        )
+        sat = block[STATE.satisfaction + me, lane]
+        block[STATE.satisfaction + me, lane] = (
+            sat + 0.08 * (clip(target, 0.0, 1.0) - sat) + block[WEEK.joy + me, lane]
+        )
+
+    for me in range(2):
+        given = block[WEEK.helped + 1 - me, lane]
+        block[STATE.help_recent + me, lane] = (
+            0.99 * block[STATE.help_recent + me, lane] + 0.01 * given
+        )
+        block[STATE.help_given + me, lane] = block[STATE.help_given + me, lane] + given
+        keep = block[TRAIT.scorekeeping + me, lane]
+        ledger = 0.97 * block[STATE.ledger + me, lane] + 0.2 * (0.5 + keep) * (
+            given - block[WEEK.helped + me, lane]
+        )
+        block[STATE.ledger + me, lane] = ledger
+        res = block[STATE.resentment + me, lane]
+        let_go = 0.03 * (1.0 - 0.8 * keep) * res
+        owed = 0.02 * keep * maximum(ledger, 0.0)
+        res = res + block[WEEK.hurt + me, lane] + owed - let_go
+        block[STATE.resentment + me, lane] = res
+
+        good, bad = block[WEEK.good + me, lane], block[WEEK.bad + me, lane]
+        trust = block[STATE.trust + me, lane]
+        trust_target = clip(0.5 + 0.25 * (good - bad), 0.0, 1.0)
+        block[STATE.trust + me, lane] = (
+            trust + 0.05 * (trust_target - trust) if good + bad > 0 else trust
+        )
+
+        # Goodwill recovers toward a level set by responsiveness, lowered by resentment.
+        rest = (0.5 + 0.5 * block[TRAIT.responsiveness + me, lane]) * (1.0 - 0.6 * res)
+        block[STATE.goodwill + me, lane] = block[STATE.goodwill + me, lane] + 0.02 * (
+            rest - block[STATE.goodwill + me, lane]
+        )
+        aut = block[STATE.autonomy + me, lane]
+        block[STATE.autonomy + me, lane] = aut + 0.01 * (
+            1.0 - 0.5 * block[TRAIT.dependency + me, lane] - aut
+        )
+        block[STATE.self_regard + me, lane] = block[STATE.self_regard + me, lane] + 0.005 * (
+            0.7 - block[STATE.self_regard + me, lane]
+        )
+    block[STATE.intimacy, lane] = (
+        block[STATE.intimacy, lane]
+        + block[WEEK.closeness, lane]
+        - 0.002 * block[STATE.intimacy, lane]
     )
-    s.care = np.where(live, 0.9 * s.care + 0.1 * w.cared, s.care)
-    gap = np.maximum(t["expectation"] - s.care, 0.0) * (1.0 - 0.7 * t["assertiveness"])
-    divergence = np.abs(s.direction[0] - s.direction[1])
-    insecure = np.clip((np.maximum(t["dependency"], t["rigidity"]) - 0.3) / 0.3, 0.0, 1.0)
-    threat = divergence * insecure
-    target = (
-        0.35
-        + 0.55 * s.intimacy
-        + 0.2 * s.care
-        + 0.2 * s.chemistry
-        + 0.1 * s.shared
-        - 0.6 * gap
-        - 0.4 * s.resentment
-        - 0.25 * s.stress
-        - 0.8 * threat
-        - 0.15 * (1.0 - s.self_regard)
-    )
-    new_sat = s.satisfaction + 0.08 * (np.clip(target, 0, 1) - s.satisfaction) + w.joy
-    s.satisfaction = np.where(live, new_sat, s.satisfaction)
-
-    given = _other(w.helped)
-    s.help_recent = np.where(live, 0.99 * s.help_recent + 0.01 * given, s.help_recent)
-    s.help_given = s.help_given + np.where(live, given, 0.0)
-    keep = t["scorekeeping"]
-    s.ledger = np.where(live, 0.97 * s.ledger + 0.2 * (0.5 + keep) * (given - w.helped), s.ledger)
-    let_go = 0.03 * (1.0 - 0.8 * keep) * s.resentment
-    owed = 0.02 * keep * np.maximum(s.ledger, 0.0)
-    s.resentment = np.where(live, s.resentment + w.hurt + owed - let_go, s.resentment)
-
-    evidence = w.good - w.bad
-    trust_target = np.clip(0.5 + 0.25 * evidence, 0.0, 1.0)
-    seen = (w.good + w.bad) > 0
-    s.trust = np.where(live & seen, s.trust + 0.05 * (trust_target - s.trust), s.trust)
-    s.intimacy = np.where(w.live1, s.intimacy + w.closeness - 0.002 * s.intimacy, s.intimacy)
-
-    # Goodwill recovers toward a level set by responsiveness and lowered by resentment.
-    rest = (0.5 + 0.5 * t["responsiveness"]) * (1.0 - 0.6 * s.resentment)
-    s.goodwill = np.where(live, s.goodwill + 0.02 * (rest - s.goodwill), s.goodwill)
-    s.autonomy = np.where(
-        live, s.autonomy + 0.01 * (1.0 - 0.5 * t["dependency"] - s.autonomy), s.autonomy
-    )
-    s.self_regard = np.where(live, s.self_regard + 0.005 * (0.7 - s.self_regard), s.self_regard)
-    s.conflict_recent = np.where(
-        w.live1,
-        (1 - RECENT) * s.conflict_recent + RECENT * s.events[Event.CONFLICT].any(axis=0),
-        s.conflict_recent,
+    conflict = (events[EVENT.conflict, lane] > 0) | (events[EVENT.conflict + 1, lane] > 0)
+    block[STATE.conflict_recent, lane] = KEEP * block[STATE.conflict_recent, lane] + RECENT * flag(
+        conflict
     )
 
 
-def commit(s: State, p: Params, w: Week) -> None:
+@rule
+def commit(block, events, draws, lane):
     """Phase 9, commit: stay or leave, and how the ending is classified.
 
     Commitment follows Rusbult's investment model (Le and Agnew 2003): satisfaction
@@ -441,119 +764,68 @@ def commit(s: State, p: Params, w: Week) -> None:
     leaves (PDR). The ending is healthy when it comes without lasting resentment or
     coercion, a growth step; otherwise destructive (PDR).
     """
-    t, e = p.traits, p.env
-    live = w.live
-    time_in = np.minimum(s.weeks / 260.0, 1.0)
-    investment = 0.4 * time_in + 0.3 * s.effort + 0.3 * s.shared
-    # Needing the partner, or having made the partner one's project, also binds (PDR).
-    dep = t["dependency"]
-    bound = 0.3 * dep + 0.3 * t["narcissism"] * _other(dep)
-    # Dependence makes life outside the couple look poorer; self-focus makes it look richer.
-    alternatives = e["alternatives"] * (0.6 + 0.8 * t["narcissism"]) * (1.0 - 0.6 * t["dependency"])
-    target = 0.15 + 0.8 * s.satisfaction + 0.3 * investment + bound - 0.5 * alternatives
-    target = np.clip(target, 0.0, 1.0)
-    s.commitment = np.where(live, s.commitment + 0.05 * (target - s.commitment), s.commitment)
-    low = s.commitment < e["commitment_threshold"]
-    s.below = np.where(live, np.where(low, s.below + 1.0, 0.0), s.below)
-    leaves = (s.below >= e["patience"]).any(axis=0) & w.live1
-    bitter = (s.resentment.max(axis=0) >= 0.5) | (s.coercion_recent >= 0.05)
-    s.ending = np.where(
-        leaves, np.where(bitter, Ending.DESTRUCTIVE, Ending.HEALTHY), s.ending
-    ).astype(np.int8)
-    s.step_ended = np.where(leaves, s.step, s.step_ended)
-    s.weeks = s.weeks + w.live1
-    s.active = s.active & ~leaves
+    time_in = minimum(block[STATE.weeks, lane] / 260.0, 1.0)
+    investment = 0.4 * time_in + 0.3 * block[STATE.effort, lane] + 0.3 * block[STATE.shared, lane]
+    leaves = False
+    for me in range(2):
+        other = 1 - me
+        dep, narc = block[TRAIT.dependency + me, lane], block[TRAIT.narcissism + me, lane]
+        # Needing the partner, or having made the partner one's project, also binds.
+        bound = 0.3 * dep + 0.3 * narc * block[TRAIT.dependency + other, lane]
+        alternatives = block[ENV.alternatives, lane] * (0.6 + 0.8 * narc) * (1.0 - 0.6 * dep)
+        target = (
+            0.15
+            + 0.8 * block[STATE.satisfaction + me, lane]
+            + 0.3 * investment
+            + bound
+            - 0.5 * alternatives
+        )
+        target = clip(target, 0.0, 1.0)
+        c = block[STATE.commitment + me, lane] + 0.05 * (
+            target - block[STATE.commitment + me, lane]
+        )
+        block[STATE.commitment + me, lane] = c
+        below = (
+            block[STATE.below + me, lane] + 1.0
+            if c < block[ENV.commitment_threshold, lane]
+            else 0.0
+        )
+        block[STATE.below + me, lane] = below
+        leaves = leaves | (below >= block[ENV.patience, lane])
+    bitter = (maximum(block[STATE.resentment, lane], block[STATE.resentment + 1, lane]) >= 0.5) | (
+        block[STATE.coercion_recent, lane] >= 0.05
+    )
+    block[WEEK.ending, lane] = (DESTRUCTIVE if bitter else HEALTHY) if leaves else TOGETHER
+    block[STATE.weeks, lane] = block[STATE.weeks, lane] + 1.0
 
 
 PHASES = (life, cope, notice, respond, fix, share, grow, appraise, commit)
 """The nine phases of a week, in order."""
 
 
-def step(s: State, p: Params, keys: np.ndarray) -> None:
-    """Advance every couple still together by one week, in place.
+@rule
+def one_week(block, events, draws, width):
+    """Run the nine phases, in order, for the couples in lanes ``0 .. width-1``.
 
-    Runs the compiled kernel (:mod:`sim.model.kernel`), which gives bit for
-    bit the result of :func:`step_reference`, the phases above applied to all couples.
+    Each phase runs for every couple before the next begins, so that the loop over
+    couples is a loop over vector lanes. The commit phase leaves in ``week.ending``
+    how each couple stands after the week.
     """
-    run_weeks(s, p, keys, 1)
-
-
-def step_reference(s: State, p: Params, keys: np.ndarray) -> None:
-    """Advance every couple still together by one week, in place, with the array phases.
-
-    The reference the compiled kernel is tested against; slower, and the readable
-    statement of the rules.
-    """
-    n = s.n
-    live1 = s.active.copy()
-    s.events[:] = False
-    if not live1.any():
-        s.step += 1
-        return
-    w = Week(
-        draws=WeekDraws(keys, s.step),
-        live=np.broadcast_to(live1, (2, n)),
-        live1=live1,
-        problem=np.zeros((2, n), bool),
-        size=np.zeros((2, n)),
-        asked=np.zeros((2, n), bool),
-        unresolved=np.zeros((2, n)),
-        helped=np.zeros((2, n)),
-        cared=np.zeros((2, n), bool),
-        good=np.zeros((2, n)),
-        bad=np.zeros((2, n)),
-        closeness=np.zeros(n),
-        hurt=np.zeros((2, n)),
-        joy=np.zeros((2, n)),
-    )
-    for phase in PHASES:
-        phase(s, p, w)
-    s.counts += s.events
-    clamp(s)
-    s.step += 1
-
-
-def clamp(s: State) -> None:
-    """Hold every state variable inside its documented range."""
-    for name, arr in s.arrays().items():
-        if name in ("counts", "events", "active", "step_ended", "ending", "weeks"):
-            continue
-        lo, hi = PARTNER_RANGES.get(name, COUPLE_RANGES.get(name, (0.0, 1.0)))
-        np.clip(arr, lo, hi, out=arr)
-
-
-def _pace(p: Params, s: State) -> np.ndarray:
-    """Growth pace: the growth trait, faster in a sprint, slower at rest (GAP)."""
-    return p.traits["growth"] * (0.4 + 1.2 * s.sprint)
-
-
-def _self_efficacy(s: State) -> np.ndarray:
-    """How much of one's growth pace one can use: a partner whose autonomy has been
-    worn down by pushed help learns at half pace (PDR)."""
-    return 0.5 + 0.5 * s.autonomy
-
-
-def _receptivity(p: Params) -> np.ndarray:
-    """Readiness to receive help: low for the self-sufficient who fear closeness (BHR)."""
-    t = p.traits
-    return 0.2 + 0.8 * np.minimum(1.0, 2.5 * t["dependency"]) * (1.0 - 0.5 * t["intimacy_fear"])
-
-
-def _asymmetry(given: np.ndarray) -> np.ndarray:
-    """How one-way recent help is: 0 when balanced, 1 when only one partner gives."""
-    total = given[0] + given[1]
-    # A small prior keeps rare help from reading as one-way by chance.
-    return np.abs(given[0] - given[1]) / (total + 0.02)
-
-
-def _learn_from_help(s: State, p: Params, w: Week, got: np.ndarray, amount: np.ndarray) -> None:
-    """Help with a problem beyond one's reach teaches, when the helper has no stake.
-
-    Bounded help from a partner who is not self-focused builds the helped partner's
-    own capability (M17, PDR's therapeutic contrast; Drigotas et al. 1999); help with
-    what one could have handled teaches nothing (M2, BIS).
-    """
-    beyond = got & (w.size > s.capability)
-    pace = _pace(p, s) * _self_efficacy(s)
-    teach = 2.0 * p.env["learning_rate"] * pace * (1.0 - _other(p.traits["narcissism"]))
-    s.capability = s.capability + np.where(beyond, teach * amount * (1.0 - s.capability), 0.0)
+    for lane in range(width):
+        life(block, events, draws, lane)
+    for lane in range(width):
+        cope(block, events, draws, lane)
+    for lane in range(width):
+        notice(block, events, draws, lane)
+    for lane in range(width):
+        respond(block, events, draws, lane)
+    for lane in range(width):
+        fix(block, events, draws, lane)
+    for lane in range(width):
+        share(block, events, draws, lane)
+    for lane in range(width):
+        grow(block, events, draws, lane)
+    for lane in range(width):
+        appraise(block, events, draws, lane)
+    for lane in range(width):
+        commit(block, events, draws, lane)

@@ -1,0 +1,77 @@
+"""Where each variable of a couple sits in a block of the compiled engine.
+
+A block holds :data:`LANES` couples side by side: one row per variable, one column
+(lane) per couple, two rows for a partner's variable (partner ``a``, then ``b``) and one
+for a couple's. The rules (:mod:`sim.model.week`) read and write a couple as
+``block[STATE.stress + me, lane]``, ``block[TRAIT.dependency + other, lane]``,
+``block[ENV.problem_rate, lane]``, ``block[WEEK.size + me, lane]`` and
+``events[EVENT.request + me, lane]``. Every row number is generated here from the
+declarations (:mod:`sim.model.declarations`) and the registry
+(:mod:`sim.model.parameters`); nothing else lists them.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from sim.model.declarations import COUPLE, EVENTS
+from sim.model.declarations import STATE as STATE_VARIABLES
+from sim.model.declarations import WEEK as WEEK_VARIABLES
+from sim.model.parameters import ENV_NAMES, TRAIT_NAMES
+
+LANES = 8
+"""Couples run side by side in one block: one AVX-512 register of float64 each."""
+
+
+def _rows(name: str, entries, first: int = 0):
+    """A named tuple of the first row of each ``(variable, scope)``, from row ``first``;
+    and the row after the last."""
+    rows, at = [], first
+    for _, scope in entries:
+        rows.append(at)
+        at += 1 if scope == COUPLE else 2
+    return namedtuple(name, [variable for variable, _ in entries])(*rows), at
+
+
+STATE, N_STATE = _rows(
+    "StateRows", [(v.name, v.scope) for v in STATE_VARIABLES] + [("weeks", COUPLE)]
+)
+"""Rows of the state: every float state variable, then ``weeks``, the weeks together."""
+
+N_CLAMPED = N_STATE - 1
+"""Rows held in their declared ranges after every week: every state row but ``weeks``."""
+
+TRAIT, _AFTER_TRAITS = _rows("TraitRows", [(name, "partner") for name in TRAIT_NAMES], N_STATE)
+"""Rows of the traits, in registry order."""
+
+ENV, WEEK0 = _rows("EnvRows", [(name, COUPLE) for name in ENV_NAMES], _AFTER_TRAITS)
+"""Rows of the environment, in registry order."""
+
+WEEK, N_ROWS = _rows("WeekRows", [(v.name, v.scope) for v in WEEK_VARIABLES], WEEK0)
+"""Rows of the scratch values of one week, zeroed before every week."""
+
+EVENT, N_EVENT_ROWS = _rows("EventRows", [(kind.name.lower(), "partner") for kind in EVENTS])
+"""Rows of this week's events, in a block of their own: the count of times each partner
+did each kind of thing this week."""
+
+PARTNER_ROWS = np.array([getattr(STATE, v.name) for v in STATE_VARIABLES if v.scope != COUPLE])
+"""First row of each partner state variable, in declaration order."""
+
+COUPLE_ROWS = np.array([getattr(STATE, v.name) for v in STATE_VARIABLES if v.scope == COUPLE])
+"""Row of each couple state variable, in declaration order."""
+
+
+def _bounds() -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bound of every clamped state row, repeated for every lane."""
+    low, high = np.zeros(N_CLAMPED), np.ones(N_CLAMPED)
+    for v in STATE_VARIABLES:
+        row = getattr(STATE, v.name)
+        rows = slice(row, row + (1 if v.scope == COUPLE else 2))
+        low[rows], high[rows] = v.low, v.high
+    return np.repeat(low, LANES), np.repeat(high, LANES)
+
+
+LOW, HIGH = _bounds()
+"""Bounds of the clamped rows, flat in the block's order (row by row, lane by lane)."""

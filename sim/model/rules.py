@@ -1,0 +1,115 @@
+"""The small formulas the weekly rules share, for one partner or one couple at a time.
+
+Each is a named function of plain numbers that the phases of :mod:`sim.model.week` call;
+the compiled engine inlines them (:func:`rule`). The numeric helpers (:func:`clip`,
+:func:`maximum`, :func:`minimum`, :func:`flag`) stand in for NumPy's and the builtins,
+which would keep the compiler from running couples side by side in vector lanes.
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+RECENT = 1.0 / 52.0
+"""Weight of this week in a "recent" rate: a memory of about a year."""
+
+KEEP = 1 - RECENT
+"""Weight of the past in a recent rate."""
+
+
+def rule(function):
+    """Compile ``function`` to be inlined into the engine's loop over couples.
+
+    Run interpreted (``NUMBA_DISABLE_JIT=1``) it is the plain Python function.
+    """
+    return njit(inline="always")(function)
+
+
+# --- Numbers -----------------------------------------------------------------------------
+
+
+@rule
+def clip(value, low, high):
+    """``value`` held inside ``[low, high]`` (``np.clip`` of one number)."""
+    value = value if value > low else low
+    return value if value < high else high
+
+
+@rule
+def maximum(first, second):
+    """The larger of two numbers that are not NaN (``first`` when they are equal)."""
+    return second if second > first else first
+
+
+@rule
+def minimum(first, second):
+    """The smaller of two numbers that are not NaN (``first`` when they are equal)."""
+    return second if second < first else first
+
+
+@rule
+def flag(condition):
+    """A condition as a number: 1.0 when it holds, else 0.0."""
+    return 1.0 if condition else 0.0
+
+
+# --- Formulas of the rules ---------------------------------------------------------------
+
+
+@rule
+def pace(growth, sprint):
+    """Growth pace: the growth trait, faster in a sprint, slower at rest (GAP)."""
+    return growth * (0.4 + 1.2 * sprint)
+
+
+@rule
+def self_efficacy(autonomy):
+    """How much of one's growth pace one can use: a partner whose autonomy has been
+    worn down by pushed help learns at half pace (PDR)."""
+    return 0.5 + 0.5 * autonomy
+
+
+@rule
+def receptivity(dependency, intimacy_fear):
+    """Readiness to receive help: low for the self-sufficient who fear closeness (BHR)."""
+    return 0.2 + 0.8 * minimum(1.0, 2.5 * dependency) * (1.0 - 0.5 * intimacy_fear)
+
+
+@rule
+def asymmetry(given_a, given_b):
+    """How one-way recent help is: 0 when balanced, 1 when only one partner gives.
+
+    A small prior keeps rare help from reading as one-way by chance.
+    """
+    total = given_a + given_b
+    return abs(given_a - given_b) / (total + 0.02)
+
+
+@rule
+def press(assertiveness, dependency, expectation, escalation):
+    """How hard a partner presses a declined request (before clipping to a chance):
+    a partner who is not assertive and feels owed or dependent presses, harder as
+    demands escalate (BHR; BIS)."""
+    pressure = (1.0 - assertiveness) * maximum(dependency, expectation)
+    return pressure * (0.6 + escalation)
+
+
+@rule
+def push_chance(narcissism, capability, other_capability, other_dependency, other_last_fix):
+    """Chance that a partner pushes help on the other this week (M7, M8, PDR).
+
+    A self-focused partner treats a less developed, dependent partner as a project;
+    after a refusal only a narcissistic one keeps pushing.
+    """
+    gap = clip(capability - other_capability, 0.0, 1.0)
+    project = narcissism * clip(0.1 + 2.0 * gap + 0.8 * other_dependency, 0.0, 1.0)
+    refused = other_last_fix < 0
+    return 0.5 * project * (narcissism if refused else 1.0)
+
+
+@rule
+def seek_chance(gap, intimacy, narcissism):
+    """Chance that a partner ahead in development by ``gap`` asks for more depth (M16,
+    WLF); a self-focused partner pushes fixes instead."""
+    seek = clip((gap - 0.1) * 2.0, 0.0, 1.0) * (1.0 - 0.5 * intimacy)
+    return seek * (1.0 - narcissism)
