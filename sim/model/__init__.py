@@ -4,6 +4,7 @@ RESULT_MODULES: tuple[str, ...] = (
     "sim.model.parameters",
     "sim.model.state",
     "sim.model.randomness",
+    "sim.hashing",
     "sim.model.week",
     "sim.model.kernel",
     "sim.model.engine",

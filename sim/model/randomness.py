@@ -5,28 +5,19 @@ runs in. Drawing from a shared ``numpy.random.Generator`` would tie each couple'
 numbers to its neighbours'. Here every uniform number is a pure function of the
 couple's 64-bit key, the week and a fixed slot number, computed for a whole array of
 couples at once with the SplitMix64 finaliser (Steele, Lea and Flood 2014), a
-well-tested 64-bit mixing function.
+well-tested 64-bit mixing function (:func:`sim.hashing.mix64`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
+from sim.hashing import GOLDEN as _GOLDEN
+from sim.hashing import mix64
+
 _STEP = np.uint64(0xD1B54A32D192ED03)
 _TO_UNIT = 2.0**-53
 _TO_UNIT32 = 2.0**-32
-
-
-def mix64(z: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser applied elementwise to a uint64 array (wrapping arithmetic)."""
-    z = np.asarray(z, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = (z ^ (z >> np.uint64(30))) * _M1
-        z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
 
 
 def couple_keys(root_seed: int, n: int, start: int = 0) -> np.ndarray:
