@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sim import atomic
 from sim.errors import InputError
 from sim.experiment.storage import ResultStore
 from sim.faces import figures
@@ -422,9 +423,7 @@ def draw_results(
         caption = str(plot.get("caption", drawn.caption))
         saved.append(Saved(stem, _title(plot), caption, png, svg))
     index = [{"stem": s.stem, "title": s.title, "caption": s.caption} for s in saved]
-    tmp = folder / f".tmp-{INDEX}"
-    tmp.write_text(json.dumps(index, indent=2), encoding="utf-8")
-    tmp.replace(folder / INDEX)
+    atomic.write_text(folder / INDEX, json.dumps(index, indent=2))
     for old in folder.glob("*.*"):
         if old.suffix in (".png", ".svg") and old.stem not in {s.stem for s in saved}:
             old.unlink()
@@ -432,9 +431,8 @@ def draw_results(
 
 
 def _save(drawn: figures.Drawn, path: Path) -> None:
-    tmp = path.with_name(f".tmp-{path.name}")
-    drawn.figure.savefig(tmp, format=path.suffix[1:])
-    tmp.replace(path)
+    with atomic.replacing(path) as tmp:
+        drawn.figure.savefig(tmp, format=path.suffix[1:])
 
 
 def read_index(path: str | Path) -> list[dict[str, str]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim import atomic
 from sim.faces import plots
 
 CSS = """
@@ -183,11 +184,8 @@ def document(title: str, body: str, css: str = "") -> str:
 
 
 def write_html(path: Path, text: str) -> Path:
-    """Write a page atomically (temporary file beside it, then rename)."""
-    tmp = path.with_name(f".tmp-{path.name}")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    """Write a page atomically (see :mod:`sim.atomic`)."""
+    return atomic.write_text(path, text)
 
 
 def write_page(path: str | Path) -> Path:

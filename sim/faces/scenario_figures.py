@@ -7,13 +7,13 @@ written atomically (temporary file, then rename), as PNG.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim.faces.scenario_run import ScenarioRun, temporary_beside
+from sim import atomic
+from sim.faces.scenario_run import ScenarioRun
 from sim.model.outcomes import OUTCOME_CLASSES
 
 PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -28,13 +28,8 @@ def save(fig: Figure, path: Path) -> Path:
     """Save ``fig`` to ``path`` through a temporary file in the same folder."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_beside(path)
-    try:
+    with atomic.replacing(path) as tmp:
         fig.savefig(tmp, format=path.suffix.lstrip(".") or "png", dpi=120, bbox_inches="tight")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -11,8 +11,6 @@ its trajectory is the same whether the scenario runs alone or batched with other
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim import atomic
 from sim.model import parameters as reg
 from sim.model.engine import build_params, simulate
 from sim.model.outcomes import OUTCOME_CLASSES
@@ -212,23 +211,9 @@ def write_couples(run: ScenarioRun, path: Path) -> Path:
         }
     )
     table = table.replace_schema_metadata(meta)
-    tmp = temporary_beside(path)
-    try:
+    with atomic.replacing(path) as tmp:
         pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
-
-
-def temporary_beside(path: Path) -> Path:
-    """A fresh temporary name in ``path``'s folder, for writing then renaming into place.
-
-    Unlike ``tempfile.mkstemp`` the file is created later by the writer, so it gets the
-    usual permissions of the user's umask.
-    """
-    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
 
 
 def shares_table(run: ScenarioRun) -> str:
