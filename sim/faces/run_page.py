@@ -33,7 +33,7 @@ def command(run: ScenarioRun) -> str:
 
 def run_record(run: ScenarioRun) -> dict[str, object]:
     """What ran, for ``run.json``: scenario, size, seed, shares, code and packages."""
-    from sim.experiment.batch import RELATIONSHIP
+    from sim.model.batch import RELATIONSHIP
 
     sc = run.scenario
     return {
