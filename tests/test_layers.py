@@ -36,3 +36,19 @@ def test_the_models_and_the_page_are_registered_by_the_package():
     assert models.default_model() == "relationship"
     assert models.get_model("market").name == "market"
     assert runner.reporter() is sim.faces.results_page
+
+
+def test_a_sweep_gets_its_page_from_the_reporter_the_faces_set(tmp_path):
+    fixture = Path(__file__).parent / "fixtures" / "experiments" / "tiny.toml"
+    called = []
+    before = runner.reporter()
+    runner.set_reporter(lambda root: called.append(root) or root / "page.html")
+    try:
+        summary = runner.sweep(fixture, "serial", tmp_path / "with", quiet=True)
+        assert called == [tmp_path / "with"] and summary.page == tmp_path / "with" / "page.html"
+        runner.set_reporter(None)
+        summary = runner.sweep(fixture, "serial", tmp_path / "without", quiet=True)
+        assert summary.page is None and not (tmp_path / "without" / "index.html").exists()
+    finally:
+        runner.set_reporter(before)
+    assert runner.reporter() is sim.faces.results_page

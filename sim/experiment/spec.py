@@ -257,7 +257,7 @@ def parse_spec(
     seed = v.integer(data, "seed", 0, low=0)
     max_runs = v.integer(data, "max_runs", DEFAULT_MAX_RUNS, low=1)
     scenarios = _scenarios(v, data, model)
-    design = _design(v, data.get("design"), seed, len(scenarios), model)
+    design = _design(v, data.get("design"), seed, model)
     final, series, record_every = _metrics(v, data.get("metrics", {}), model)
     plots = data.get("plots", [])
     if not isinstance(plots, list) or not all(
@@ -447,7 +447,7 @@ def _range(v: _Validator, param, name: str, key: str, low: float, high: float) -
     return Factor(name, (), low, high)
 
 
-def _design(v: _Validator, raw: object, seed: int, n_scenarios: int, model: BatchModel) -> Design:
+def _design(v: _Validator, raw: object, seed: int, model: BatchModel) -> Design:
     if raw is None:
         raise v.fail("design", "missing; expected a [design] table with a kind")
     v.keys(raw, _DESIGN_KEYS, "design.")
@@ -482,8 +482,6 @@ def _design(v: _Validator, raw: object, seed: int, n_scenarios: int, model: Batc
     if kind in ("grid", "scenarios"):
         if kind == "grid" and not factors:
             raise v.fail("design.factors", "a grid design needs at least one factor")
-        if kind == "scenarios" and n_scenarios < 2:
-            raise v.fail("scenarios", "a scenarios design needs two or more scenarios")
         return Design(kind, factors, seed=design_seed)
     if not factors:
         raise v.fail("design.factors", f"a {kind} design needs at least one factor")
