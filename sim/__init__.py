@@ -5,9 +5,14 @@ Mesa face (:class:`RelationshipModel`, :class:`PartnerAgent`); the partner marke
 (``sim.market``, :class:`PartnerMarket`) runs a population of people who pair and part.
 """
 
+from sim import faces as _faces
 from sim.errors import InputError
+from sim.experiment import models as _models
+from sim.experiment import runner as _runner
 from sim.experiment.runner import load_results, run_experiment
 from sim.market import PartnerMarket, kalick_hamilton
+from sim.market.batch import MARKET as _MARKET
+from sim.model.batch import RELATIONSHIP as _RELATIONSHIP
 from sim.model.engine import build_params, run_couples, simulate
 from sim.model.mesa_model import PartnerAgent, RelationshipModel
 from sim.model.outcomes import OUTCOME_CLASSES, SERIES, Thresholds, classify, final_metrics
@@ -21,6 +26,12 @@ from sim.model.parameters import (
 )
 from sim.model.randomness import couple_keys
 from sim.scenario import Scenario, list_scenarios, load_scenario
+
+# The experiment machinery knows no model and no face: the models register their batch
+# models and the faces their results page here, once, whatever part of sim is imported.
+_models.register(_RELATIONSHIP, default=True)
+_models.register(_MARKET)
+_runner.set_reporter(_faces.results_page)
 
 __all__ = [
     "ENVIRONMENT",

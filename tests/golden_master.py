@@ -105,7 +105,9 @@ def record() -> None:
     groups = _draw_points()
     MASTER.parent.mkdir(exist_ok=True)
     text = json.dumps({"steps": STEPS, "groups": groups, "hashes": fingerprints(groups)})
-    MASTER.write_text(text + "\n")
+    from sim import atomic
+
+    atomic.write_text(MASTER, text + "\n")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,9 @@ class Linear:
     def defaults(self):
         return {"x1": 0.5, "x2": 0.5, "x3": 0.5}
 
+    def scenario_names(self):
+        return ()
+
     def base(self, scenario):
         if scenario != "default":
             raise InputError(scenario, "", "unknown scenario")

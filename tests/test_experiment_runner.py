@@ -20,7 +20,7 @@ import pytest
 
 from sim.errors import InputError
 from sim.experiment import storage
-from sim.experiment.batch import RELATIONSHIP, BatchModel, RelationshipBatch
+from sim.experiment.batch import BatchModel
 from sim.experiment.runner import (
     estimate,
     load_results,
@@ -31,6 +31,7 @@ from sim.experiment.runner import run_experiment as run_with_page
 from sim.experiment.spec import load_spec, parse_spec
 from sim.experiment.storage import ResultStore
 from sim.faces import cli
+from sim.model.batch import RELATIONSHIP, RelationshipBatch
 
 FIXTURES = Path(__file__).parent / "fixtures" / "experiments"
 TINY = FIXTURES / "tiny.toml"

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from sim.experiment.runner import run_experiment
 from sim.faces import plots
@@ -40,20 +39,25 @@ def test_run_writes_a_page_that_the_index_links(tmp_path, capsys):
         assert " ".join(note.split()).replace("'", "&#x27;") in text
     for article in sc.articles:
         assert article.replace("'", "&#x27;") in text
-    # Both figures, embedded and captioned, from the PNG files written beside the page.
-    assert (folder / "timeseries.png").is_file() and (folder / "outcomes.png").is_file()
+    # Both figures, embedded and captioned, from the figures drawn into figures/.
+    figures = plots.read_index(folder)
+    assert [f["title"] for f in figures] == [
+        "intimacy, satisfaction and resentment over time",
+        "outcome classes against what the scenario expects",
+    ]
+    assert all((folder / "figures" / f"{f['stem']}.png").is_file() for f in figures)
     assert text.count(PNG_URI) == 2 and text.count("<figcaption>") == 2
-    # The outcome-class table matches the per-couple file.
-    couples = pd.read_parquet(folder / "couples.parquet")
+    # The outcome-class table matches the run table.
+    couples = pd.read_parquet(folder / "runs.parquet")
     for cls, count in couples["outcome"].value_counts().items():
         assert re.search(rf"<td>{cls}</td><td class=\"num\">{count}</td>", text), cls
     assert "expected at least" in text
     # Provenance: the command that gives the run again, and the scenario file verbatim.
     assert f"relsim run {name} --couples 30 --steps 40 --seed 3" in text
     assert "git commit" in text and "<details><summary>scenario file</summary>" in text
-    record = json.loads((folder / "run.json").read_text())
-    assert (record["couples"], record["steps"], record["seed"]) == (30, 40, 3)
-    assert sum(record["outcome_shares"].values()) == pytest.approx(1.0)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["design"]["replicates"] == 30 and manifest["design"]["steps"] == 40
+    assert manifest["seeds"]["root"] == 3 and manifest["model"] == "relationship"
     # Self-contained, and linked from the index one folder up.
     assert "<script" not in text and not re.search(r"""(src|href)=["']https?:""", text)
     index = (tmp_path / "index.html").read_text()
@@ -151,3 +155,19 @@ def test_closed_pipe_exits_quietly(tmp_path):
     assert proc.stderr == ""
     assert proc.returncode == 1
     assert (tmp_path / "balanced_mutual" / "index.html").is_file()
+
+
+def test_run_page_says_when_the_scenario_file_changed_since(tmp_path, capsys):
+    path = tmp_path / "mine.toml"
+    path.write_text((SCENARIOS / "tiny.toml").read_text())
+    out = tmp_path / "results"
+    assert main(["run", str(path), "--couples", "6", "--steps", "8", "--out", str(out)]) == 0
+    assert "has changed since" not in (out / "mine" / "index.html").read_text()
+    sc = load_scenario(path)
+    trait, value = next(iter(sc.a.items()))
+    text = path.read_text()
+    path.write_text(text.replace(f"{trait} = {value:g}", f"{trait} = {min(value + 0.1, 1):g}", 1))
+    assert load_scenario(path).a[trait] != value
+    assert main(["report", str(out / "mine"), "--no-plots"]) == 0
+    page = (out / "mine" / "index.html").read_text()
+    assert "has changed since" in page and f"a.{trait}" in page

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 
+import sim
+from sim.experiment.runner import load_timeseries
+from sim.faces import plots
 from sim.faces.cli import main
-from sim.faces.scenario_run import run_scenario, run_scenarios
+from sim.faces.scenario_run import replicate_keys, run_scenario, run_scenarios
 from sim.model.parameters import TRAIT_NAMES
 from sim.scenario import list_scenarios, load_scenario
 
@@ -30,7 +33,7 @@ def test_scenarios_lists_every_scenario_with_its_title(capsys):
         assert line.endswith(load_scenario(name).title)
 
 
-def test_run_writes_couples_parquet_and_figures(tmp_path, capsys):
+def test_run_writes_a_study_stored_as_every_sweep(tmp_path, capsys):
     name = "balanced_mutual"
     status = main(
         ["run", name, "--couples", "24", "--steps", "30", "--seed", "5", "--out", str(tmp_path)]
@@ -38,31 +41,124 @@ def test_run_writes_couples_parquet_and_figures(tmp_path, capsys):
     out = capsys.readouterr().out
     assert status == 0
     folder = tmp_path / name
-    frame = pd.read_parquet(folder / "couples.parquet")
+    frame = pd.read_parquet(folder / "runs.parquet")
     assert len(frame) == 24
-    assert list(frame["couple"]) == list(range(24))
-    assert (frame["scenario"] == name).all() and (frame["seed"] == 5).all()
-    assert (frame["steps"] == 30).all()
+    assert list(frame["replicate"]) == list(range(24)) and (frame["point"] == 0).all()
+    assert (frame["scenario"] == name).all() and (frame["status"] == "ok").all()
     assert {"outcome", "intimacy", "satisfaction_a", "resentment_b", "a.dependency"} <= set(frame)
     sc = load_scenario(name)
     assert np.allclose(frame["a.dependency"], sc.a["dependency"])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["seeds"]["root"] == 5 and manifest["design"]["steps"] == 30
+    assert manifest["design"]["replicates"] == 24 and manifest["status"] == "complete"
     duckdb = pytest.importorskip("duckdb")
     pl = pytest.importorskip("polars")
-    parquet = str(folder / "couples.parquet")
+    parquet = str(folder / "runs.parquet")
     assert duckdb.sql(f"select count(*) from '{parquet}'").fetchall() == [(24,)]
     assert pl.read_parquet(parquet).shape == frame.shape
-    meta = pq.read_schema(folder / "couples.parquet").metadata
-    assert meta[b"relsim.scenario"] == name.encode()
-    for png in ("timeseries.png", "outcomes.png"):
-        data = (folder / png).read_bytes()
+    series = load_timeseries(folder)
+    assert set(series["run"]) == set(range(24)) and series["step"].max() == 30
+    figures = plots.read_index(folder)
+    assert len(figures) == 2
+    for f in figures:
+        data = (folder / "figures" / f"{f['stem']}.png").read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
-    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary left
+        assert (folder / "figures" / f"{f['stem']}.svg").is_file()
+    for where in (folder, folder / "figures", folder / "chunks", folder / "timeseries"):
+        assert not [p for p in where.iterdir() if p.name.startswith(".")]  # no temporary left
     # The printed shares match the file, and the main metrics are printed.
     shares = frame["outcome"].value_counts(normalize=True)
     top = shares.index[0]
     assert any(line.split()[:2] == [top, f"{shares.iloc[0]:.2f}"] for line in out.splitlines()), out
-    for word in ("intimacy", "resentment_a", "ended (share)", "couples.parquet", "Things to try"):
+    for word in ("intimacy", "resentment_a", "ended (share)", "runs.parquet", "Things to try"):
         assert word in out
+
+
+def test_run_is_the_sweep_of_its_study(tmp_path, capsys):
+    """``relsim run`` gives exactly what ``relsim sweep`` gives for the same study."""
+    name = "coercive_helper"
+    assert (
+        main(
+            ["run", name, "--couples", "12", "--steps", "26", "--seed", "4", "--out", str(tmp_path)]
+        )
+        == 0
+    )
+    spec = tmp_path / "study.toml"
+    spec.write_text(
+        f'name = "{name}"\ndescription = "q"\nscenario = "{name}"\n'
+        "steps = 26\nreplicates = 12\nseed = 4\n"
+        '[design]\nkind = "scenarios"\n'
+        '[metrics]\nseries = ["intimacy", "satisfaction_a", "satisfaction_b", '
+        '"resentment_a", "resentment_b"]\nrecord_every = 4\n'
+    )
+    swept = tmp_path / "swept"
+    assert main(["sweep", str(spec), "--executor", "serial", "--quiet", "--out", str(swept)]) == 0
+    ran = pd.read_parquet(tmp_path / name / "runs.parquet")
+    pd.testing.assert_frame_equal(ran, pd.read_parquet(swept / "runs.parquet"), check_exact=True)
+    np.testing.assert_array_equal(ran["key"], replicate_keys(4, 12))
+
+
+def test_plot_report_export_and_load_results_read_a_run(tmp_path, capsys):
+    name = "balanced_mutual"
+    assert main(["run", name, "--couples", "10", "--steps", "20", "--out", str(tmp_path)]) == 0
+    folder = tmp_path / name
+    page = (folder / "index.html").read_text()
+    for f in plots.read_index(folder):
+        (folder / "figures" / f"{f['stem']}.png").unlink()
+    (folder / "index.html").unlink()
+    assert main(["plot", str(folder), "--quiet"]) == 0
+    assert all(
+        (folder / "figures" / f"{f['stem']}.png").is_file() for f in plots.read_index(folder)
+    )
+    assert main(["report", str(folder)]) == 0
+    again = (folder / "index.html").read_text()
+    assert again.count("<figcaption>") == page.count("<figcaption>") == 2
+    assert main(["export", str(folder), "--csv"]) == 0
+    assert len(pd.read_csv(folder / "runs.csv")) == 10
+    runs = sim.load_results(folder)
+    assert len(runs) == 10 and set(runs["scenario"]) == {name}
+
+
+def test_a_rerun_resumes_and_other_settings_replace_it(tmp_path, capsys):
+    name = "balanced_mutual"
+    argv = ["run", name, "--couples", "10", "--steps", "20", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    folder = tmp_path / name
+    first = pd.read_parquet(folder / "runs.parquet")
+    more = [*argv[:3], "15", *argv[4:]]
+    assert main(more) == 0 and main(more) == 0  # the finished couples are kept
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert [s["runs_run"] for s in manifest["sessions"]] == [10, 5, 0]
+    grown = pd.read_parquet(folder / "runs.parquet")
+    pd.testing.assert_frame_equal(grown.iloc[:10], first, check_exact=True)
+    assert main([*argv, "--seed", "9"]) == 0
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["seeds"]["root"] == 9 and len(manifest["sessions"]) == 1
+    assert len(pd.read_parquet(folder / "runs.parquet")) == 10
+
+
+def test_story_tells_the_first_couple_of_the_run(tmp_path, capsys, monkeypatch):
+    from sim.faces import story
+
+    name = "coercive_helper"
+    told = {}
+    tell = story.tell
+
+    def spy(params, key, steps, **kw):
+        told["key"], told["story"] = np.asarray(key), tell(params, key, steps, **kw)
+        return told["story"]
+
+    monkeypatch.setattr(story, "tell", spy)
+    assert main(["story", name, "--steps", "52", "--seed", "3"]) == 0
+    assert (
+        main(
+            ["run", name, "--couples", "4", "--steps", "52", "--seed", "3", "--out", str(tmp_path)]
+        )
+        == 0
+    )
+    first = pd.read_parquet(tmp_path / name / "runs.parquet").iloc[0]
+    assert told["key"].tolist() == [first["key"]]
+    assert told["story"].outcome == first["outcome"]
 
 
 def test_run_results_match_the_engine_and_a_lone_run():
@@ -86,7 +182,7 @@ def test_run_accepts_a_path(tmp_path, capsys):
         + ["--out", str(tmp_path)]
     )
     assert status == 0
-    assert len(pd.read_parquet(tmp_path / "tiny" / "couples.parquet")) == 8
+    assert len(pd.read_parquet(tmp_path / "tiny" / "runs.parquet")) == 8
     out = capsys.readouterr().out
     assert "Two ways:" in out and "(two-way) mutual + eroded" in out
 

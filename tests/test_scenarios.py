@@ -294,7 +294,7 @@ def test_no_code_refers_to_a_scenario_by_name():
 
 
 def test_experiment_runner_reads_scenarios_as_base_configurations():
-    from sim.experiment.batch import RelationshipBatch
+    from sim.model.batch import RelationshipBatch
 
     name = list_scenarios()[0]
     sc = load_scenario(name)

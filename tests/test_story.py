@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim.faces.cli import main
+from sim.faces.scenario_run import replicate_keys
 from sim.faces.story import NOTABLE, explain_outcome, is_quiet, tell, week_lines
 from sim.model.engine import build_params, simulate, step
 from sim.model.outcomes import OUTCOME_CLASSES, final_metrics
@@ -53,7 +54,7 @@ def _engine_weeks(params, keys, steps):
 @pytest.mark.parametrize("name", ["demand_escalation", "coercive_helper", "balanced_mutual"])
 def test_printed_story_mentions_every_event_the_engine_counted(name, capsys):
     sc = load_scenario(name)
-    params, keys = sc.build_params(1), couple_keys(SEED, 1)
+    params, keys = sc.build_params(1), replicate_keys(SEED, 1)  # couple 0 of relsim run
     counts = simulate(params, keys, STEPS).state.counts[:, :, 0]
     assert main(["story", name, "--steps", str(STEPS), "--seed", str(SEED)]) == 0
     text = " ".join(capsys.readouterr().out.split())  # undo the wrapping

@@ -1,7 +1,7 @@
 """The experiment machinery: specs, designs, seeding, chunks, executors, storage, runner.
 
-- :mod:`~sim.experiment.batch`: the batch-model interface the runner sweeps, and the
-  relationship model's implementation of it.
+- :mod:`~sim.experiment.batch`: the batch-model interface the runner sweeps.
+- :mod:`~sim.experiment.models`: the registry of batch models a spec may name.
 - :mod:`~sim.experiment.spec`: read and validate ``experiments/NAME.toml``.
 - :mod:`~sim.experiment.designs`: design points (grid, explicit, lhs, sobol, morris,
   scenarios).
@@ -9,7 +9,12 @@
 - :mod:`~sim.experiment.chunks`: a chunk of runs as one vectorised batch.
 - :mod:`~sim.experiment.executors`: serial, process and Dask executors.
 - :mod:`~sim.experiment.storage`: ``results/NAME`` on disk, atomic and resumable.
-- :mod:`~sim.experiment.provenance`: versions and commit for the manifest.
+- :mod:`~sim.experiment.provenance`: versions, commit and code fingerprints for the
+  manifest.
 - :mod:`~sim.experiment.runner`: ``run_experiment`` and ``load_results``.
 - :mod:`~sim.experiment.analysis`: Sobol and Morris indices of a finished experiment.
+
+The machinery imports no model and no face: models register their batch models with
+:mod:`~sim.experiment.models`, and the faces set the runner's report hook
+(:func:`~sim.experiment.runner.set_reporter`).
 """

@@ -1,8 +1,9 @@
 """The runner: plan an experiment's runs, run the unfinished ones in chunks, store them.
 
-``sweep`` is the whole of ``relsim sweep``: runs, figures and results page.
-``run_experiment`` is the same in one call for scripts and notebooks, returning the
-run table; ``load_results`` reads a finished experiment back.
+``sweep`` is the whole of ``relsim sweep``: runs, then figures and results page through
+the report hook the faces set (:func:`set_reporter`). ``run_experiment`` is the same in
+one call for scripts and notebooks, returning the run table; ``load_results`` reads a
+finished experiment back.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from sim.experiment.batch import BatchModel
 from sim.experiment.chunks import ChunkTask, failure, run_chunk
 from sim.experiment.designs import Points, design_points
 from sim.experiment.executors import check_executor, default_workers, make_executor
-from sim.experiment.models import MODELS, get_model
+from sim.experiment.models import get_model, is_registered
 from sim.experiment.seeding import run_keys
 from sim.experiment.spec import Spec, load_spec
 from sim.experiment.storage import ResultStore
@@ -44,6 +45,25 @@ MAX_CHUNK = 50_000
 
 MAX_CHUNK_VALUES = 20_000_000
 """Most series values (runs x records x columns) one chunk may hold in memory."""
+
+Reporter = Callable[[Path], Path]
+"""Draws the figures and writes the page of a results folder; returns the page."""
+
+_REPORTER: list[Reporter] = []
+
+
+def set_reporter(reporter: Reporter | None) -> None:
+    """Set the function a sweep calls to draw its figures and write its page (None: none).
+
+    The faces provide it (the ``sim`` package sets theirs when it is imported); the
+    runner never imports a face.
+    """
+    _REPORTER[:] = [] if reporter is None else [reporter]
+
+
+def reporter() -> Reporter | None:
+    """The function a sweep calls for its figures and page, if one is set."""
+    return _REPORTER[0] if _REPORTER else None
 
 
 @dataclass(frozen=True)
@@ -292,11 +312,9 @@ def sweep(
             f"relsim: {failed} run(s) failed; see the error column of runs.parquet", file=sys.stderr
         )
     page = None
-    if report and model.name in MODELS and rows > failed_rows:
-        # Imported here: the faces build on the experiment machinery, not the reverse.
-        from sim.faces import report as results_page
-
-        page = results_page.report(store.root)
+    write_page = reporter()
+    if report and write_page is not None and is_registered(model.name) and rows > failed_rows:
+        page = write_page(store.root)
     seconds = time.perf_counter() - t0
     return Summary(store.root, p.n_runs, rows, failed_rows, n_pending, seconds, page)
 
@@ -341,8 +359,9 @@ def run_experiment(
     report : bool
         Draw the spec's ``[[plots]]`` into ``figures/`` and write the results page
         ``index.html`` (and ``results/index.html`` beside it), as ``relsim sweep``
-        does; False skips them, for speed. Only the models a spec can name get them
-        (their figures may replay runs of the model).
+        does (through the reporter the faces set, see :func:`set_reporter`); False skips
+        them, for speed. Only registered models get them (their figures may replay runs
+        of the model).
     model : BatchModel, optional
         The model to sweep; by default the one the spec names (``model = "..."``).
 

@@ -3,19 +3,19 @@
 A run's trajectory depends only on its parameters, its key and the step count, so
 keys must not depend on chunking, executor, worker count or how many replicates run
 beside it. The root seed goes through :class:`numpy.random.SeedSequence`; a point's
-key is the SplitMix64 hash of that state and the point index (the same construction
-as :func:`sim.model.randomness.couple_keys`), and a run's key hashes the point key
-with the replicate index. Adding replicates or points leaves every existing key as
-it was.
+key is the SplitMix64 hash (:func:`sim.hashing.mix64`) of that state and the point
+index (the construction the model uses for a batch's couple keys), and a run's key
+hashes the point key with the replicate index. Adding replicates or points leaves
+every existing key as it was.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.model.randomness import mix64
+from sim.hashing import GOLDEN as _GOLDEN
+from sim.hashing import mix64
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _REPLICATE = np.uint64(0xC2B2AE3D27D4EB4F)
 
 

@@ -9,7 +9,7 @@ is written.
 Example::
 
     name = "demand"
-    model = "relationship"         # or "market"; default: relationship
+    model = "relationship"         # a registered batch model; default: the default one
     description = "Does a more dependent partner drain the helper's goodwill?"
     scenario = "balanced"          # or scenarios = ["a", "b"], or scenarios = "all"
     steps = 520
@@ -45,7 +45,7 @@ from pathlib import Path
 
 from sim.errors import InputError
 from sim.experiment.batch import BatchModel
-from sim.experiment.models import DEFAULT_MODEL, MODELS, get_model
+from sim.experiment.models import get_model, model_names
 
 DESIGN_KINDS = ("grid", "explicit", "lhs", "sobol", "morris", "scenarios")
 """Every design kind a spec may name."""
@@ -134,7 +134,8 @@ class Spec:
     name, description : str
         The experiment's name (the results folder) and the question it asks.
     model : str
-        The batch model swept (a name of :data:`sim.experiment.models.MODELS`).
+        The name of the batch model swept (as registered in
+        :mod:`sim.experiment.models`); empty for the default model.
     scenarios : tuple of str
         Base scenarios; ``("default",)`` when the file names none.
     steps, replicates, seed : int
@@ -171,7 +172,7 @@ class Spec:
     plots: tuple[Mapping[str, object], ...] = field(default=(), compare=False)
     source: str = "<dict>"
     text: str = ""
-    model: str = DEFAULT_MODEL
+    model: str = ""
 
     @property
     def text_hash(self) -> str:
@@ -256,7 +257,7 @@ def parse_spec(
     seed = v.integer(data, "seed", 0, low=0)
     max_runs = v.integer(data, "max_runs", DEFAULT_MAX_RUNS, low=1)
     scenarios = _scenarios(v, data, model)
-    design = _design(v, data.get("design"), seed, len(scenarios), model)
+    design = _design(v, data.get("design"), seed, model)
     final, series, record_every = _metrics(v, data.get("metrics", {}), model)
     plots = data.get("plots", [])
     if not isinstance(plots, list) or not all(
@@ -285,10 +286,11 @@ def parse_spec(
 def _model(v: _Validator, data: Mapping, model: BatchModel | None) -> BatchModel:
     """The model a spec is validated for: the one given, or the one it names."""
     if "model" not in data:
-        return model if model is not None else get_model(DEFAULT_MODEL)
+        return model if model is not None else get_model()
     name = data["model"]
-    if not isinstance(name, str) or name not in MODELS:
-        raise v.fail("model", f"unknown model {name!r}; expected one of {', '.join(MODELS)}")
+    if not isinstance(name, str) or name not in model_names():
+        known = ", ".join(model_names())
+        raise v.fail("model", f"unknown model {name!r}; expected one of {known}")
     if model is not None and model.name != name:
         raise v.fail("model", f"the spec names model {name!r}, but is read for {model.name!r}")
     return model if model is not None else get_model(name)
@@ -346,7 +348,7 @@ def _scenarios(v: _Validator, data: Mapping, model: BatchModel) -> tuple[str, ..
     if "scenarios" in data:
         raw = data["scenarios"]
         if raw == "all":
-            names = _all_scenarios(v)
+            names = _all_scenarios(v, model)
         elif isinstance(raw, list) and raw and all(isinstance(s, str) for s in raw):
             names = tuple(raw)
         else:
@@ -365,14 +367,10 @@ def _scenarios(v: _Validator, data: Mapping, model: BatchModel) -> tuple[str, ..
     return names
 
 
-def _all_scenarios(v: _Validator) -> tuple[str, ...]:
-    try:
-        from sim.scenario import list_scenarios
-    except ImportError:
-        raise v.fail("scenarios", "no scenario loader available to list every scenario") from None
-    names = tuple(getattr(s, "name", s) for s in list_scenarios())
+def _all_scenarios(v: _Validator, model: BatchModel) -> tuple[str, ...]:
+    names = tuple(model.scenario_names())
     if not names:
-        raise v.fail("scenarios", "no scenarios found")
+        raise v.fail("scenarios", f"the {model.name} model has no named scenarios")
     return names
 
 
@@ -449,7 +447,7 @@ def _range(v: _Validator, param, name: str, key: str, low: float, high: float) -
     return Factor(name, (), low, high)
 
 
-def _design(v: _Validator, raw: object, seed: int, n_scenarios: int, model: BatchModel) -> Design:
+def _design(v: _Validator, raw: object, seed: int, model: BatchModel) -> Design:
     if raw is None:
         raise v.fail("design", "missing; expected a [design] table with a kind")
     v.keys(raw, _DESIGN_KEYS, "design.")
@@ -484,8 +482,6 @@ def _design(v: _Validator, raw: object, seed: int, n_scenarios: int, model: Batc
     if kind in ("grid", "scenarios"):
         if kind == "grid" and not factors:
             raise v.fail("design.factors", "a grid design needs at least one factor")
-        if kind == "scenarios" and n_scenarios < 2:
-            raise v.fail("scenarios", "a scenarios design needs two or more scenarios")
         return Design(kind, factors, seed=design_seed)
     if not factors:
         raise v.fail("design.factors", f"a {kind} design needs at least one factor")

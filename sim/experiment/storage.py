@@ -9,22 +9,21 @@ Layout::
         chunks/part-*.parquet   run rows of chunks finished since the last merge
         chunks/consolidated.json   ids of the chunks merged into runs.parquet
 
-Every file is written atomically: to a temporary name in the same folder, then
-renamed, so a process killed at any instant (even by SIGKILL) leaves either the whole
-file or none. A chunk is finished when its ``chunks/`` part exists; its time series
-part is written first, so a series part whose chunk has no run part and was never
-merged is an orphan of a killed sweep and is removed on the next start. At the end of
-each sweep the chunk parts are merged into ``runs.parquet``, their ids recorded, and
-the parts removed; a sweep killed during that step merges them again next time.
+Every file is written atomically (:mod:`sim.atomic`): to a temporary name in the same
+folder, flushed to disk, then renamed, so a process killed at any instant (even by
+SIGKILL) leaves either the whole file or none. A chunk is finished when its
+``chunks/`` part exists; its time series part is written first, so a series part whose
+chunk has no run part and was never merged is an orphan of a killed sweep and is
+removed on the next start. At the end of each sweep the chunk parts are merged into
+``runs.parquet``, their ids recorded, and the parts removed; a sweep killed during
+that step merges them again next time.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -34,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from sim import atomic
 from sim.errors import InputError
 
 MANIFEST = "manifest.json"
@@ -44,24 +44,6 @@ LEDGER = "consolidated.json"
 ROW_GROUP = 65_536
 """Rows per row group of ``runs.parquet``."""
 _PART = re.compile(r"^part-(\d+)\.parquet$")
-_TMP = ".tmp-"
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    tmp = path.with_name(f"{_TMP}{uuid.uuid4().hex}-{path.name}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def atomic_write_table(path: Path, table: pa.Table) -> None:
-    """Write a Parquet file through a temporary file and a rename."""
-    tmp = path.with_name(f"{_TMP}{uuid.uuid4().hex}-{path.name}")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
 
 
 def part_name(chunk_id: int) -> str:
@@ -102,7 +84,7 @@ class ResultStore:
         """Write the manifest atomically."""
         self.root.mkdir(parents=True, exist_ok=True)
         text = json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n"
-        atomic_write_bytes(self.root / MANIFEST, text.encode())
+        atomic.write_text(self.root / MANIFEST, text)
 
     def clear(self) -> None:
         """Remove every file a sweep writes here (and nothing else)."""
@@ -139,7 +121,7 @@ class ResultStore:
         for folder in (self.root, self.root / CHUNKS, self.root / TIMESERIES):
             if folder.is_dir():
                 for p in folder.iterdir():
-                    if p.name.startswith(_TMP):
+                    if p.name.startswith(atomic.TEMPORARY_PREFIX):
                         p.unlink(missing_ok=True)
         for path in self._parts(CHUNKS).values():
             status = pq.read_table(path, columns=["status"]).column("status")
@@ -173,8 +155,8 @@ class ResultStore:
         (self.root / CHUNKS).mkdir(parents=True, exist_ok=True)
         if series is not None and series.num_rows:
             (self.root / TIMESERIES).mkdir(parents=True, exist_ok=True)
-            atomic_write_table(self.root / TIMESERIES / part_name(chunk_id), series)
-        atomic_write_table(self.root / CHUNKS / part_name(chunk_id), runs)
+            _write_table(self.root / TIMESERIES / part_name(chunk_id), series)
+        _write_table(self.root / CHUNKS / part_name(chunk_id), runs)
 
     # --- the run table --------------------------------------------------------------
     def consolidate(self, n_points: int, replicates: int) -> int:
@@ -204,7 +186,7 @@ class ResultStore:
             tables = self._in_order(list(parts.values()), schema, replicates)
         rows = self._write_runs(tables, schema, n_points, replicates)
         ledger = sorted(self._consolidated() | set(parts))
-        atomic_write_bytes(self.root / CHUNKS / LEDGER, json.dumps(ledger).encode())
+        atomic.write_text(self.root / CHUNKS / LEDGER, json.dumps(ledger))
         for path in parts.values():
             path.unlink()
         return rows
@@ -229,11 +211,10 @@ class ResultStore:
         Fixed row groups make the file's bytes independent of how the runs were chunked.
         """
         out_schema = pa.schema([pa.field("run", pa.int64()), *schema])
-        tmp = self.root / f"{_TMP}{uuid.uuid4().hex}-{RUNS}"
         rows = 0
         buffered: list[pa.Table] = []
         n_buffered = 0
-        with pq.ParquetWriter(tmp, out_schema) as writer:
+        with atomic.replacing(self.root / RUNS) as tmp, pq.ParquetWriter(tmp, out_schema) as writer:
 
             def flush(final: bool) -> None:
                 nonlocal buffered, n_buffered, rows
@@ -259,7 +240,6 @@ class ResultStore:
                 if n_buffered >= ROW_GROUP:
                     flush(final=False)
             flush(final=True)
-        os.replace(tmp, self.root / RUNS)
         return rows
 
     def runs(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -309,28 +289,31 @@ class ResultStore:
             raise InputError(str(self.root), "", "no runs.parquet here; run the sweep first")
         runs = pq.read_table(path)
         target = self.root / "runs.csv"
-        tmp = self.root / f"{_TMP}{uuid.uuid4().hex}-runs.csv"
-        pacsv.write_csv(_csv_safe(runs), tmp)
-        os.replace(tmp, target)
+        with atomic.replacing(target) as tmp:
+            pacsv.write_csv(_csv_safe(runs), tmp)
         written.append(target)
         parts = list(self._parts(TIMESERIES).values())
         if parts:
             index = runs.select(["run", "point", "replicate"]).to_pandas()
             target = self.root / "timeseries.csv"
-            tmp = self.root / f"{_TMP}{uuid.uuid4().hex}-timeseries.csv"
-            writer = None
-            for p in parts:
-                df = pq.read_table(p).to_pandas().merge(index, on=["point", "replicate"])
-                df = df[["run", *[c for c in df.columns if c != "run"]]]
-                table = pa.Table.from_pandas(df, preserve_index=False)
-                if writer is None:
-                    writer = pacsv.CSVWriter(tmp, table.schema)
-                writer.write_table(table)
-            if writer is not None:
+            with atomic.replacing(target) as tmp:
+                writer = None
+                for p in parts:
+                    df = pq.read_table(p).to_pandas().merge(index, on=["point", "replicate"])
+                    df = df[["run", *[c for c in df.columns if c != "run"]]]
+                    table = pa.Table.from_pandas(df, preserve_index=False)
+                    if writer is None:
+                        writer = pacsv.CSVWriter(tmp, table.schema)
+                    writer.write_table(table)
                 writer.close()
-                os.replace(tmp, target)
-                written.append(target)
+            written.append(target)
         return written
+
+
+def _write_table(path: Path, table: pa.Table) -> None:
+    """Write a Parquet file atomically."""
+    with atomic.replacing(path) as tmp:
+        pq.write_table(table, tmp)
 
 
 def _unified_schema(parts: list[Path]) -> pa.Schema:

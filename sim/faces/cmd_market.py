@@ -91,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
     import pandas as pd
 
+    from sim import atomic
     from sim.errors import InputError
     from sim.market import draws, history
     from sim.market.market import STATUS_NAMES, Market
@@ -115,8 +116,12 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.out)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        history.relationship_table(market).to_parquet(folder / "relationships.parquet")
-        people.to_parquet(folder / "people.parquet")
+        for name, table in (
+            ("relationships.parquet", history.relationship_table(market)),
+            ("people.parquet", people),
+        ):
+            with atomic.replacing(folder / name) as tmp:
+                table.to_parquet(tmp)
     except OSError as err:
         raise InputError(str(folder), "", f"cannot write the results: {err}") from None
     print(f"market of {market.n} people, {market.week} weeks, seed {args.seed}")

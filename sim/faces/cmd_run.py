@@ -1,9 +1,12 @@
-"""``relsim run NAME|PATH``: run one scenario for many replicate couples.
+"""``relsim run NAME|PATH``: a study of one scenario's replicate couples.
 
-Prints the outcome-class shares and the main metrics, and writes the per-couple
-results (``couples.parquet``), figures (``timeseries.png``, ``outcomes.png``), what ran
-(``run.json``) and a self-contained results page (``index.html``) into
-``<out>/<scenario>/``; ``<out>/index.html`` links the page.
+The study is a sweep like any other (:func:`sim.faces.scenario_run.study_spec`): one
+scenario, ``--couples`` replicates, run by the experiment runner and stored in
+``<out>/<scenario>/`` as every sweep is (``runs.parquet``, ``timeseries/``,
+``manifest.json``, ``figures/`` and ``index.html``), so ``relsim plot``, ``report``,
+``export`` and ``sim.load_results`` read it, and running it again resumes it. It then
+prints the outcome-class shares against what the scenario expects, the main metrics
+and the teaching notes; ``<out>/index.html`` links the page.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import argparse
 import math
 import textwrap
 from pathlib import Path
+
+from sim.experiment.executors import EXECUTORS
 
 DEFAULT_COUPLES = 500
 DEFAULT_STEPS = 520
@@ -36,9 +41,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "run",
         help="run one scenario for many replicate couples",
         description="Run a scenario (a name from `relsim scenarios`, or a path to a TOML "
-        "file) for many replicate couples; print its outcome shares and main metrics and "
-        "write couples.parquet, figures and a results page (index.html) into OUT/NAME; "
-        "OUT/index.html links every page.",
+        "file) for many replicate couples, as a study stored like every sweep: "
+        "runs.parquet, timeseries/, manifest.json, figures/ and a results page (index.html) "
+        "in OUT/NAME, which `relsim plot`, `report` and `export` read; OUT/index.html links "
+        "every page. Print its outcome shares and main metrics. Run again, it resumes; "
+        "with other steps or seed, it replaces the earlier run.",
     )
     p.add_argument("scenario", metavar="NAME|PATH", help="scenario name or file")
     p.add_argument(
@@ -52,21 +59,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
     p.add_argument("--out", default="results", help="results folder (default results/)")
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="serial",
+        help="where the couples run (default: serial, in this process, one vectorised batch)",
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="worker processes (default: cores)"
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the scenario, print its tables and write its files."""
+    """Run the study (or what is left of it), print its tables and say where it is.
+
+    Returns 0 when every run finished, 1 when some failed.
+    """
     from sim.errors import InputError
+    from sim.experiment.runner import sweep
+    from sim.experiment.storage import ResultStore
+    from sim.faces import plots
     from sim.faces.report import write_index
-    from sim.faces.run_page import write_run_page
-    from sim.faces.scenario_figures import write_figures
     from sim.faces.scenario_run import (
         BAND_SERIES,
+        load_study,
         metrics_table,
-        run_scenario,
         shares_table,
-        write_couples,
+        study_of,
+        study_spec,
     )
     from sim.scenario import load_scenario
 
@@ -76,22 +97,32 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--couples", "", f"expected a whole number >= 1, got {args.couples}")
     if args.seed < 0:
         raise InputError("--seed", "", f"expected a whole number >= 0, got {args.seed}")
+    if args.workers is not None and args.workers < 1:
+        raise InputError("--workers", "", f"expected at least 1 worker, got {args.workers}")
     sc = load_scenario(args.scenario)
+    every = record_interval(args.couples, args.steps, len(BAND_SERIES))
+    spec = study_spec(sc, args.couples, args.steps, args.seed, every)
     folder = Path(args.out) / sc.name
-    if (folder / "manifest.json").is_file():
+    store = ResultStore(folder)
+    if store.exists() and study_of(store.read_manifest()) is None:
         raise InputError(
             str(folder), "", "holds an experiment's results; write the run elsewhere with --out"
         )
-    every = record_interval(args.couples, args.steps, len(BAND_SERIES))
-    result = run_scenario(sc, args.couples, args.steps, args.seed, record_every=every)
     try:
-        parquet = write_couples(result, folder / "couples.parquet")
-        figures = write_figures(result, folder)
-        page = write_run_page(result, folder, figures)
+        # An earlier run of this scenario here is resumed, or replaced when it differs.
+        summary = sweep(
+            spec,
+            executor=args.executor,
+            out=folder,
+            workers=args.workers,
+            force=True,
+            quiet=True,
+        )
         index = write_index(folder.parent)
     except OSError as err:
         raise InputError(str(folder), "", f"cannot write the results: {err}") from None
 
+    result = load_study(folder)
     print(f"{sc.name}: {sc.title}")
     couples = f"{result.n} couple{'s' if result.n != 1 else ''}"
     weeks = f"{result.steps} week{'s' if result.steps != 1 else ''}"
@@ -99,17 +130,22 @@ def run(args: argparse.Namespace) -> int:
     if sc.two_way:
         print(textwrap.fill("Two ways: " + " ".join(sc.two_way.split()), width=88))
     print()
-    print(shares_table(result))
-    print()
-    print(metrics_table(result))
-    print()
+    if result.n:
+        print(shares_table(result))
+        print()
+        print(metrics_table(result))
+        print()
     for heading, notes in (("What to notice", sc.notice), ("Things to try", sc.things_to_try)):
         print(f"{heading}:")
         for note in notes:
             print(textwrap.fill(note, width=88, initial_indent="  - ", subsequent_indent="    "))
         print()
-    for path in (parquet, *figures):
+    if summary.failed:
+        print(f"{summary.failed} run(s) failed; see the error column of runs.parquet")
+    figures = [folder / plots.FIGURES / f"{f['stem']}.png" for f in plots.read_index(folder)]
+    for path in (folder / "runs.parquet", *figures):
         print(f"wrote {path}")
-    print(f"results page: {page}")
+    if summary.page is not None:
+        print(f"results page: {summary.page}")
     print(f"all results:  {index}")
-    return 0
+    return 1 if summary.failed else 0

@@ -1,7 +1,8 @@
 """``relsim story NAME|PATH``: one couple of a scenario, told week by week in plain words.
 
-The couple is couple 0 of ``relsim run`` with the same seed (its key is
-``couple_keys(seed, 1)[0]``), so the story and the run's tables agree.
+The couple is the first couple of ``relsim run`` with the same seed (replicate 0, the
+first row of its ``runs.parquet``; its key is ``replicate_keys(seed, 1)[0]``), so the
+story and the run's tables agree.
 """
 
 from __future__ import annotations
@@ -40,14 +41,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Tell the story and print it."""
     from sim.faces.arguments import whole_number
+    from sim.faces.scenario_run import replicate_keys
     from sim.faces.story import tell
-    from sim.model.randomness import couple_keys
     from sim.scenario import load_scenario
 
     steps = whole_number(args.steps, "--steps", 1)
     seed = whole_number(args.seed, "--seed", 0)
     sc = load_scenario(args.scenario)
-    story = tell(sc.build_params(1), couple_keys(seed, 1), steps)
+    story = tell(sc.build_params(1), replicate_keys(seed, 1), steps)
     try:
         _print_story(sc, story, seed, steps)
     except BrokenPipeError:

@@ -19,6 +19,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from sim.faces import style
+from sim.model.outcomes import OUTCOME_CLASSES
 
 MAX_LEVELS = 8
 """Most groups a figure shows; a continuous factor is cut into quantile bins past this."""
@@ -608,3 +609,108 @@ def profile(runs: pd.DataFrame, prefixes: Sequence[str], by: str | Sequence[str]
         f"a band from the 5th to the 95th percentile, one panel per level of {_by_text(by)}."
     )
     return Drawn(fig, caption, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())
+
+
+def band_panels(names: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Panels of a band figure: one per series, the two partners' series sharing one."""
+    panels: dict[str, list[str]] = {}
+    for name in names:
+        stem = name[:-2] if name.endswith(("_a", "_b")) else name
+        panels.setdefault(stem, []).append(name)
+    return list(panels.items())
+
+
+def bands(series: pd.DataFrame, names: Sequence[str], note: str = "") -> Drawn:
+    """Median and 5-95 % band over every run of each series, week by week.
+
+    The series of partners ``a`` and ``b`` (``satisfaction_a``, ``satisfaction_b``) share
+    a panel, one line each; any other series has a panel of its own.
+
+    Parameters
+    ----------
+    series : DataFrame
+        Tidy time series with ``run`` and ``step`` columns.
+    names : sequence of str
+        Series to draw.
+    note : str
+        A sentence to add to the caption.
+    """
+    panels = band_panels(names)
+    fig, axes = _figure(len(panels), ncols=len(panels), width=4.4, height=3.4)
+    rows = []
+    for ax, (stem, members) in zip(axes, panels, strict=True):
+        for i, name in enumerate(members):
+            s = series.groupby("step")[name].quantile([0.5, *BAND]).unstack()
+            label = f"partner {name[-1]}" if len(members) > 1 else style.short(name)
+            c = style.colour(i)
+            ax.fill_between(s.index, s[BAND[0]], s[BAND[1]], color=c, alpha=0.2, lw=0)
+            ax.plot(s.index, s[0.5], color=c, ls=style.dash(i), label=label)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "series": name,
+                        "step": s.index,
+                        "median": s[0.5].to_numpy(),
+                        "q05": s[BAND[0]].to_numpy(),
+                        "q95": s[BAND[1]].to_numpy(),
+                    }
+                )
+            )
+        values = series[members].to_numpy()
+        if values.size and np.nanmin(values) >= 0 and np.nanmax(values) <= 1:
+            ax.set_ylim(0, 1)
+        ax.set_xlabel(style.label("step"))
+        ax.set_title(style.short(stem))
+        if len(members) > 1:
+            ax.legend(loc="best")
+    n = int(series["run"].nunique()) if len(series) else 0
+    caption = (
+        f"Median (line) and 5-95 % band (shade) over the {n} runs, week by week; the "
+        f"series of partners a and b are drawn apart in one panel. {note}"
+    ).strip()
+    return Drawn(fig, caption, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())
+
+
+def expected_outcomes(runs: pd.DataFrame, expected: Mapping[str, float], steps: int) -> Drawn:
+    """The share of runs in every outcome class, against the least share expected of some.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        The run table (``status`` and ``outcome`` columns).
+    expected : mapping of str to float
+        The classes expected and the least share expected of each.
+    steps : int
+        Weeks each run ran, for the caption.
+    """
+    ok = runs[runs["status"] == "ok"]
+    classes = _class_order(set(OUTCOME_CLASSES) | set(ok["outcome"]))
+    shares = ok["outcome"].value_counts(normalize=True).reindex(classes, fill_value=0.0)
+    fig, (ax,) = _figure(1, width=7.0, height=3.8)
+    xs = np.arange(len(classes))
+    colours = [
+        style.outcome_colour(c, i) if c in expected else "#BBBBBB" for i, c in enumerate(classes)
+    ]
+    ax.bar(xs, shares.to_numpy(), color=colours, width=0.8)
+    for i, cls in enumerate(classes):
+        if cls in expected:
+            ax.hlines(expected[cls], i - 0.4, i + 0.4, colors="black", linestyles="--")
+    ax.set_xticks(xs, classes, rotation=30, ha="right")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("share of runs (0-1)")
+    ax.set_axisbelow(True)
+    ax.grid(False, axis="x")
+    ax.set_title(f"outcome classes after {steps} weeks")
+    caption = (
+        f"Share of the {len(ok)} runs in each outcome class after {steps} weeks. Coloured "
+        "bars are the classes the scenario expects, grey bars the others; the dashed line "
+        "on each expected class is the least share it expects."
+    )
+    data = pd.DataFrame(
+        {
+            "outcome": classes,
+            "share": shares.to_numpy(),
+            "expected_at_least": [expected.get(c, np.nan) for c in classes],
+        }
+    )
+    return Drawn(fig, caption, data)

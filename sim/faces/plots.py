@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from sim import atomic
 from sim.errors import InputError
 from sim.experiment.storage import ResultStore
-from sim.faces import figures
+from sim.faces import figures, scenario_run
 
 FIGURES = "figures"
 """Folder of an experiment's results that holds its figures."""
@@ -55,6 +56,8 @@ KINDS: dict[str, dict[str, str]] = {
         "run": "run number of the couple to replay (default: 0)",
         "where": "table of column = value: replay the first finished run that matches",
     },
+    "bands": {"series": "series name or list (default: every recorded series)"},
+    "expected": {},
 }
 """Every plot kind and its fields; ``title`` and ``caption`` are allowed for all."""
 
@@ -164,7 +167,14 @@ class Results:
 
 
 def default_plots(res: Results) -> list[dict[str, object]]:
-    """Plots of an experiment whose spec lists none: what its design lends itself to."""
+    """Plots of an experiment whose spec lists none: what its design lends itself to.
+
+    A study of one scenario's replicates gets its series' bands (when it records any)
+    and its outcome classes against the scenario's expectations.
+    """
+    if scenario_run.study_scenario(res.spec) is not None:
+        study = [dict(p) for p in scenario_run.STUDY_PLOTS]
+        return study if res.series_names else study[1:]
     plots: list[dict[str, object]] = [{"kind": "outcomes"}]
     if res.series_names:
         plots.append({"kind": "timeseries", "series": list(res.spec.series[:2])})
@@ -230,11 +240,17 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
             res.want(names)
 
     series = set(res.series_names)
-    if kind in ("timeseries", "phase") and not series:
+    if kind in ("timeseries", "phase", "bands") and not series:
         raise fail("kind", f"a {kind} plot needs series; the spec records none (metrics.series)")
-    if kind == "timeseries":
+    if kind in ("timeseries", "bands"):
         out["series"] = _names(plot.get("series", list(res.spec.series)), "series", fail)
         column("series", out["series"], series, "series")
+    if kind == "expected" and scenario_run.study_scenario(res.spec) is None:
+        raise fail(
+            "kind",
+            "an expected plot needs a study of one scenario (scenario = NAME, a scenarios "
+            "design, no factors) whose file gives the classes it expects",
+        )
     if kind == "phase":
         column("x", plot["x"], series, "series")
         column("y", plot["y"], series, "series")
@@ -333,6 +349,13 @@ def draw(plot: Mapping[str, object], res: Results) -> figures.Drawn:
         return figures.profile(res.runs, plot["metrics"], plot["by"])
     if kind == "events":
         return events(res, int(plot.get("run", 0)))
+    if kind == "bands":
+        note = "A couple that ended keeps its last values." if "a.dependency" in res.columns else ""
+        return figures.bands(res.series, plot["series"], note)
+    if kind == "expected":
+        sc = scenario_run.study_scenario(res.spec)
+        expected = {e.outcome: e.min_share for e in sc.expected}
+        return figures.expected_outcomes(res.runs, expected, res.spec.steps)
     raise ValueError(f"unknown plot kind {kind!r}")
 
 
@@ -383,6 +406,12 @@ def _title(plot: Mapping[str, object]) -> str:
         return ", ".join(plot["metrics"])
     if kind == "profile":
         return f"{', '.join(plot['metrics'])} by relationship age"
+    if kind == "bands":
+        stems = [stem for stem, _ in figures.band_panels(plot["series"])]
+        listed = ", ".join(stems[:-1]) + (" and " if len(stems) > 1 else "") + stems[-1]
+        return f"{listed} over time"
+    if kind == "expected":
+        return "outcome classes against what the scenario expects"
     return f"events of run {plot.get('run', 0)}"
 
 
@@ -422,9 +451,7 @@ def draw_results(
         caption = str(plot.get("caption", drawn.caption))
         saved.append(Saved(stem, _title(plot), caption, png, svg))
     index = [{"stem": s.stem, "title": s.title, "caption": s.caption} for s in saved]
-    tmp = folder / f".tmp-{INDEX}"
-    tmp.write_text(json.dumps(index, indent=2), encoding="utf-8")
-    tmp.replace(folder / INDEX)
+    atomic.write_text(folder / INDEX, json.dumps(index, indent=2))
     for old in folder.glob("*.*"):
         if old.suffix in (".png", ".svg") and old.stem not in {s.stem for s in saved}:
             old.unlink()
@@ -432,9 +459,8 @@ def draw_results(
 
 
 def _save(drawn: figures.Drawn, path: Path) -> None:
-    tmp = path.with_name(f".tmp-{path.name}")
-    drawn.figure.savefig(tmp, format=path.suffix[1:])
-    tmp.replace(path)
+    with atomic.replacing(path) as tmp:
+        drawn.figure.savefig(tmp, format=path.suffix[1:])
 
 
 def read_index(path: str | Path) -> list[dict[str, str]]:

@@ -1,66 +1,32 @@
 """The results page: ``results/NAME/index.html`` and ``results/index.html``.
 
-A page holds the experiment's question, a table of its design, every figure with its
-caption, the outcome-class table and the provenance the manifest records. It is one
-self-contained file: figures are embedded as base64 PNG data URIs and the style
-sheet is inline, so the page reads offline, by e-mail or from a USB stick. The index
-one folder up links the page of every experiment, and of every scenario run
-(:mod:`sim.faces.run_page`), found beside it.
+An experiment's page holds its question, a table of its design, every figure with its
+caption, the outcome-class table and the provenance the manifest records; a study of
+one scenario's replicates (``relsim run``) gets the scenario's own page instead
+(:mod:`sim.faces.run_page`). Each is one self-contained file (:mod:`sim.faces.page`).
+The index one folder up links the page of every experiment and every scenario run
+found beside it.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import json
 from pathlib import Path
 
 import pandas as pd
 
-from sim.faces import plots
-
-CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto;
-       max-width: 1100px; padding: 1.5rem; color: #222; line-height: 1.45; }
-h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
-h2 { font-size: 1.2rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem;
-     margin-top: 2rem; }
-table { border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0; }
-th, td { border: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: left; }
-th { background: #f4f4f4; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-figure { margin: 1.2rem 0; }
-figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
-figcaption { font-size: 0.9rem; color: #444; max-width: 60rem; }
-.muted { color: #666; font-size: 0.85rem; }
-code { background: #f4f4f4; padding: 0 0.2rem; }
-"""
-
-
-RUN_RECORD = "run.json"
-"""File of a scenario run's results folder recording what ran (``relsim run``)."""
-
-
-def esc(x: object) -> str:
-    """Text made safe to put in HTML."""
-    return html.escape(str(x))
-
-
-def html_table(frame: pd.DataFrame, numeric_format: str = "{:.3g}") -> str:
-    """A data frame as an HTML table; floats formatted, integers with thousands commas."""
-    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
-    body = []
-    for _, row in frame.iterrows():
-        cells = []
-        for value in row:
-            if isinstance(value, float):
-                cells.append(f'<td class="num">{numeric_format.format(value)}</td>')
-            elif isinstance(value, int):
-                cells.append(f'<td class="num">{value:,}</td>')
-            else:
-                cells.append(f"<td>{esc(value)}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+from sim.errors import InputError
+from sim.faces import plots, run_page, scenario_run
+from sim.faces.page import (
+    document,
+    esc,
+    html_table,
+    paragraphs,
+    provenance_rows,
+    results_figures,
+    write_html,
+)
+from sim.scenario import load_scenario
 
 
 def design_table(res: plots.Results) -> str:
@@ -117,102 +83,37 @@ def outcome_table(res: plots.Results) -> str:
 
 def provenance(manifest: dict) -> str:
     """The manifest's provenance as an HTML table, with the spec verbatim below it."""
-    code = manifest.get("code", {})
-    git = code.get("git", {}) if isinstance(code, dict) else {}
     rows = [
         ("spec file", manifest.get("spec_source", "")),
         ("spec hash", manifest.get("spec_hash", "")),
-        ("identity hash", manifest.get("identity_hash", "")),
-        ("model", f"{manifest.get('model', '')} ({manifest.get('model_fingerprint', '')[:16]})"),
-        ("code version", code.get("version", "") if isinstance(code, dict) else code),
-        (
-            "git commit",
-            f"{git.get('commit', '')}{' (modified)' if git.get('modified') else ''}",
-        ),
-        ("executor", json.dumps(manifest.get("executor", ""))),
-        ("created", manifest.get("created", "")),
-        ("status", manifest.get("status", "")),
+        *provenance_rows(manifest),
     ]
-    for i, s in enumerate(manifest.get("sessions", [])):
-        rows.append(
-            (
-                f"session {i + 1}",
-                f"{s.get('started', '')} to {s.get('finished', '')}, "
-                f"{s.get('runs_run', 0)} runs, {s.get('runs_failed', 0)} failed",
-            )
-        )
-    packages = manifest.get("packages", {})
-    if isinstance(packages, dict) and packages:
-        rows.append(("packages", ", ".join(f"{k} {v}" for k, v in sorted(packages.items()))))
     out = html_table(pd.DataFrame(rows, columns=["", "value"]).astype(str))
     spec = manifest.get("spec", "")
     return out + f"<details><summary>spec</summary><pre>{esc(spec)}</pre></details>"
-
-
-def embed_png(path: Path) -> str:
-    """A PNG file as a ``data:`` URI, so that the page needs no other file."""
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f"data:image/png;base64,{data}"
-
-
-def figure_html(png: Path, anchor: str, title: str, caption: str, extra: str = "") -> str:
-    """One embedded figure with its title and caption (``extra``: HTML after it)."""
-    return (
-        f'<figure id="{esc(anchor)}"><h3>{esc(title)}</h3>'
-        f'<img src="{embed_png(png)}" alt="{esc(title)}">'
-        f"<figcaption>{esc(caption)}{extra}</figcaption></figure>"
-    )
-
-
-def paragraphs(text: str) -> str:
-    """Text whose paragraphs are separated by blank lines, as HTML paragraphs."""
-    return "".join(f"<p>{esc(' '.join(p.split()))}</p>" for p in text.strip().split("\n\n"))
-
-
-def document(title: str, body: str, css: str = "") -> str:
-    """A whole HTML page: head with title and inline style sheet, then ``body``."""
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>{esc(title)}</title><style>{CSS}{css}</style></head>
-<body>
-{body}
-</body></html>
-"""
-
-
-def write_html(path: Path, text: str) -> Path:
-    """Write a page atomically (temporary file beside it, then rename)."""
-    tmp = path.with_name(f".tmp-{path.name}")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
 
 
 def write_page(path: str | Path) -> Path:
     """Write ``index.html`` of one results folder from its files and figures.
 
     Figures are those ``figures/figures.json`` lists (draw them first with
-    :func:`sim.faces.plots.draw_results`). Returns the page's path.
+    :func:`sim.faces.plots.draw_results`). A study of one scenario's replicates gets
+    the scenario's page (:func:`sim.faces.run_page.write_study_page`). Returns the
+    page's path.
     """
     res = plots.Results(path)
     spec = res.spec
-    figs = []
-    for item in plots.read_index(res.root):
-        png = res.root / plots.FIGURES / f"{item['stem']}.png"
-        if not png.is_file():
-            continue
-        svg = f"{plots.FIGURES}/{item['stem']}.svg"
-        link = f' <span class="muted">(<a href="{esc(svg)}">SVG</a>)</span>'
-        figs.append(figure_html(png, item["stem"], item["title"], item["caption"], link))
+    scenario = scenario_run.study_scenario(spec)
+    if scenario is not None:
+        return run_page.write_study_page(res, scenario)
+    figs = results_figures(res.root)
     body = f"""<p class="muted"><a href="../index.html">all results</a></p>
 <h1>{esc(spec.name)}</h1>
 {paragraphs(spec.description or "(no description)")}
 <h2>Design</h2>
 {design_table(res)}
 <h2>Figures</h2>
-{"".join(figs) or "<p>No figures; run <code>relsim plot</code>.</p>"}
+{figs or "<p>No figures; run <code>relsim plot</code>.</p>"}
 <h2>Outcome classes</h2>
 {outcome_table(res)}
 <h2>Provenance</h2>
@@ -226,8 +127,7 @@ def _first_sentence(text: object) -> str:
     return " ".join(str(text or "").split()).split(". ")[0][:200]
 
 
-def _experiment_item(folder: Path) -> str:
-    m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+def _experiment_item(folder: Path, m: dict) -> str:
     runs = m.get("design", {}).get("runs", "")
     runs = f"{runs:,}" if isinstance(runs, int) else runs
     return (
@@ -237,31 +137,37 @@ def _experiment_item(folder: Path) -> str:
     )
 
 
-def _scenario_run_item(folder: Path) -> str:
-    r = json.loads((folder / RUN_RECORD).read_text(encoding="utf-8"))
-    what = f"{r.get('couples', '')} couples, {r.get('steps', '')} weeks, seed {r.get('seed', '')}"
+def _scenario_run_item(folder: Path, m: dict) -> str:
+    d = m.get("design", {})
+    seed = m.get("seeds", {}).get("root", "")
+    what = f"{d.get('replicates', '')} couples, {d.get('steps', '')} weeks, seed {seed}"
+    try:
+        title = load_scenario(str(scenario_run.study_of(m))).title + ". "
+    except InputError:
+        title = ""  # the scenario file has gone: the entry says what ran
     return (
         f'<li><a href="{esc(folder.name)}/index.html">{esc(folder.name)}</a>'
         f' <span class="muted">{esc(what)}</span>'
-        f"<br>{esc(r.get('title', ''))}. {esc(_first_sentence(r.get('description')))}</li>"
+        f"<br>{esc(title)}{esc(_first_sentence(m.get('description')))}</li>"
     )
 
 
 def write_index(results: str | Path) -> Path:
     """Write ``results/index.html`` linking the page of every experiment beside it, and
-    of every scenario run (a folder with :data:`RUN_RECORD`)."""
+    of every scenario run (a study of one scenario's replicates, ``relsim run``)."""
     root = Path(results)
     experiments, scenario_runs = [], []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        if not (folder / "index.html").is_file():
+        if not (folder / "index.html").is_file() or not (folder / "manifest.json").is_file():
             continue
         try:
-            if (folder / "manifest.json").is_file():
-                experiments.append(_experiment_item(folder))
-            elif (folder / RUN_RECORD).is_file():
-                scenario_runs.append(_scenario_run_item(folder))
+            m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            if scenario_run.study_of(m) is not None:
+                scenario_runs.append(_scenario_run_item(folder, m))
+            else:
+                experiments.append(_experiment_item(folder, m))
         except (OSError, ValueError, AttributeError):
-            continue  # a folder whose record is unreadable is left out, not fatal
+            continue  # a folder whose manifest is unreadable is left out, not fatal
     sections = []
     if experiments:
         sections.append(f"<h2>Experiments</h2><ul>{''.join(experiments)}</ul>")
@@ -279,7 +185,7 @@ def write_index(results: str | Path) -> Path:
 def report(path: str | Path, draw: bool = True) -> Path:
     """Draw the figures (unless ``draw`` is false), write the page and the index.
 
-    Returns the experiment page's path.
+    Returns the page's path.
     """
     if draw:
         plots.draw_results(path)

@@ -1,32 +1,41 @@
-"""Run scenarios for many replicate couples and summarise what they produced.
+"""One scenario's replicate couples: the study ``relsim run`` makes, and its summaries.
 
-``relsim run``, ``relsim demo`` and the scenario benchmark share this module: it
-builds the engine's parameters from scenarios, runs them (several scenarios in one
-vectorised batch when asked), and turns the result into outcome shares, metric
-summaries, printable tables and a per-couple Parquet file.
+``relsim run NAME`` is a study of one scenario's replicates (:func:`study_spec`): a
+``scenarios`` design of that one scenario, run and stored by the experiment runner as
+every sweep is, into ``results/NAME``. :func:`load_study` reads such a folder back as a
+:class:`ScenarioRun`, which gives the outcome shares against what the scenario expects,
+metric summaries and printable tables. Replicate ``r`` of a study with seed ``s`` has
+the run key ``run_keys(s, 0, r)`` (:func:`replicate_keys`).
 
-Couple ``i`` of a scenario run with seed ``s`` has key ``couple_keys(s, n)[i]``, so
-its trajectory is the same whether the scenario runs alone or batched with others.
+:func:`run_scenarios` runs several scenarios in one vectorised engine batch without
+storing anything, for ``relsim demo --quick`` and the scenario benchmark; couple ``i``
+of such a run with seed ``s`` has key ``couple_keys(s, n)[i]``, as in
+:func:`sim.run_couples`.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Sequence
+import json
+import shlex
+import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
+from sim.errors import InputError
+from sim.experiment.analysis import results_spec
+from sim.experiment.seeding import run_keys
+from sim.experiment.spec import Spec, parse_spec
+from sim.experiment.storage import ResultStore
 from sim.model import parameters as reg
+from sim.model.batch import RELATIONSHIP
 from sim.model.engine import build_params, simulate
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.model.randomness import couple_keys
-from sim.scenario import TWO_WAY_MIN_SHARE, Scenario
+from sim.scenario import TWO_WAY_MIN_SHARE, Scenario, load_scenario, scenario_dir
 
 MAIN_METRICS: tuple[str, ...] = (
     "intimacy",
@@ -55,7 +64,11 @@ BAND_SERIES: tuple[str, ...] = (
     "resentment_a",
     "resentment_b",
 )
-"""Weekly series recorded for the figures of ``relsim run``."""
+"""Weekly series a study of one scenario records for its figures."""
+
+STUDY_PLOTS: tuple[dict[str, str], ...] = ({"kind": "bands"}, {"kind": "expected"})
+"""The figures of a study of one scenario: replicate bands of its series over time, and
+its outcome-class shares against the shares it expects."""
 
 
 @dataclass
@@ -121,25 +134,6 @@ class ScenarioRun:
             rows[name] = (x.mean(), p50, p5, p95)
         return pd.DataFrame.from_dict(rows, orient="index", columns=["mean", "median", "p5", "p95"])
 
-    def frame(self) -> pd.DataFrame:
-        """One row per couple: identity, the scenario's parameter values, final metrics."""
-        params = self.scenario.build_params(1)
-        cols: dict[str, object] = {
-            "scenario": np.full(self.n, self.scenario.name, dtype=object),
-            "couple": np.arange(self.n, dtype=np.int64),
-            "seed": np.full(self.n, self.seed, dtype=np.int64),
-            "key": self.keys.astype(np.uint64),
-            "steps": np.full(self.n, self.steps, dtype=np.int64),
-        }
-        for who, row in (("a", 0), ("b", 1)):
-            for t in reg.TRAIT_NAMES:
-                cols[f"{who}.{t}"] = np.full(self.n, params.traits[t][row, 0])
-        for e in reg.ENV_NAMES:
-            cols[f"env.{e}"] = np.full(self.n, params.env[e][0])
-        for name, values in self.metrics.items():
-            cols[name] = np.asarray(values)
-        return pd.DataFrame(cols)
-
 
 def run_scenarios(
     scenarios: Sequence[Scenario],
@@ -193,42 +187,143 @@ def run_scenario(
     return run_scenarios([scenario], n, steps, seed, record_every)[0]
 
 
-def write_couples(run: ScenarioRun, path: Path) -> Path:
-    """Write the per-couple table to ``path`` as Parquet, atomically.
+def replicate_keys(seed: int, n: int) -> np.ndarray:
+    """Run keys of replicates ``0 .. n-1`` of a study of one scenario with root ``seed``.
 
-    The table goes to a temporary file in the same folder first and is renamed into
-    place, so a reader never sees half a file. The schema's metadata records the
-    scenario, seed and steps.
+    A study of one scenario has one design point, so replicate ``r``'s key is
+    ``sim.experiment.seeding.run_keys(seed, 0, r)``: ``relsim story`` with the same
+    seed tells replicate 0, the first row of the study's ``runs.parquet``.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(run.frame(), preserve_index=False)
-    meta = dict(table.schema.metadata or {})
-    meta.update(
-        {
-            b"relsim.scenario": run.scenario.name.encode(),
-            b"relsim.seed": str(run.seed).encode(),
-            b"relsim.steps": str(run.steps).encode(),
-        }
+    return run_keys(seed, np.zeros(n, dtype=np.int64), np.arange(n, dtype=np.int64))
+
+
+def study_scenario_name(scenario: Scenario) -> str:
+    """How a study names its scenario: the name of a shipped scenario, else the file's
+    absolute path (so that the study reads it from any working directory)."""
+    shipped = scenario_dir() / f"{scenario.name}.toml"
+    if shipped.is_file() and shipped.resolve() == Path(scenario.path).resolve():
+        return scenario.name
+    return str(Path(scenario.path).resolve())
+
+
+def study_text(scenario: Scenario, couples: int, steps: int, seed: int, record_every: int) -> str:
+    """The spec (TOML) of a study of one scenario's ``couples`` replicates, as
+    ``relsim run`` writes it into the manifest."""
+    name = study_scenario_name(scenario)
+
+    def text(x: str) -> str:  # a TOML basic string (JSON's escapes are TOML's)
+        return json.dumps(x)
+
+    lines = [
+        f"# {command(name, couples, steps, seed)}",
+        f"name = {text(scenario.name)}",
+        f"description = {text(' '.join(scenario.description.split()))}",
+        f"scenario = {text(name)}",
+        f"steps = {steps}",
+        f"replicates = {couples}",
+        f"seed = {seed}",
+        f"max_runs = {couples}",
+        "",
+        "[design]",
+        'kind = "scenarios"',
+    ]
+    if record_every:
+        series = ", ".join(text(s) for s in BAND_SERIES)
+        lines += ["", "[metrics]", f"series = [{series}]", f"record_every = {record_every}"]
+    for plot in STUDY_PLOTS if record_every else STUDY_PLOTS[1:]:
+        lines += ["", "[[plots]]", *(f"{k} = {text(v)}" for k, v in plot.items())]
+    return "\n".join(lines) + "\n"
+
+
+def study_spec(scenario: Scenario, couples: int, steps: int, seed: int, record_every: int) -> Spec:
+    """The validated spec of :func:`study_text`, for the experiment runner."""
+    text = study_text(scenario, couples, steps, seed, record_every)
+    return parse_spec(tomllib.loads(text), source=str(scenario.path), text=text, model=RELATIONSHIP)
+
+
+def command(scenario: str, couples: int, steps: int, seed: int) -> str:
+    """The ``relsim run`` command of a study of one scenario."""
+    return f"relsim run {shlex.quote(scenario)} --couples {couples} --steps {steps} --seed {seed}"
+
+
+def is_study(model: str, kind: str, scenarios: Sequence[str], factors: object) -> bool:
+    """Whether a design is a study of one scenario's replicates: the relationship model,
+    a ``scenarios`` design of exactly one scenario, and no factors."""
+    return (
+        model == RELATIONSHIP.name and kind == "scenarios" and len(scenarios) == 1 and not factors
     )
-    table = table.replace_schema_metadata(meta)
-    tmp = temporary_beside(path)
-    try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
-def temporary_beside(path: Path) -> Path:
-    """A fresh temporary name in ``path``'s folder, for writing then renaming into place.
+def study_of(manifest: Mapping[str, object]) -> str | None:
+    """The scenario a results folder's manifest shows to be a study of, or None.
 
-    Unlike ``tempfile.mkstemp`` the file is created later by the writer, so it gets the
-    usual permissions of the user's umask.
+    Read from the manifest alone (the spec verbatim is parsed, not validated), so that
+    a folder is recognised even when its scenario file has gone.
     """
-    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+    design = manifest.get("design")
+    if not isinstance(design, Mapping):
+        return None
+    text = str(manifest.get("spec", ""))
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+    factors = (data.get("design") or {}).get("factors") if isinstance(data, dict) else None
+    scenarios = list(design.get("scenarios") or [])
+    if not is_study(str(manifest.get("model")), str(design.get("kind")), scenarios, factors):
+        return None
+    return scenarios[0]
+
+
+def study_scenario(spec: Spec) -> Scenario | None:
+    """The scenario of a study of one scenario's replicates, or None for any other study
+    (or when its scenario file cannot be read any more)."""
+    if not is_study(spec.model, spec.design.kind, spec.scenarios, spec.design.factors):
+        return None
+    try:
+        return load_scenario(spec.scenarios[0])
+    except InputError:
+        return None
+
+
+STUDY_COLUMNS: tuple[str, ...] = ("run", "replicate", "key", "status", "outcome", "ended")
+"""Columns of a study's run table that :func:`load_study` reads besides the main metrics."""
+
+
+def load_study(path: str | Path) -> ScenarioRun:
+    """A study of one scenario's replicates, read back from its results folder.
+
+    Only finished runs are kept, in replicate order; series are those the study
+    recorded, each ``(weeks, runs)``.
+
+    Raises
+    ------
+    InputError
+        If the folder holds no results, or results of another kind of study.
+    """
+    store = ResultStore(path)
+    spec = results_spec(path)
+    sc = study_scenario(spec)
+    if sc is None:
+        raise InputError(str(store.root), "", "holds no study of one scenario's replicates")
+    names = set(store.runs_schema().names)
+    wanted = [c for c in (*STUDY_COLUMNS, *MAIN_METRICS) if c in names]
+    runs = store.runs(wanted)
+    runs = runs[runs["status"] == "ok"].sort_values("replicate", kind="stable")
+    metrics = {c: runs[c].to_numpy() for c in runs.columns}
+    series: dict[str, np.ndarray] = {}
+    weeks = np.zeros(0, dtype=np.int64)
+    if spec.record_every and spec.series:
+        ts = store.timeseries()
+        ts = ts[ts["replicate"].isin(runs["replicate"])].sort_values(["replicate", "step"])
+        weeks = np.unique(ts["step"].to_numpy()).astype(np.int64)
+        shape = (len(runs), len(weeks))
+        series = {s: ts[s].to_numpy(dtype=np.float64).reshape(shape).T for s in spec.series}
+    keys = runs["key"].to_numpy().astype(np.uint64)
+    return ScenarioRun(sc, spec.seed, spec.steps, keys, metrics, series, weeks)
 
 
 def shares_table(run: ScenarioRun) -> str:

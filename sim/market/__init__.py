@@ -11,7 +11,21 @@ from sim.market.kalick_hamilton import KHResult, kalick_hamilton
 from sim.market.market import Market, Settings
 from sim.market.mesa_model import PartnerMarket, PersonAgent
 
+RESULT_MODULES: tuple[str, ...] = (
+    "sim.market.parameters",
+    "sim.market.draws",
+    "sim.market.population",
+    "sim.market.attraction",
+    "sim.market.records",
+    "sim.market.market",
+    "sim.market.history",
+)
+"""The modules of the market whose code decides a market run's results: its registry,
+draws, population, attraction, the market loop, its records and the summaries. A
+market's results fingerprint covers these and ``sim.model.RESULT_MODULES``."""
+
 __all__ = [
+    "RESULT_MODULES",
     "KHResult",
     "Market",
     "PartnerMarket",

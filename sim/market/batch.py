@@ -11,7 +11,6 @@ chunking or the executor.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -19,7 +18,14 @@ from functools import cache
 import numpy as np
 
 from sim.errors import InputError
-from sim.experiment.batch import BatchResult, ParameterInfo, package_hash
+from sim.experiment.batch import BatchResult, ParameterInfo
+from sim.experiment.provenance import code_fingerprint
+from sim.market import RESULT_MODULES as MARKET_MODULES
+from sim.market import history
+from sim.market import parameters as mreg
+from sim.market.market import WEEK_SERIES, Market, Settings
+from sim.model import RESULT_MODULES as MODEL_MODULES
+from sim.model import parameters as reg
 
 
 @dataclass(frozen=True)
@@ -30,14 +36,10 @@ class MarketBatch:
 
     def factor_names(self) -> tuple[str, ...]:
         """``market.<name>``, ``pop.<trait>`` and ``env.<name>``."""
-        from sim.market import parameters as mreg
-
         return mreg.qualified_names()
 
     def lookup(self, name: str) -> ParameterInfo:
         """The parameter behind a name; raises ``ParameterError`` for an unknown one."""
-        from sim.market import parameters as mreg
-
         return mreg.lookup(name)
 
     def columns(self, name: str) -> tuple[str, ...]:
@@ -48,6 +50,10 @@ class MarketBatch:
     def defaults(self) -> dict[str, float]:
         """``market.*``, ``pop.*`` then ``env.*`` with their defaults."""
         return dict(_defaults())
+
+    def scenario_names(self) -> tuple[str, ...]:
+        """None: a market has no named scenarios."""
+        return ()
 
     def base(self, scenario: str) -> dict[str, float]:
         """The defaults: a market sweep has one base, ``"default"``."""
@@ -61,8 +67,6 @@ class MarketBatch:
 
     def series_names(self) -> tuple[str, ...]:
         """The market's weekly population series."""
-        from sim.market.market import WEEK_SERIES
-
         return WEEK_SERIES
 
     def metric_names(self) -> tuple[str, ...]:
@@ -70,8 +74,9 @@ class MarketBatch:
         return _metric_names()
 
     def fingerprint(self) -> str:
-        """SHA-256 of the source of ``sim.model`` and ``sim.market``."""
-        return _source_hash()
+        """The code fingerprint of ``sim.market.RESULT_MODULES`` and of the relationship
+        model's (``sim.model.RESULT_MODULES``): the couples run on its engine."""
+        return _fingerprint()
 
     def run(
         self,
@@ -82,9 +87,6 @@ class MarketBatch:
         series: Sequence[str] = (),
     ) -> BatchResult:
         """Run one market per key, one after another, and gather their summaries."""
-        from sim.market import history
-        from sim.market.market import Market, Settings
-
         keys = np.asarray(keys, dtype=np.uint64)
         n = len(keys)
         names = _metric_names()
@@ -126,9 +128,6 @@ class MarketBatch:
 
 @cache
 def _defaults() -> tuple[tuple[str, float], ...]:
-    from sim.market import parameters as mreg
-    from sim.model import parameters as reg
-
     items = [(f"market.{k}", v) for k, v in mreg.market_defaults().items()]
     items += [(f"pop.{k}", v) for k, v in mreg.population_defaults().items()]
     items += [(f"env.{k}", v) for k, v in reg.env_defaults().items()]
@@ -137,18 +136,12 @@ def _defaults() -> tuple[tuple[str, float], ...]:
 
 @cache
 def _metric_names() -> tuple[str, ...]:
-    from sim.market.history import summary_names
-
-    return summary_names()
+    return history.summary_names()
 
 
 @cache
-def _source_hash() -> str:
-    import sim.market
-    import sim.model
-
-    both = package_hash(sim.model) + package_hash(sim.market)
-    return hashlib.sha256(both.encode()).hexdigest()
+def _fingerprint() -> str:
+    return code_fingerprint((*MARKET_MODULES, *MODEL_MODULES))
 
 
 MARKET = MarketBatch()

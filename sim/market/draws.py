@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.randomness import mix64
+from sim.hashing import mix64
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _WEEK = np.uint64(0xD1B54A32D192ED03)

@@ -6,6 +6,7 @@ RESULT_MODULES: tuple[str, ...] = (
     "sim.model.state",
     "sim.model.randomness",
     "sim.model.rules",
+    "sim.hashing",
     "sim.model.week",
     "sim.model.layout",
     "sim.model.kernel",

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
+from sim import atomic
 from sim.model.outcomes import Thresholds
 from sim.model.parameters import ENVIRONMENT, TRAITS, Parameter
 
@@ -155,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{path}: tables up to date")
             return 0
         if new != text:
-            path.write_text(new, encoding="utf-8")
+            atomic.write_text(path, new)
             print(f"{path}: tables rewritten")
         else:
             print(f"{path}: tables already up to date")

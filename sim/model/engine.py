@@ -2,7 +2,7 @@
 
 This is the one engine behind every face: the Mesa model, ``relsim run``, sweeps and
 the app all call :func:`build_params` and :func:`simulate`. It is also the batch
-model the experiment runner sweeps (see ``sim.experiment.batch.RELATIONSHIP``).
+model the experiment runner sweeps (see ``sim.model.batch.RELATIONSHIP``).
 """
 
 from __future__ import annotations

@@ -57,6 +57,7 @@ from sim.model.state import State as StateArrays
 from sim.model.week import one_week
 
 COMPILED_MODULES = (
+    "sim.hashing",
     "sim.model.declarations",
     "sim.model.parameters",
     "sim.model.randomness",

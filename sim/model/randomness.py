@@ -5,7 +5,7 @@ runs in. Drawing from a shared ``numpy.random.Generator`` would tie each couple'
 numbers to its neighbours'. Here every uniform number is a pure function of the
 couple's 64-bit key, the week and a fixed slot number, computed for a whole array of
 couples at once with the SplitMix64 finaliser (Steele, Lea and Flood 2014), a
-well-tested 64-bit mixing function.
+well-tested 64-bit mixing function (:func:`sim.hashing.mix64`).
 """
 
 from __future__ import annotations
@@ -13,21 +13,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
+from sim.hashing import GOLDEN as _GOLDEN
+from sim.hashing import mix64, mix64_one
+
 _STEP = np.uint64(0xD1B54A32D192ED03)
 _TO_UNIT = 2.0**-53
 _TO_UNIT32 = 2.0**-32
-
-
-def mix64(z: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser applied elementwise to a uint64 array (wrapping arithmetic)."""
-    z = np.asarray(z, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = (z ^ (z >> np.uint64(30))) * _M1
-        z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
 
 
 def couple_keys(root_seed: int, n: int, start: int = 0) -> np.ndarray:
@@ -88,22 +79,14 @@ class WeekDraws:
 
 # --- The same draws, one couple at a time, for the compiled rules ------------------------
 
-_S27, _S30, _S31, _S32 = np.uint64(27), np.uint64(30), np.uint64(31), np.uint64(32)
+_S32 = np.uint64(32)
 _LOW32 = np.uint64(0xFFFFFFFF)
-
-
-@njit(inline="always")
-def _mix64_one(z):
-    """:func:`mix64` of one uint64."""
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    return z ^ (z >> _S31)
 
 
 @njit(inline="always")
 def week_hash(key, step):
     """The hash every draw of a couple's week starts from (``WeekDraws``'s base)."""
-    return _mix64_one(key ^ (np.uint64(step + 1) * _STEP))
+    return mix64_one(key ^ (np.uint64(step + 1) * _STEP))
 
 
 @njit(inline="always")
@@ -113,5 +96,5 @@ def draw_pair(draws, lane, slot):
     ``draws[lane]`` is the couple's :func:`week_hash`; the numbers are those of
     :meth:`WeekDraws.pair`.
     """
-    z = _mix64_one(draws[lane] + np.uint64(slot + 1025) * _GOLDEN)
+    z = mix64_one(draws[lane] + np.uint64(slot + 1025) * _GOLDEN)
     return np.float64(z >> _S32) * _TO_UNIT32, np.float64(z & _LOW32) * _TO_UNIT32

@@ -1,0 +1,141 @@
+"""Building blocks of the results pages: escaped text, tables, embedded figures, a page.
+
+Every page relsim writes (an experiment's, a scenario study's, the index of
+``results/``) is one self-contained HTML file: figures are embedded as base64 PNG
+data URIs and the style sheet is inline, so a page reads offline, by e-mail or from
+a USB stick. Pages are written atomically (:mod:`sim.atomic`).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from sim import atomic
+from sim.faces import plots
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto;
+       max-width: 1100px; padding: 1.5rem; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.2rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem;
+     margin-top: 2rem; }
+table { border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0; }
+th, td { border: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: left; }
+th { background: #f4f4f4; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1.2rem 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { font-size: 0.9rem; color: #444; max-width: 60rem; }
+.muted { color: #666; font-size: 0.85rem; }
+code { background: #f4f4f4; padding: 0 0.2rem; }
+"""
+
+
+def esc(x: object) -> str:
+    """Text made safe to put in HTML."""
+    return html.escape(str(x))
+
+
+def html_table(frame: pd.DataFrame, numeric_format: str = "{:.3g}") -> str:
+    """A data frame as an HTML table; floats formatted, integers with thousands commas."""
+    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
+    body = []
+    for _, row in frame.iterrows():
+        cells = []
+        for value in row:
+            if isinstance(value, float):
+                cells.append(f'<td class="num">{numeric_format.format(value)}</td>')
+            elif isinstance(value, int):
+                cells.append(f'<td class="num">{value:,}</td>')
+            else:
+                cells.append(f"<td>{esc(value)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def embed_png(path: Path) -> str:
+    """A PNG file as a ``data:`` URI, so that the page needs no other file."""
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"data:image/png;base64,{data}"
+
+
+def figure_html(png: Path, anchor: str, title: str, caption: str, extra: str = "") -> str:
+    """One embedded figure with its title and caption (``extra``: HTML after it)."""
+    return (
+        f'<figure id="{esc(anchor)}"><h3>{esc(title)}</h3>'
+        f'<img src="{embed_png(png)}" alt="{esc(title)}">'
+        f"<figcaption>{esc(caption)}{extra}</figcaption></figure>"
+    )
+
+
+def paragraphs(text: str) -> str:
+    """Text whose paragraphs are separated by blank lines, as HTML paragraphs."""
+    return "".join(f"<p>{esc(' '.join(p.split()))}</p>" for p in text.strip().split("\n\n"))
+
+
+def document(title: str, body: str, css: str = "") -> str:
+    """A whole HTML page: head with title and inline style sheet, then ``body``."""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{esc(title)}</title><style>{CSS}{css}</style></head>
+<body>
+{body}
+</body></html>
+"""
+
+
+def write_html(path: Path, text: str) -> Path:
+    """Write a page atomically (see :mod:`sim.atomic`)."""
+    return atomic.write_text(path, text)
+
+
+def results_figures(root: Path) -> str:
+    """Every figure of a results folder that ``figures/figures.json`` lists, embedded, each
+    with its title, caption and a link to its SVG; empty when there is none."""
+    figs = []
+    for item in plots.read_index(root):
+        png = root / plots.FIGURES / f"{item['stem']}.png"
+        if not png.is_file():
+            continue
+        svg = f"{plots.FIGURES}/{item['stem']}.svg"
+        link = f' <span class="muted">(<a href="{esc(svg)}">SVG</a>)</span>'
+        figs.append(figure_html(png, item["stem"], item["title"], item["caption"], link))
+    return "".join(figs)
+
+
+def provenance_rows(manifest: Mapping[str, object]) -> list[tuple[str, str]]:
+    """What a manifest records of how results were made: identity, model and its code
+    fingerprint, code version and commit, executor, times, sessions and packages."""
+    code = manifest.get("code", {})
+    git = (code.get("git") or {}) if isinstance(code, Mapping) else {}
+    fingerprint = str(manifest.get("model_fingerprint", ""))[:16]
+    rows = [
+        ("identity hash", manifest.get("identity_hash", "")),
+        ("model", f"{manifest.get('model', '')} ({fingerprint})"),
+        ("code version", code.get("version", "") if isinstance(code, Mapping) else code),
+        ("git commit", f"{git.get('commit', '')}{' (modified)' if git.get('modified') else ''}"),
+        ("executor", json.dumps(manifest.get("executor", ""))),
+        ("created", manifest.get("created", "")),
+        ("status", manifest.get("status", "")),
+    ]
+    sessions = manifest.get("sessions", [])
+    for i, s in enumerate(sessions if isinstance(sessions, list) else []):
+        rows.append(
+            (
+                f"session {i + 1}",
+                f"{s.get('started', '')} to {s.get('finished', '')}, "
+                f"{s.get('runs_run', 0)} runs, {s.get('runs_failed', 0)} failed",
+            )
+        )
+    packages = manifest.get("packages", {})
+    if isinstance(packages, Mapping) and packages:
+        rows.append(("packages", ", ".join(f"{k} {v}" for k, v in sorted(packages.items()))))
+    return [(k, str(v)) for k, v in rows]
