@@ -206,6 +206,15 @@ ENVIRONMENT: tuple[Parameter, ...] = (
         "BIS",
     ),
     _e(
+        "barriers",
+        0.4,
+        0.0,
+        1.0,
+        "0-1",
+        "barriers to leaving: formal commitment, children, shared property (Rusbult)",
+        "BIS",
+    ),
+    _e(
         "commitment_threshold",
         0.25,
         0.0,
