@@ -226,3 +226,16 @@ def test_a_couple_lives_the_same_alone_as_in_a_block_cut_short(n):
     for i in (0, n // 2, n - 1):
         alone = simulate(params.subset(np.array([i])), keys[i : i + 1], YEARS_10).state
         assert_same_state(alone, _subset_state(batch, np.array([i])))
+
+
+def test_the_engine_cache_is_keyed_on_every_compiled_source():
+    """A change to any rule or declaration makes the engine's cached code stale."""
+    from numba.core import caching
+
+    from sim.model import kernel
+
+    impl = getattr(caching, "CacheImpl", None) or caching._CacheImpl
+    assert kernel.CACHED
+    for function in (kernel.advance, kernel._live):
+        stamp = impl(function.py_func).locator.get_source_stamp()
+        assert stamp[1] == kernel.SOURCES_HASH

@@ -111,6 +111,24 @@ STATE: tuple[Variable, ...] = (
     _p("last_fix", "answer to the last pushed help: +1 accepted, -1 rejected, 0 none", low=-1.0),
     _p("help_given", "total help given", high=math.inf, report="each", out="metric"),
     _p("capability0", "capability at the start"),
+    _p(
+        "investment",
+        "what one has put into the relationship and would lose by leaving (Rusbult)",
+        report="each",
+        out=BOTH,
+    ),
+    _p(
+        "alternative_quality",
+        "how good life outside the relationship looks (Rusbult's alternatives)",
+        report="each",
+        out=BOTH,
+    ),
+    _p(
+        "idealization",
+        "the romantic idealization of the partner a relationship starts with; fades",
+        report="each",
+        out="series",
+    ),
     _c("intimacy", "true closeness", report="value", out=BOTH),
     _c("effort", "visible relationship work", report="value", out=BOTH),
     _c("chemistry", "attraction of intensity and complementary deficits; fades"),
@@ -118,6 +136,26 @@ STATE: tuple[Variable, ...] = (
     _c("conflict_recent", "share of recent weeks with a conflict", report="value", out="metric"),
     _c("coercion_recent", "share of recent weeks with coercive help", report="value", out="metric"),
     _c("demand_recent", "share of recent weeks with a demand", report="value", out="metric"),
+    _c(
+        "strain",
+        "stress from outside the couple: work, money, illness, loss",
+        report="value",
+        out=BOTH,
+    ),
+    _c(
+        "positive_recent",
+        "positive interactions per week, over about the last year",
+        high=math.inf,
+        report="value",
+        out=BOTH,
+    ),
+    _c(
+        "negative_recent",
+        "negative interactions per week, over about the last year",
+        high=math.inf,
+        report="value",
+        out=BOTH,
+    ),
 )
 """Float state variables, in slot order."""
 
@@ -159,40 +197,51 @@ class EventKind:
     group : str
         The kind of interaction it is drawn as in the app's picture and the event strip
         (``""`` when it is not drawn).
+    valence : int
+        +1 for a positive interaction between the partners (interest, care, affection,
+        shared pleasure), -1 for a negative one (criticism, rebuff, pressure,
+        conflict), 0 for what is neither (Gottman 1994); the ratio of the two is a
+        measured result (``positive_recent`` over ``negative_recent``).
     """
 
     name: str
     meaning: str
     group: str = ""
+    valence: int = 0
 
 
 EVENTS: tuple[EventKind, ...] = (
     EventKind("PROBLEM", "met a problem"),
     EventKind("HANDLED_ALONE", "dealt with a problem without the partner"),
     EventKind("REQUEST", "asked the partner for help", "request"),
-    EventKind("HELP_FREE", "answered a request with help given freely", "help"),
+    EventKind("HELP_FREE", "answered a request with help given freely", "help", +1),
     EventKind("HELP_CONDITIONAL", "answered a request with help on condition", "help"),
-    EventKind("DECLINE", "declined a request"),
-    EventKind("DEMAND", "pressed a declined request as a demand", "demand"),
+    EventKind("DECLINE", "declined a request", valence=-1),
+    EventKind("DEMAND", "pressed a declined request as a demand", "demand", -1),
     EventKind("HELP_DEMANDED", "gave in to a demand", "help under demand"),
     EventKind("WITHDRAW", "refused a demand and withdrew"),
-    EventKind("NOTICE", "offered help before being asked (anticipatory care)", "help"),
-    EventKind("FIX", "pushed help that was not asked for", "fix"),
+    EventKind("NOTICE", "offered help before being asked (anticipatory care)", "help", +1),
+    EventKind("FIX", "pushed help that was not asked for", "fix", -1),
     EventKind("COERCION", "pushed help after it had been refused", "fix"),
     EventKind("FIX_ACCEPTED", "accepted pushed help"),
     EventKind("FIX_REJECTED", "rejected pushed help"),
     EventKind("ACCEPTANCE_FLIP", "answered pushed help the other way from last time"),
     EventKind("ACHIEVEMENT", "had good news"),
-    EventKind("CELEBRATION", "celebrated the partner's good news", "celebration"),
+    EventKind("CELEBRATION", "celebrated the partner's good news", "celebration", +1),
     EventKind("TRIAL", "met a major trial"),
-    EventKind("TRIAL_SUPPORT", "walked with the partner through a trial"),
+    EventKind("TRIAL_SUPPORT", "walked with the partner through a trial", valence=+1),
     EventKind("DISCLOSURE", "disclosed something personal"),
     EventKind("SUGGESTION", "suggested doing something differently"),
-    EventKind("CO_CREATION", "worked a suggestion into a shared solution"),
-    EventKind("CONFLICT", "started or escalated a conflict", "conflict"),
+    EventKind("CO_CREATION", "worked a suggestion into a shared solution", valence=+1),
+    EventKind("CONFLICT", "started or escalated a conflict", "conflict", -1),
     EventKind("DEPTH_REQUEST", "asked for a deeper relationship"),
-    EventKind("DEPTH_MET", "opened up and changed when asked for depth"),
+    EventKind("DEPTH_MET", "opened up and changed when asked for depth", valence=+1),
     EventKind("DEPTH_RESISTED", "resisted a request for depth"),
+    EventKind("BID", "turned to the partner for attention, interest or affection"),
+    EventKind("TURN_TOWARD", "answered the partner's bid with interest", "bid", +1),
+    EventKind("TURN_AWAY", "missed or rebuffed the partner's bid", "bid", -1),
+    EventKind("SHARED_PLEASURE", "shared a small pleasure with the partner", valence=+1),
+    EventKind("CRITICISM", "criticised the partner: a complaint made an attack", "conflict", -1),
 )
 """Every kind of interaction, in code order."""
 
@@ -204,6 +253,13 @@ N_EVENTS = len(EVENTS)
 
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(kind.group for kind in EVENTS if kind.group))
 """The groups of drawn interactions, in the order of their first event."""
+
+
+POSITIVE: tuple[Event, ...] = tuple(Event[kind.name] for kind in EVENTS if kind.valence > 0)
+"""Events that are positive interactions between the partners."""
+
+NEGATIVE: tuple[Event, ...] = tuple(Event[kind.name] for kind in EVENTS if kind.valence < 0)
+"""Events that are negative interactions between the partners."""
 
 
 def group_events(group: str) -> tuple[Event, ...]:
@@ -251,3 +307,9 @@ class Draw(IntEnum):
     SEEK_DEPTH = 21
     OPEN_UP = 22
     STIR_CONFLICT = 23
+    BID = 24
+    TURN_TOWARD = 25
+    PLEASURE = 26
+    OUTLOOK = 27
+    TRIAL_STRAIN = 28
+    CRITICISE = 29

@@ -97,12 +97,19 @@ class _StampedOnSources:
         return super().from_function(py_func, py_file)
 
 
-def _key_cache_on_sources() -> None:
+def _key_cache_on_sources() -> bool:
     """Put the stamped locators first among numba's cache locators (for this module's
-    functions only; every other function is located as before)."""
-    locators = getattr(getattr(caching, "_CacheImpl", None), "_locator_classes", None)
-    if locators is None or any(issubclass(c, _StampedOnSources) for c in locators):
-        return
+    functions only; every other function is located as before).
+
+    Returns whether they are in place. Where this numba keeps its locators elsewhere,
+    the engine is not cached at all (:data:`CACHED`) rather than run from a stale cache.
+    """
+    impl = getattr(caching, "CacheImpl", None) or getattr(caching, "_CacheImpl", None)
+    locators = getattr(impl, "_locator_classes", None)
+    if not isinstance(locators, list):
+        return False
+    if any(issubclass(c, _StampedOnSources) for c in locators):
+        return True
     stamped = [
         type(f"Stamped{base.__name__}", (_StampedOnSources, base), {})
         for base in (
@@ -112,9 +119,11 @@ def _key_cache_on_sources() -> None:
         )
     ]
     locators[0:0] = stamped
+    return True
 
 
-_key_cache_on_sources()
+CACHED = _key_cache_on_sources()
+"""Whether compiled code is cached: only when the cache is keyed on every source."""
 
 # --- Scratch on the stack ------------------------------------------------------------------
 
@@ -174,7 +183,7 @@ COUPLE_VARS = tuple(v.name for v in STATE if v.scope == COUPLE)
 """Float couple state arrays the engine advances, in declaration order."""
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=CACHED, error_model="numpy")
 def advance(
     partner,
     couple,
@@ -236,7 +245,7 @@ def advance(
         )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=CACHED, error_model="numpy")
 def _live(
     partner,
     couple,

@@ -16,7 +16,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from sim.model.declarations import COUPLE, EVENTS
+from sim.model.declarations import COUPLE, EVENTS, NEGATIVE, POSITIVE
 from sim.model.declarations import STATE as STATE_VARIABLES
 from sim.model.declarations import WEEK as WEEK_VARIABLES
 from sim.model.parameters import ENV_NAMES, TRAIT_NAMES
@@ -75,3 +75,9 @@ def _bounds() -> tuple[np.ndarray, np.ndarray]:
 
 LOW, HIGH = _bounds()
 """Bounds of the clamped rows, flat in the block's order (row by row, lane by lane)."""
+
+POSITIVE_ROWS = tuple(2 * int(kind) for kind in POSITIVE)
+"""First event row of each positive interaction (:data:`~sim.model.declarations.POSITIVE`)."""
+
+NEGATIVE_ROWS = tuple(2 * int(kind) for kind in NEGATIVE)
+"""First event row of each negative interaction (:data:`~sim.model.declarations.NEGATIVE`)."""

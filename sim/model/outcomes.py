@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from sim.model.declarations import STATE as STATE_VARIABLES
+from sim.model.declarations import Variable
 from sim.model.state import Ending, Event, State
 
 OUTCOME_CLASSES: tuple[str, ...] = (
@@ -30,29 +32,35 @@ ENDING_KINDS: tuple[str, ...] = tuple(e.name.lower() for e in Ending)
 """Names of :class:`~sim.model.state.Ending` values: together, healthy, destructive."""
 
 
-def _both(name: str) -> dict[str, Callable[[State], np.ndarray]]:
-    return {
-        f"{name}_a": lambda s: getattr(s, name)[0],
-        f"{name}_b": lambda s: getattr(s, name)[1],
-    }
+def _reported(variable: Variable) -> dict[str, Callable[[State], np.ndarray]]:
+    """How a run reports one declared variable: by name, one value per couple."""
+    name, label = variable.name, variable.reported_as
+    if variable.report == "each":
+        return {
+            f"{label}_a": lambda s: getattr(s, name)[0].copy(),
+            f"{label}_b": lambda s: getattr(s, name)[1].copy(),
+        }
+    if variable.report == "mean":
+        return {label: lambda s: getattr(s, name).mean(axis=0)}
+    return {label: lambda s: getattr(s, name).copy()}
 
 
 SERIES: dict[str, Callable[[State], np.ndarray]] = {
-    "intimacy": lambda s: s.intimacy,
-    **_both("satisfaction"),
-    **_both("resentment"),
-    **_both("goodwill"),
-    **_both("capability"),
-    **_both("commitment"),
-    **_both("autonomy"),
-    **_both("stress"),
-    **_both("care"),
-    "trust": lambda s: s.trust.mean(axis=0),
-    "effort": lambda s: s.effort,
-    "disclosure": lambda s: s.disclosed.mean(axis=0),
-    "together": lambda s: s.active.astype(np.float64),
+    name: report
+    for variable in STATE_VARIABLES
+    if variable.series
+    for name, report in _reported(variable).items()
+} | {"together": lambda s: s.active.astype(np.float64)}
+"""Weekly per-couple series a run can record, by name: every declared variable
+marked ``series`` (:data:`sim.model.declarations.STATE`), and ``together``."""
+
+METRICS: dict[str, Callable[[State], np.ndarray]] = {
+    name: report
+    for variable in STATE_VARIABLES
+    if variable.metric
+    for name, report in _reported(variable).items()
 }
-"""Weekly per-couple series a run can record, by name."""
+"""The final metrics that are declared variables, reported as they stand at the end."""
 
 
 def _rate(s: State, kind: Event) -> np.ndarray:
@@ -75,40 +83,16 @@ def final_metrics(s: State) -> dict[str, np.ndarray]:
     given = s.help_given
     free = c[Event.HELP_FREE].sum(0) + c[Event.NOTICE].sum(0)
     all_help = free + c[Event.HELP_CONDITIONAL].sum(0) + c[Event.HELP_DEMANDED].sum(0)
-    out = {
-        "intimacy": s.intimacy.copy(),
-        "satisfaction_a": s.satisfaction[0].copy(),
-        "satisfaction_b": s.satisfaction[1].copy(),
-        "resentment_a": s.resentment[0].copy(),
-        "resentment_b": s.resentment[1].copy(),
-        "goodwill_a": s.goodwill[0].copy(),
-        "goodwill_b": s.goodwill[1].copy(),
-        "autonomy_a": s.autonomy[0].copy(),
-        "autonomy_b": s.autonomy[1].copy(),
-        "self_regard_a": s.self_regard[0].copy(),
-        "self_regard_b": s.self_regard[1].copy(),
-        "care_a": s.care[0].copy(),
-        "care_b": s.care[1].copy(),
-        "commitment_a": s.commitment[0].copy(),
-        "commitment_b": s.commitment[1].copy(),
-        "trust": s.trust.mean(axis=0),
-        "capability_a": s.capability[0].copy(),
-        "capability_b": s.capability[1].copy(),
+    out = {name: report(s) for name, report in METRICS.items()}
+    out |= {
         "capability_gain_a": s.capability[0] - s.capability0[0],
         "capability_gain_b": s.capability[1] - s.capability0[1],
-        "effort": s.effort.copy(),
-        "disclosure": s.disclosed.mean(axis=0),
-        "help_given_a": given[0].copy(),
-        "help_given_b": given[1].copy(),
         "help_asymmetry": np.nan_to_num(_share(np.abs(given[0] - given[1]), given.sum(0))),
         "free_help_share": _share(free.astype(np.float64), all_help),
         "coercion_rate": _rate(s, Event.COERCION),
         "conflict_rate": _rate(s, Event.CONFLICT),
         "demand_rate": _rate(s, Event.DEMAND),
         "effort_intimacy_gap": s.effort - s.intimacy,
-        "conflict_recent": s.conflict_recent.copy(),
-        "coercion_recent": s.coercion_recent.copy(),
-        "demand_recent": s.demand_recent.copy(),
         "weeks": s.weeks.copy(),
         "ended": ~s.active,
         "step_ended": s.step_ended.copy(),

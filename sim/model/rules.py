@@ -113,3 +113,48 @@ def seek_chance(gap, intimacy, narcissism):
     WLF); a self-focused partner pushes fixes instead."""
     seek = clip((gap - 0.1) * 2.0, 0.0, 1.0) * (1.0 - 0.5 * intimacy)
     return seek * (1.0 - narcissism)
+
+
+@rule
+def turn_toward_chance(responsiveness, goodwill, commitment, resentment, stress):
+    """Chance that a partner turns toward the other's bid for connection rather than
+    away: responsiveness, goodwill and commitment raise it, resentment and stress
+    lower it (Gottman 1994; Gottman and Driver 2005); a partner on the way out
+    neglects the relationship (Rusbult et al. 1982)."""
+    chance = (
+        0.25 + 0.3 * responsiveness + 0.5 * goodwill + 0.3 * commitment - resentment - 0.2 * stress
+    )
+    return clip(chance, 0.05, 0.95)
+
+
+@rule
+def alternatives_seen(alternatives, narcissism, dependency):
+    """How good life outside the relationship looks to a partner before commitment
+    colours it: better to the self-focused (Campbell and Foster 2002), worse to the
+    dependent, who doubt they could manage alone (BIS)."""
+    return alternatives * (0.6 + 0.8 * narcissism) * (1.0 - 0.5 * dependency)
+
+
+@rule
+def commitment_target(satisfaction, investment, barriers, alternatives, dependency, project):
+    """The commitment a partner's situation supports (Rusbult's investment model; Le
+    and Agnew 2003): satisfaction, investments and barriers to leaving, less the
+    quality of alternatives; dependence and a partner made one's project (``project``
+    is one's narcissism times the partner's dependency) bind a little more (PDR)."""
+    target = (
+        satisfaction
+        + 0.5 * investment
+        + 0.55 * barriers
+        - 0.95 * alternatives
+        + 0.15 * dependency
+        + 0.2 * project
+        - 0.48
+    )
+    return clip(target, 0.0, 1.0)
+
+
+@rule
+def co_create_chance(rigidity, goodwill):
+    """Chance that a partner who hears a suggestion calmly works it into a shared
+    answer: flexibility and goodwill make it (GAP)."""
+    return (1.0 - 0.5 * rigidity) * (0.4 + 0.6 * goodwill)

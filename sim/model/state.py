@@ -23,6 +23,7 @@ from sim.model.declarations import (
     Event,
 )
 from sim.model.parameters import ENV_NAMES, TRAIT_NAMES
+from sim.model.rules import alternatives_seen
 
 __all__ = ["N_EVENTS", "RANGES", "Ending", "Event", "Params", "State", "initial_state"]
 
@@ -121,11 +122,11 @@ def initial_state(params: Params) -> State:
         capability=t["capability"].copy(),
         stress=partner(0.1),
         goodwill=partner(0.6 + 0.4 * t["responsiveness"]),
-        satisfaction=partner(0.6),
+        satisfaction=partner(0.8),
         resentment=partner(0.0),
         trust=partner(0.5),
         autonomy=partner(1.0 - 0.5 * dep),
-        commitment=partner(0.6),
+        commitment=partner(0.7),
         self_regard=partner(0.7),
         acceptance=partner(0.3 + 0.6 * dep),
         disclosed=partner(0.3 * (1.0 - fear)),
@@ -139,6 +140,11 @@ def initial_state(params: Params) -> State:
         last_fix=partner(0.0),
         help_given=partner(0.0),
         capability0=t["capability"].copy(),
+        investment=partner(0.15),
+        alternative_quality=partner(
+            alternatives_seen(params.env["alternatives"], t["narcissism"], dep) * (1.0 - 0.3 * 0.7)
+        ),
+        idealization=partner(0.6),
         intimacy=couple(0.45),
         effort=couple(0.3),
         chemistry=chemistry,
@@ -146,6 +152,9 @@ def initial_state(params: Params) -> State:
         conflict_recent=couple(0.0),
         coercion_recent=couple(0.0),
         demand_recent=couple(0.0),
+        strain=couple(0.2),
+        positive_recent=couple(0.0),
+        negative_recent=couple(0.0),
         weeks=couple(0, np.int64),
         active=couple(True, bool),
         step_ended=couple(-1, np.int64),

@@ -28,13 +28,16 @@ vector lanes.
 from __future__ import annotations
 
 from sim.model.declarations import Draw, Ending
-from sim.model.layout import ENV, EVENT, STATE, TRAIT, WEEK
+from sim.model.layout import ENV, EVENT, NEGATIVE_ROWS, POSITIVE_ROWS, STATE, TRAIT, WEEK
 from sim.model.randomness import draw_pair
 from sim.model.rules import (
     KEEP,
     RECENT,
+    alternatives_seen,
     asymmetry,
     clip,
+    co_create_chance,
+    commitment_target,
     flag,
     maximum,
     minimum,
@@ -45,6 +48,7 @@ from sim.model.rules import (
     rule,
     seek_chance,
     self_efficacy,
+    turn_toward_chance,
 )
 
 TOGETHER = float(Ending.TOGETHER)
@@ -80,11 +84,18 @@ def learn_from_help(block, lane, me, got, amount):
 def life(block, events, draws, lane):
     """Phase 1, life: problems, good news and major trials arrive at random.
 
-    Each partner meets a problem with probability ``problem_rate``; its size is drawn
-    around ``problem_size``. Good news comes at ``achievement_rate`` and major trials at
-    ``trial_rate`` (BIS; BHR). Yesterday's stress fades; a trial adds a heavy load.
-    Growth comes in sprints and rests (GAP): each partner switches between the two.
+    Each partner meets a problem with probability ``problem_rate``, more often while the
+    couple is under strain from outside; its size is drawn around ``problem_size``. Good
+    news comes at ``achievement_rate`` and major trials at ``trial_rate`` (BIS; BHR).
+    Yesterday's stress fades; a trial adds a heavy load. Strain from outside the couple
+    (work, money, illness, loss) rises with each trial and with hardships that strike
+    the couple, and fades over about a year: couples with the same traits live
+    different lives (stress in the vulnerability-stress-adaptation model, Karney and
+    Bradbury 1995). Growth comes in sprints and rests (GAP): each partner switches
+    between the two.
     """
+    hardship = draw_pair(draws, lane, Draw.TRIAL_STRAIN)
+    strain = block[STATE.strain, lane]
     d = draw_pair(draws, lane, Draw.PROBLEM)
     spread_draw = draw_pair(draws, lane, Draw.PROBLEM_SIZE)
     news = draw_pair(draws, lane, Draw.GOOD_NEWS)
@@ -92,7 +103,7 @@ def life(block, events, draws, lane):
     start = draw_pair(draws, lane, Draw.SPRINT_START)
     stop = draw_pair(draws, lane, Draw.SPRINT_STOP)
     for me in range(2):
-        problem = d[me] < block[ENV.problem_rate, lane]
+        problem = d[me] < block[ENV.problem_rate, lane] * (0.7 + 0.6 * strain)
         block[WEEK.problem + me, lane] = flag(problem)
         spread = block[ENV.problem_spread, lane] * (2.0 * spread_draw[me] - 1.0)
         size = clip(block[ENV.problem_size, lane] + spread, 0.02, 1.0)
@@ -101,11 +112,16 @@ def life(block, events, draws, lane):
         events[EVENT.problem + me, lane] += flag(problem)
         events[EVENT.achievement + me, lane] += flag(news[me] < block[ENV.achievement_rate, lane])
         events[EVENT.trial + me, lane] += flag(trial)
-        block[STATE.stress + me, lane] = 0.8 * block[STATE.stress + me, lane] + 0.4 * flag(trial)
+        block[STATE.stress + me, lane] = (
+            0.8 * block[STATE.stress + me, lane] + 0.4 * flag(trial) + 0.04 * strain
+        )
+        block[STATE.strain, lane] = block[STATE.strain, lane] + 0.25 * flag(trial)
         sprint = block[STATE.sprint + me, lane]
         starts = (sprint == 0.0) & (start[me] < 0.02 + 0.08 * block[TRAIT.growth + me, lane])
         stops = (sprint == 1.0) & (stop[me] < 0.08)
         block[STATE.sprint + me, lane] = 1.0 - sprint if starts | stops else sprint
+    struck = hardship[0] < 0.01
+    block[STATE.strain, lane] = 0.985 * block[STATE.strain, lane] + 0.25 * flag(struck)
 
 
 @rule
@@ -249,7 +265,9 @@ def _answer(block, events, draws, lane, asked):
     h0 = h1 = c0 = c1 = False
     for me in range(2):
         other = 1 - me
-        willing = helper_goodwill[me] * (1.0 - 0.5 * block[STATE.stress + other, lane])
+        willing = (0.2 + 0.8 * helper_goodwill[me]) * (
+            1.0 - 0.4 * block[STATE.stress + other, lane]
+        )
         helps = asked[me] & (help_draw[me] < willing)
         keep_score = block[TRAIT.scorekeeping + other, lane] * clip(
             0.2 + 4.0 * block[STATE.ledger + other, lane], 0.0, 1.0
@@ -533,6 +551,7 @@ def share(block, events, draws, lane):
         block[WEEK.joy + me, lane] = block[WEEK.joy + me, lane] - 0.05 * flag(
             trial_[me] & (not walked)
         )
+    _bids(block, events, draws, lane)
     shared = 0.995 * block[STATE.shared, lane] + 0.15 * n_walked + 0.02 * n_celebrated
     block[STATE.shared, lane] = clip(shared, 0.0, 1.0)
     mean_fear = (block[TRAIT.intimacy_fear, lane] + block[TRAIT.intimacy_fear + 1, lane]) / 2.0
@@ -544,6 +563,67 @@ def share(block, events, draws, lane):
 
 
 @rule
+def _bids(block, events, draws, lane):
+    """Phase 6, everyday connection: bids for attention and small shared pleasures.
+
+    Each week a partner turns to the other for attention, interest or affection (a bid
+    for connection), more often in a close couple and less for one who fears
+    closeness. The other turns toward the bid with a chance that responsiveness and
+    goodwill raise and resentment and stress lower, or turns away (Gottman 1994;
+    Gottman and Driver 2005). Turning toward adds a little closeness, satisfaction and
+    trust for the bidder; turning away hurts a little. A partner also shares a small
+    pleasure (a joke, a meal, a walk) when stress and resentment allow: the
+    give-and-take of ordinary days that the articles' mutual steps are made of (BHR).
+    Resentment comes out as criticism, a complaint made an attack on the partner,
+    which hurts the other and so feeds the other's resentment (Gottman 1994).
+    """
+    criticise_draw = draw_pair(draws, lane, Draw.CRITICISE)
+    bid_draw = draw_pair(draws, lane, Draw.BID)
+    toward_draw = draw_pair(draws, lane, Draw.TURN_TOWARD)
+    pleasure_draw = draw_pair(draws, lane, Draw.PLEASURE)
+    intimacy = block[STATE.intimacy, lane]
+    n_toward = 0.0
+    n_away = 0.0
+    for me in range(2):
+        other = 1 - me
+        bid_p = (0.35 + 0.5 * intimacy) * (1.0 - 0.5 * block[TRAIT.intimacy_fear + me, lane])
+        bids = bid_draw[me] < bid_p
+        toward_p = turn_toward_chance(
+            block[TRAIT.responsiveness + other, lane],
+            block[STATE.goodwill + other, lane],
+            block[STATE.commitment + other, lane],
+            block[STATE.resentment + other, lane],
+            block[STATE.stress + other, lane],
+        )
+        toward = bids & (toward_draw[me] < toward_p)
+        away = bids & (not toward)
+        events[EVENT.bid + me, lane] += flag(bids)
+        events[EVENT.turn_toward + other, lane] += flag(toward)
+        events[EVENT.turn_away + other, lane] += flag(away)
+        block[WEEK.joy + me, lane] = block[WEEK.joy + me, lane] + 0.004 * flag(toward)
+        block[WEEK.hurt + me, lane] = block[WEEK.hurt + me, lane] + 0.004 * flag(away)
+        block[WEEK.good + me, lane] = block[WEEK.good + me, lane] + 0.3 * flag(toward)
+        n_toward = n_toward + flag(toward)
+        n_away = n_away + flag(away)
+        pleasure_p = (
+            (0.2 + 0.6 * intimacy)
+            * (1.0 - 0.5 * block[STATE.stress + me, lane])
+            * (1.0 - 0.8 * block[STATE.resentment + me, lane])
+            * (0.3 + 0.7 * block[STATE.commitment + me, lane])
+        )
+        pleasure = pleasure_draw[me] < pleasure_p
+        events[EVENT.shared_pleasure + me, lane] += flag(pleasure)
+        block[WEEK.joy, lane] = block[WEEK.joy, lane] + 0.003 * flag(pleasure)
+        block[WEEK.joy + 1, lane] = block[WEEK.joy + 1, lane] + 0.003 * flag(pleasure)
+        n_toward = n_toward + 0.5 * flag(pleasure)
+        criticises = criticise_draw[me] < 0.25 * block[STATE.resentment + me, lane]
+        events[EVENT.criticism + me, lane] += flag(criticises)
+        block[WEEK.hurt + other, lane] = block[WEEK.hurt + other, lane] + 0.008 * flag(criticises)
+        n_away = n_away + flag(criticises)
+    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + (0.003 * n_toward - 0.003 * n_away)
+
+
+@rule
 def grow(block, events, draws, lane):
     """Phase 7, grow: paths diverge, suggestions meet rigidity, depth meets openness.
 
@@ -552,7 +632,8 @@ def grow(block, events, draws, lane):
     follows, a flexible one works out a shared answer that adds closeness (M13, GAP);
     a scorekeeper turns even that into a tally (M4). The more developed partner asks
     for more depth; an open partner changes and catches up, a closed one resists, the
-    seeker blames themself, and the conflict recurs (M16, WLF). Intensity seekers stir
+    seeker blames themself, and the conflict recurs (M16, WLF). Working out a shared
+    answer takes goodwill as well as flexibility. Intensity seekers stir
     up conflict when life is calm (BHR).
     """
     d = draw_pair(draws, lane, Draw.DIRECTION)
@@ -576,8 +657,14 @@ def grow(block, events, draws, lane):
     creates_ = (
         suggests_[1]
         & (not threatened_[0])
-        & (make[0] < 1.0 - 0.5 * block[TRAIT.rigidity + 1, lane]),
-        suggests_[0] & (not threatened_[1]) & (make[1] < 1.0 - 0.5 * block[TRAIT.rigidity, lane]),
+        & (
+            make[0] < co_create_chance(block[TRAIT.rigidity + 1, lane], block[STATE.goodwill, lane])
+        ),
+        suggests_[0]
+        & (not threatened_[1])
+        & (
+            make[1] < co_create_chance(block[TRAIT.rigidity, lane], block[STATE.goodwill + 1, lane])
+        ),
     )
     n_creates = flag(creates_[0]) + flag(creates_[1])
     n_threatened = flag(threatened_[0]) + flag(threatened_[1])
@@ -695,6 +782,7 @@ def appraise(block, events, draws, lane):
             + 0.2 * care
             + 0.2 * block[STATE.chemistry, lane]
             + 0.1 * block[STATE.shared, lane]
+            + 0.3 * block[STATE.idealization + me, lane]
             - 0.6 * gap
             - 0.4 * block[STATE.resentment + me, lane]
             - 0.25 * st
@@ -742,10 +830,27 @@ def appraise(block, events, draws, lane):
         block[STATE.self_regard + me, lane] = block[STATE.self_regard + me, lane] + 0.005 * (
             0.7 - block[STATE.self_regard + me, lane]
         )
+        # Idealization fades with time, faster with every hurt (disillusionment).
+        ideal = block[STATE.idealization + me, lane]
+        block[STATE.idealization + me, lane] = ideal - ideal * (
+            0.008 + 0.5 * block[WEEK.hurt + me, lane]
+        )
     block[STATE.intimacy, lane] = (
         block[STATE.intimacy, lane]
         + block[WEEK.closeness, lane]
         - 0.002 * block[STATE.intimacy, lane]
+    )
+    positive = 0.0
+    for row in POSITIVE_ROWS:
+        positive = positive + events[row, lane] + events[row + 1, lane]
+    negative = 0.0
+    for row in NEGATIVE_ROWS:
+        negative = negative + events[row, lane] + events[row + 1, lane]
+    block[STATE.positive_recent, lane] = (
+        KEEP * block[STATE.positive_recent, lane] + RECENT * positive
+    )
+    block[STATE.negative_recent, lane] = (
+        KEEP * block[STATE.negative_recent, lane] + RECENT * negative
     )
     conflict = (events[EVENT.conflict, lane] > 0) | (events[EVENT.conflict + 1, lane] > 0)
     block[STATE.conflict_recent, lane] = KEEP * block[STATE.conflict_recent, lane] + RECENT * flag(
@@ -755,35 +860,55 @@ def appraise(block, events, draws, lane):
 
 @rule
 def commit(block, events, draws, lane):
-    """Phase 9, commit: stay or leave, and how the ending is classified.
+    """Phase 9, commit: investments, alternatives, commitment, and whether one leaves.
 
-    Commitment follows Rusbult's investment model (Le and Agnew 2003): satisfaction
-    plus investment (time together, shared history, visible effort) minus the quality
-    of alternatives, which self-focused partners rate higher (Campbell and Foster
-    2002). A partner whose commitment stays below the threshold for ``patience`` weeks
-    leaves (PDR). The ending is healthy when it comes without lasting resentment or
-    coercion, a growth step; otherwise destructive (PDR).
+    Commitment follows Rusbult's investment model (Rusbult 1980; Le and Agnew 2003):
+    it rises with satisfaction, with what one has invested and would lose, and with
+    the barriers that make leaving costly (formal commitment, children, shared
+    property: ``barriers``), and falls with the quality of one's alternatives.
+    Investments grow with a shared life (closeness, history, visible effort) and are
+    withdrawn as resentment grows. Alternatives look better to a self-focused partner
+    (Campbell and Foster 2002) and worse to a dependent one, they look worse to the
+    committed (derogation of alternatives, Johnson and Rusbult 1989), and they drift
+    as one's outlook changes. Needing the partner, or having made the partner one's
+    project, binds a little more (PDR), within bounds. A partner whose commitment
+    stays below ``commitment_threshold`` for ``patience`` weeks leaves (PDR). The
+    ending is healthy when it comes without lasting resentment, coercion or demands:
+    a growth step; otherwise destructive (PDR).
     """
-    time_in = minimum(block[STATE.weeks, lane] / 260.0, 1.0)
-    investment = 0.4 * time_in + 0.3 * block[STATE.effort, lane] + 0.3 * block[STATE.shared, lane]
+    outlook = draw_pair(draws, lane, Draw.OUTLOOK)
+    engagement = (
+        0.4 * block[STATE.intimacy, lane]
+        + 0.3 * block[STATE.shared, lane]
+        + 0.3 * block[STATE.effort, lane]
+    )
     leaves = False
     for me in range(2):
         other = 1 - me
         dep, narc = block[TRAIT.dependency + me, lane], block[TRAIT.narcissism + me, lane]
-        # Needing the partner, or having made the partner one's project, also binds.
-        bound = 0.3 * dep + 0.3 * narc * block[TRAIT.dependency + other, lane]
-        alternatives = block[ENV.alternatives, lane] * (0.6 + 0.8 * narc) * (1.0 - 0.6 * dep)
-        target = (
-            0.15
-            + 0.8 * block[STATE.satisfaction + me, lane]
-            + 0.3 * investment
-            + bound
-            - 0.5 * alternatives
+        committed = block[STATE.commitment + me, lane]
+        invested = block[STATE.investment + me, lane]
+        invested = (
+            invested
+            + 0.005 * (0.25 + 0.75 * engagement) * (1.0 - invested)
+            - 0.003 * block[STATE.resentment + me, lane] * invested
         )
-        target = clip(target, 0.0, 1.0)
-        c = block[STATE.commitment + me, lane] + 0.05 * (
-            target - block[STATE.commitment + me, lane]
+        block[STATE.investment + me, lane] = invested
+        outside = alternatives_seen(block[ENV.alternatives, lane], narc, dep) * (
+            1.0 - 0.3 * committed
         )
+        quality = block[STATE.alternative_quality + me, lane]
+        quality = quality + 0.02 * (outside - quality) + 0.08 * (outlook[me] - 0.5)
+        block[STATE.alternative_quality + me, lane] = quality
+        target = commitment_target(
+            block[STATE.satisfaction + me, lane],
+            invested,
+            block[ENV.barriers, lane],
+            quality,
+            dep,
+            narc * block[TRAIT.dependency + other, lane],
+        )
+        c = committed + 0.05 * (target - committed)
         block[STATE.commitment + me, lane] = c
         below = (
             block[STATE.below + me, lane] + 1.0
@@ -792,9 +917,11 @@ def commit(block, events, draws, lane):
         )
         block[STATE.below + me, lane] = below
         leaves = leaves | (below >= block[ENV.patience, lane])
-    bitter = (maximum(block[STATE.resentment, lane], block[STATE.resentment + 1, lane]) >= 0.5) | (
-        block[STATE.coercion_recent, lane] >= 0.05
-    )
+    bitter = (
+        maximum(block[STATE.resentment, lane], block[STATE.resentment + 1, lane])
+        + 4.0 * block[STATE.coercion_recent, lane]
+        + 2.0 * block[STATE.demand_recent, lane]
+    ) >= 0.5
     block[WEEK.ending, lane] = (DESTRUCTIVE if bitter else HEALTHY) if leaves else TOGETHER
     block[STATE.weeks, lane] = block[STATE.weeks, lane] + 1.0
 
