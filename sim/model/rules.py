@@ -98,13 +98,15 @@ def press(assertiveness, dependency, expectation, escalation):
 def push_chance(narcissism, capability, other_capability, other_dependency, other_last_fix):
     """Chance that a partner pushes help on the other this week (M7, M8, PDR).
 
-    A self-focused partner treats a less developed, dependent partner as a project;
-    after a refusal only a narcissistic one keeps pushing.
+    A self-focused partner treats a less developed, dependent partner as a project.
+    After a refusal most people stop; a narcissistic partner keeps pushing on a
+    partner seen as needing the help, so help goes on being pushed where it is no
+    longer wanted only where self-focus and dependency meet (coercion, PDR).
     """
     gap = clip(capability - other_capability, 0.0, 1.0)
     project = narcissism * clip(0.1 + 2.0 * gap + 0.8 * other_dependency, 0.0, 1.0)
     refused = other_last_fix < 0
-    return 0.5 * project * (narcissism if refused else 1.0)
+    return 0.5 * project * (narcissism * other_dependency if refused else 1.0)
 
 
 @rule
