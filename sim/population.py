@@ -23,6 +23,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -30,6 +31,7 @@ import numpy as np
 
 from sim import datafiles as df
 from sim.errors import InputError
+from sim.experiment.provenance import code_fingerprint
 from sim.hashing import mix64
 from sim.model import parameters as reg
 from sim.model.engine import build_params
@@ -55,6 +57,9 @@ REQUIRED = ("title", "description", "sources", "traits")
 
 DEFAULT = "default"
 """The entry of ``[traits]`` that applies to every trait the table does not name."""
+
+DRAW_MODULES = ("sim.population", "sim.hashing")
+"""The modules whose code decides a population's draws (in its :meth:`~Population.identity`)."""
 
 _POPULATION = np.uint64(0x6A09E667F3BCC909)
 """Domain constant of population draws, apart from the week's draws of the same key."""
@@ -240,12 +245,15 @@ class Population:
         env = {e: cols[f"env.{e}"] for e in reg.ENV_NAMES}
         return build_params(a, b, env, len(np.atleast_1d(keys)))
 
-    def identity(self) -> dict[str, list[object]]:
-        """What decides the draws: each column's distribution (not the texts)."""
-        return {column: dist.identity() for column, dist in self.distributions().items()}
+    def identity(self) -> dict[str, object]:
+        """What decides the draws: each column's distribution (not the texts) and the
+        code that draws them."""
+        columns = {column: dist.identity() for column, dist in self.distributions().items()}
+        return {"columns": columns, "code": _code_fingerprint()}
 
     def content_hash(self) -> str:
-        """SHA-256 of :meth:`identity`: equal for two files that draw the same couples."""
+        """SHA-256 of :meth:`identity`: equal for two files that draw the same couples
+        with the same code."""
         blob = json.dumps(self.identity(), sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -267,6 +275,11 @@ def uniforms(keys: np.ndarray, column: str) -> np.ndarray:
     with np.errstate(over="ignore"):
         z = mix64(mix64(np.asarray(keys, dtype=np.uint64) ^ _POPULATION) ^ stream)
     return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * _TO_UNIT
+
+
+@cache
+def _code_fingerprint() -> str:
+    return code_fingerprint(DRAW_MODULES)
 
 
 def population_dir() -> Path:
