@@ -257,14 +257,20 @@ class Population:
         blob = json.dumps(self.identity(), sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()
 
+    def rows(self) -> list[tuple[str, str, float, float]]:
+        """Every trait, then every ``env.<name>``: its distribution in words, its mean
+        and its standard deviation."""
+        items = [(t, self.traits[t]) for t in reg.TRAIT_NAMES]
+        items += [(f"env.{e}", self.env[e]) for e in reg.ENV_NAMES]
+        return [(name, d.text(), float(d.mean), float(d.std)) for name, d in items]
+
     def describe(self) -> str:
-        """A table of every trait and environment parameter: distribution, mean and sd."""
-        rows = [(t, self.traits[t]) for t in reg.TRAIT_NAMES]
-        rows += [(f"env.{e}", self.env[e]) for e in reg.ENV_NAMES]
-        width = max(len(name) for name, _ in rows) + 2
+        """:meth:`rows` as a text table."""
+        rows = self.rows()
+        width = max(len(row[0]) for row in rows) + 2
         lines = [f"{'parameter':<{width}}{'distribution':<32}{'mean':>8}{'sd':>8}"]
-        for name, dist in rows:
-            lines.append(f"{name:<{width}}{dist.text():<32}{dist.mean:>8.3f}{dist.std:>8.3f}")
+        for name, text, mean, sd in rows:
+            lines.append(f"{name:<{width}}{text:<32}{mean:>8.3f}{sd:>8.3f}")
         return "\n".join(lines)
 
 

@@ -26,6 +26,7 @@ from sim.faces.page import (
     results_figures,
     write_html,
 )
+from sim.population import load_population
 from sim.scenario import load_scenario
 
 
@@ -34,9 +35,10 @@ def design_table(res: plots.Results) -> str:
     spec = res.spec
     d = spec.design
     info = res.manifest.get("design", {})
+    bases = ("population", spec.population) if spec.population else None
     settings = [
         ("design", d.kind),
-        ("scenarios", ", ".join(spec.scenarios)),
+        bases or ("scenarios", ", ".join(spec.scenarios)),
         ("design points", info.get("points", "")),
         ("replicates", spec.replicates),
         ("runs", info.get("runs", len(res.runs))),
@@ -62,6 +64,32 @@ def design_table(res: plots.Results) -> str:
     if rows:
         out += html_table(pd.DataFrame(rows, columns=["factor", "values or range", "levels"]))
     return out
+
+
+def population_section(name: str, description: str | None = None) -> str:
+    """The population the runs were drawn from: who (unless ``description``, the spec's,
+    already says it), the sources and every parameter's distribution; nothing when the
+    spec names no population."""
+    if not name:
+        return ""
+    try:
+        pop = load_population(name)
+    except InputError:
+        return f"<h2>Population</h2><p>{esc(name)} (the population file cannot be read).</p>"
+    sources = "".join(f"<li>{esc(' '.join(s.split()))}</li>" for s in pop.sources)
+    frame = pd.DataFrame(pop.rows(), columns=["parameter", "distribution", "mean", "sd"])
+    return f"""<h2>Population</h2>
+<p><strong>{esc(pop.title)}</strong> (<code>{esc(str(pop.path))}</code>)</p>
+{"" if _words(description) == _words(pop.description) else paragraphs(pop.description)}
+<p class="muted">Sources:</p><ul>{sources}</ul>
+<p class="muted">Both partners are drawn independently; each run's design factors
+replace the drawn values of the columns they set. <code>runs.parquet</code> holds
+the values each run drew.</p>
+{html_table(frame)}"""
+
+
+def _words(text: str | None) -> str:
+    return " ".join(str(text or "").split())
 
 
 def outcome_table(res: plots.Results) -> str:
@@ -112,6 +140,7 @@ def write_page(path: str | Path) -> Path:
 {paragraphs(spec.description or "(no description)")}
 <h2>Design</h2>
 {design_table(res)}
+{population_section(spec.population, spec.description)}
 <h2>Figures</h2>
 {figs or "<p>No figures; run <code>relsim plot</code>.</p>"}
 <h2>Outcome classes</h2>
