@@ -352,7 +352,7 @@ def parse_population(
         if t in traits:
             trait_dists[t] = distribution(src, f"traits.{t}", traits[t], param)
         elif default is not None:
-            trait_dists[t] = distribution(src, f"traits.{DEFAULT}", default, param, f" for {t}")
+            trait_dists[t] = distribution(src, f"traits.{DEFAULT}", default, param, f"for {t}: ")
         else:
             trait_dists[t] = Fixed(float(param.default))
     env_dists = {
@@ -377,7 +377,7 @@ def distribution(
 ) -> Distribution:
     """One parameter's distribution: a number, or a table ``{ kind = ..., ... }``.
 
-    ``note`` is added to messages of faults that depend on the parameter (as when the
+    ``note`` opens the messages of faults that depend on the parameter (as when the
     ``default`` entry does not suit one trait).
     """
     if not isinstance(value, dict):
@@ -420,21 +420,21 @@ def distribution(
             raise InputError(
                 src,
                 key,
-                f"expected low and high in {span}, the range of {param.name}, "
-                f"got {low:g} to {high:g}{note}",
+                f"{note}expected low and high in {span}, the range of {param.name}, "
+                f"got {low:g} to {high:g}",
             )
         return Uniform(float(low), float(high))
     df.require(src, f"{key}.", value, {"sd": cls.keys["sd"]})
     mean, sd = nums.get("mean", param.default), nums["sd"]
     if not 0.0 < mean < 1.0:
         raise InputError(
-            src, f"{key}.mean", f"expected a beta mean strictly inside (0, 1), got {mean:g}{note}"
+            src, f"{key}.mean", f"{note}expected a beta mean strictly inside (0, 1), got {mean:g}"
         )
     if not param.low <= mean <= param.high:
         raise InputError(
             src,
             f"{key}.mean",
-            f"expected a mean in {span}, the range of {param.name}, got {mean:g}{note}",
+            f"{note}expected a mean in {span}, the range of {param.name}, got {mean:g}",
         )
     if not sd > 0.0:
         raise InputError(src, f"{key}.sd", f"expected a beta sd > 0, got {sd:g}")
@@ -443,8 +443,8 @@ def distribution(
         raise InputError(
             src,
             f"{key}.sd",
-            f"expected a beta sd below sqrt(mean * (1 - mean)) = {limit:.3g} for mean "
-            f"{mean:g}, got {sd:g}{note}",
+            f"{note}expected a beta sd below sqrt(mean * (1 - mean)) = {limit:.3g} with mean "
+            f"{mean:g}, got {sd:g}",
         )
     return Beta(float(mean), float(sd))
 
