@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 import shutil
@@ -20,6 +21,7 @@ from sim.experiment.seeding import run_keys
 from sim.experiment.spec import parse_spec
 from sim.faces.cli import main
 from sim.faces.scenario_run import replicate_keys
+from sim.hashing import mix64
 from sim.model import parameters as reg
 from sim.model.randomness import couple_keys
 from sim.population import (
@@ -33,6 +35,7 @@ from sim.population import (
     load_population,
     parse_population,
     population_dir,
+    uniforms,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +131,22 @@ def test_partners_and_traits_are_drawn_independently():
     off = matrix[~np.eye(len(drawn), dtype=bool)]
     assert np.abs(off).max() < 0.04  # independent draws: |r| about 1/sqrt(N) = 0.007
     assert not np.array_equal(cols["a.dependency"], cols["b.dependency"])
+
+
+def test_a_draw_is_the_inverse_cdf_at_the_uniform_the_odd_gives():
+    from scipy.stats import beta
+
+    keys = couple_keys(5, 50)
+    digest = hashlib.sha256(b"b.dependency").digest()[:8]
+    stream = np.uint64(int.from_bytes(digest, "little"))
+    z = mix64(mix64(keys ^ np.uint64(0x6A09E667F3BCC909)) ^ stream)
+    u = ((z >> np.uint64(11)).astype(np.float64) + 0.5) * 2.0**-53
+    np.testing.assert_array_equal(uniforms(keys, "b.dependency"), u)
+    dist = load_population(TINY).traits["dependency"]
+    np.testing.assert_array_equal(
+        load_population(TINY).columns(keys)["b.dependency"], beta.ppf(u, *dist.shape)
+    )
+    assert "0x6A09E667F3BCC909" in (ROOT / "docs" / "ODD.md").read_text()
 
 
 def test_draw_gives_the_engines_parameters():
