@@ -12,13 +12,15 @@ import difflib
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sim.errors import InputError
 from sim.model import parameters as reg
+
+T = TypeVar("T")
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 """A data file's name is its file name without ``.toml``: lower case, digits, ``_``."""
@@ -112,12 +114,28 @@ class DataFolder:
             raise InputError(src, "", f"cannot read the file: {err}") from None
         return path, src, data
 
-    def check_name(self, src: str, name: str) -> None:
-        """Refuse a file name that is not lower case letters, digits and ``_``."""
+    def load(self, name_or_path: str | os.PathLike, parse: Callable[..., T]) -> T:
+        """Read a file by name or path and build it with ``parse(data, name=, path=,
+        source=)``; raises :class:`InputError` as :meth:`read` and ``parse`` do."""
+        path, src, data = self.read(name_or_path)
+        return parse(data, name=path.stem, path=path, source=src)
+
+    def check_top(
+        self,
+        src: str,
+        name: str,
+        data: Mapping[str, Any],
+        keys: Mapping[str, str],
+        required: tuple[str, ...],
+    ) -> None:
+        """Refuse a file name that is not lower case letters, digits and ``_``, a
+        top-level key not among ``keys`` and a missing ``required`` one."""
         if not NAME_PATTERN.match(name):
             raise InputError(
                 src, "", f"a {self.kind}'s file name must be lower case letters, digits and '_'"
             )
+        no_unknown(src, "", data, keys)
+        require(src, "", data, {key: keys[key] for key in required})
 
 
 def display(path: Path) -> str:

@@ -310,8 +310,7 @@ def load_population(name_or_path: str | os.PathLike) -> Population:
         distribution outside [0, 1] or the parameter's range: one line naming the file,
         the key and what was expected.
     """
-    path, src, data = FOLDER.read(name_or_path)
-    return parse_population(data, name=path.stem, path=path, source=src)
+    return FOLDER.load(name_or_path, parse_population)
 
 
 def parse_population(
@@ -319,21 +318,12 @@ def parse_population(
 ) -> Population:
     """Check the parsed contents of a population file and build the :class:`Population`.
 
-    Parameters
-    ----------
-    data : mapping
-        The file's contents, as ``tomllib`` returns them.
-    name : str
-        The population's name (its file name without ``.toml``).
-    path : Path
-        The file, recorded on the population.
-    source : str, optional
-        How errors name the file (default: ``path``).
+    ``data`` is the file's contents as ``tomllib`` returns them, ``name`` the file name
+    without ``.toml``, ``path`` the file (recorded on the population) and ``source`` how
+    errors name it (default: ``path``).
     """
     src = source or str(path)
-    FOLDER.check_name(src, name)
-    df.no_unknown(src, "", data, TOP_KEYS)
-    df.require(src, "", data, {key: TOP_KEYS[key] for key in REQUIRED})
+    FOLDER.check_top(src, name, data, TOP_KEYS, REQUIRED)
     traits = df.table(src, "traits", data["traits"])
     env = df.table(src, "env", data.get("env", {}))
     for name_ in traits:

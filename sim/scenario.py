@@ -232,8 +232,7 @@ def load_scenario(name_or_path: str | os.PathLike) -> Scenario:
         or a share outside [0, 1]: one line naming the file, the key and what was
         expected.
     """
-    path, src, data = FOLDER.read(name_or_path)
-    return parse_scenario(data, name=path.stem, path=path, source=src)
+    return FOLDER.load(name_or_path, parse_scenario)
 
 
 def parse_scenario(
@@ -253,9 +252,7 @@ def parse_scenario(
         How errors name the file (default: ``path``).
     """
     src = source or str(path)
-    FOLDER.check_name(src, name)
-    df.no_unknown(src, "", data, TOP_KEYS)
-    df.require(src, "", data, {key: TOP_KEYS[key] for key in REQUIRED})
+    FOLDER.check_top(src, name, data, TOP_KEYS, REQUIRED)
     title = df.line(src, "title", data["title"])
     description = df.text(src, "description", data["description"])
     articles = df.texts(src, "articles", data["articles"])

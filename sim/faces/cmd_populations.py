@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print ``name  title`` for each population, or one population; 2 if a file is
     invalid."""
-    from sim.errors import InputError
+    from sim.faces.cmd_scenarios import print_titles
     from sim.population import list_populations, load_population, population_dir
 
     if args.population is not None:
@@ -36,16 +35,4 @@ def run(args: argparse.Namespace) -> int:
         for source in pop.sources:
             print(f"  - {' '.join(source.split())}")
         return 0
-    names = list_populations()
-    if not names:
-        raise InputError(str(population_dir()), "", "no population files (*.toml) found")
-    width = max(len(n) for n in names) + 2
-    status = 0
-    for name in names:
-        try:
-            print(f"{name:<{width}}{load_population(name).title}")
-        except InputError as err:
-            print(f"{name:<{width}}(invalid)")
-            print(f"relsim: error: {err}", file=sys.stderr)
-            status = 2
-    return status
+    return print_titles(list_populations(), load_population, population_dir(), "population")
