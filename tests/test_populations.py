@@ -383,7 +383,8 @@ def test_run_population_writes_a_study_of_drawn_couples(tmp_path, capsys):
     assert manifest["spec"].startswith("# relsim run --population newlyweds --couples 12")
     page = (folder / "index.html").read_text()
     assert "<h2>Population</h2>" in page and "Bramlett" in page
-    assert "newlyweds" in (tmp_path / "index.html").read_text()
+    index = (tmp_path / "index.html").read_text()
+    assert "Population runs" in index and "newlyweds/index.html" in index
     # a rerun resumes: nothing is run again
     assert main([*argv, "--seed", "3", "--out", str(tmp_path)]) == 0
     capsys.readouterr()
