@@ -3,6 +3,8 @@
 The model (``sim.model``) runs many couples at once on one vectorised engine, with a
 Mesa face (:class:`RelationshipModel`, :class:`PartnerAgent`); the partner market
 (``sim.market``, :class:`PartnerMarket`) runs a population of people who pair and part.
+Couples are given by scenarios (:func:`load_scenario`) or drawn from populations
+(:func:`load_population`), both data files.
 """
 
 from sim import faces as _faces
@@ -25,6 +27,7 @@ from sim.model.parameters import (
     ParameterError,
 )
 from sim.model.randomness import couple_keys
+from sim.population import Population, list_populations, load_population
 from sim.scenario import Scenario, list_scenarios, load_scenario
 
 # The experiment machinery knows no model and no face: the models register their batch
@@ -45,6 +48,7 @@ __all__ = [
     "PartnerMarket",
     "ParameterError",
     "PartnerAgent",
+    "Population",
     "RelationshipModel",
     "Scenario",
     "Thresholds",
@@ -53,7 +57,9 @@ __all__ = [
     "couple_keys",
     "final_metrics",
     "kalick_hamilton",
+    "list_populations",
     "list_scenarios",
+    "load_population",
     "load_results",
     "load_scenario",
     "run_couples",

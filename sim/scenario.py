@@ -13,14 +13,13 @@ what was expected, so that the command line can print it as one line.
 from __future__ import annotations
 
 import os
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from sim import datafiles as df
 from sim.errors import InputError
 from sim.model import parameters as reg
 from sim.model.engine import DEFAULT_STEPS, build_params
@@ -32,6 +31,12 @@ if TYPE_CHECKING:
 
 ENV_VAR = "RELSIM_SCENARIOS"
 """Environment variable naming another folder of scenario files."""
+
+NAME_PATTERN = df.NAME_PATTERN
+"""A scenario's name is its file name without ``.toml``: lower case, digits, ``_``."""
+
+FOLDER = df.DataFolder("scenario", ENV_VAR, "scenarios")
+"""Where scenario files are found."""
 
 PRIMARY_MIN_SHARE = 0.5
 """Least share a single-way scenario may expect of its primary (first) class."""
@@ -47,9 +52,6 @@ ARTICLES: tuple[str, ...] = (
     "Balancing Independence and Support",
 )
 """Titles of the source articles, as a scenario's ``articles`` names them."""
-
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-"""A scenario's name is its file name without ``.toml``: lower case, digits, ``_``."""
 
 TOP_KEYS: dict[str, str] = {
     "title": "a short title, one line",
@@ -196,19 +198,12 @@ def scenario_dir() -> Path:
     found beside the package (which is where an editable install leaves it); failing
     that, ``scenarios/`` in the working directory.
     """
-    override = os.environ.get(ENV_VAR)
-    if override:
-        return Path(override)
-    beside = Path(__file__).resolve().parent.parent / "scenarios"
-    return beside if beside.is_dir() else Path.cwd() / "scenarios"
+    return FOLDER.path_of_folder()
 
 
 def list_scenarios() -> list[str]:
     """Names of every scenario file in :func:`scenario_dir`, sorted."""
-    folder = scenario_dir()
-    if not folder.is_dir():
-        return []
-    return sorted(p.stem for p in folder.glob("*.toml") if NAME_PATTERN.match(p.stem))
+    return FOLDER.names()
 
 
 def scenario_path(name_or_path: str | os.PathLike) -> Path:
@@ -223,26 +218,7 @@ def scenario_path(name_or_path: str | os.PathLike) -> Path:
     InputError
         If the file does not exist, or the name is not a scenario's.
     """
-    text = os.fspath(name_or_path)
-    looks_like_path = text.endswith(".toml") or os.sep in text or "/" in text
-    if looks_like_path:
-        path = Path(text)
-        if not path.is_file():
-            raise InputError(text, "", "no such scenario file")
-        return path
-    if NAME_PATTERN.match(text):
-        path = scenario_dir() / f"{text}.toml"
-        if path.is_file():
-            return path
-    names = list_scenarios()
-    known = ", ".join(names) or "(none found)"
-    hint = _close_match(text, tuple(names))
-    raise InputError(
-        text or "''",
-        "",
-        f"unknown scenario{hint}; expected a path to a .toml file or one of: {known} "
-        f"(in {_display(scenario_dir())})",
-    )
+    return FOLDER.path(name_or_path)
 
 
 def load_scenario(name_or_path: str | os.PathLike) -> Scenario:
@@ -256,15 +232,7 @@ def load_scenario(name_or_path: str | os.PathLike) -> Scenario:
         or a share outside [0, 1]: one line naming the file, the key and what was
         expected.
     """
-    path = scenario_path(name_or_path)
-    src = _display(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(src, "", f"malformed TOML: {err}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(src, "", f"cannot read the file: {err}") from None
-    return parse_scenario(data, name=path.stem, path=path, source=src)
+    return FOLDER.load(name_or_path, parse_scenario)
 
 
 def parse_scenario(
@@ -284,19 +252,10 @@ def parse_scenario(
         How errors name the file (default: ``path``).
     """
     src = source or str(path)
-    if not NAME_PATTERN.match(name):
-        raise InputError(
-            src, "", "a scenario's file name must be lower case letters, digits and '_'"
-        )
-    _no_unknown(src, "", data, TOP_KEYS)
-    for key in REQUIRED:
-        if key not in data:
-            raise InputError(src, key, f"missing; expected {TOP_KEYS[key]}")
-    title = _text(src, "title", data["title"])
-    if "\n" in title:
-        raise InputError(src, "title", "expected one line of text")
-    description = _text(src, "description", data["description"])
-    articles = _texts(src, "articles", data["articles"])
+    FOLDER.check_top(src, name, data, TOP_KEYS, REQUIRED)
+    title = df.line(src, "title", data["title"])
+    description = df.text(src, "description", data["description"])
+    articles = df.texts(src, "articles", data["articles"])
     for i, title_ in enumerate(articles):
         if title_ not in ARTICLES:
             raise InputError(
@@ -309,11 +268,9 @@ def parse_scenario(
     b = _params(src, "b", data["b"], reg.TRAIT_NAMES, "trait")
     env = _params(src, "env", data.get("env", {}), reg.ENV_NAMES, "environment parameter")
     expected, two_way = _expected(src, data["expected"])
-    notes = _table(src, "notes", data["notes"])
-    _no_unknown(src, "notes.", notes, NOTES_KEYS)
-    for key in NOTES_KEYS:
-        if key not in notes:
-            raise InputError(src, f"notes.{key}", f"missing; expected {NOTES_KEYS[key]}")
+    notes = df.table(src, "notes", data["notes"])
+    df.no_unknown(src, "notes.", notes, NOTES_KEYS)
+    df.require(src, "notes.", notes, NOTES_KEYS)
     return Scenario(
         name=name,
         path=path,
@@ -325,92 +282,27 @@ def parse_scenario(
         env=env,
         expected=expected,
         two_way=two_way,
-        notice=_texts(src, "notes.notice", notes["notice"]),
-        things_to_try=_texts(src, "notes.try", notes["try"]),
+        notice=df.texts(src, "notes.notice", notes["notice"]),
+        things_to_try=df.texts(src, "notes.try", notes["try"]),
     )
-
-
-def _display(path: Path) -> str:
-    """A path as errors show it: relative to the working directory when inside it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _kind(value: object) -> str:
-    """A TOML-flavoured name of a value's type, for messages."""
-    names = {bool: "boolean", int: "integer", float: "float", str: "string"}
-    names.update({list: "array", dict: "table"})
-    return names.get(type(value), type(value).__name__)
-
-
-def _shown(key: str) -> str:
-    """A key as errors show it: as written when plain, quoted when it holds anything
-    else (spaces, line breaks), so that an error stays on one line."""
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else repr(key)
-
-
-def _no_unknown(src: str, prefix: str, table: Mapping[str, Any], known: Mapping[str, str]) -> None:
-    for key in table:
-        if key not in known:
-            raise InputError(
-                src, f"{prefix}{_shown(key)}", f"unknown key; expected one of {', '.join(known)}"
-            )
-
-
-def _table(src: str, key: str, value: object) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        raise InputError(src, key, f"expected a table, got {_kind(value)} {value!r}")
-    return value
-
-
-def _text(src: str, key: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(src, key, f"expected non-empty text, got {_kind(value)} {value!r}")
-    return value.strip()
-
-
-def _texts(src: str, key: str, value: object) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value:
-        raise InputError(src, key, f"expected a non-empty array of text, got {_kind(value)}")
-    return tuple(_text(src, f"{key}[{i}]", item) for i, item in enumerate(value))
 
 
 def _params(
     src: str, key: str, value: object, names: tuple[str, ...], kind: str
 ) -> Mapping[str, float]:
     """A partial table of registry parameters, each value checked."""
-    table = _table(src, key, value)
     out: dict[str, float] = {}
-    for name, item in table.items():
-        where = f"{key}.{_shown(name)}"
-        if name not in names:
-            hint = _close_match(name, names)
-            raise InputError(
-                src,
-                where,
-                f"unknown {kind}{hint}; expected one of {', '.join(names)}",
-            )
-        try:
-            out[name] = reg.REGISTRY[name].check(item)
-        except reg.ParameterError as err:
-            message = str(err).removeprefix(f"{err.name}: ")
-            raise InputError(src, where, message) from None
+    for name, item in df.table(src, key, value).items():
+        where = f"{key}.{df.shown(name)}"
+        df.registry_name(src, where, name, names, kind)
+        out[name] = df.registry_value(src, where, name, item)
     return MappingProxyType(out)
-
-
-def _close_match(name: str, names: tuple[str, ...]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, names, n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _expected(src: str, value: object) -> tuple[tuple[Expectation, ...], str | None]:
     """The ``[expected]`` table: outcome classes with minimum shares, and the two-way note."""
-    table = _table(src, "expected", value)
-    _no_unknown(src, "expected.", table, EXPECTED_KEYS)
+    table = df.table(src, "expected", value)
+    df.no_unknown(src, "expected.", table, EXPECTED_KEYS)
     if "outcomes" not in table:
         raise InputError(src, "expected.outcomes", f"missing; expected {EXPECTED_KEYS['outcomes']}")
     items = table["outcomes"]
@@ -418,19 +310,17 @@ def _expected(src: str, value: object) -> tuple[tuple[Expectation, ...], str | N
         raise InputError(
             src,
             "expected.outcomes",
-            f"expected a non-empty array of tables {{ class, min_share }}, got {_kind(items)}",
+            f"expected a non-empty array of tables {{ class, min_share }}, got {df.kind_of(items)}",
         )
     out: list[Expectation] = []
     for i, item in enumerate(items):
         where = f"expected.outcomes[{i}]"
-        entry = _table(src, where, item)
-        _no_unknown(src, f"{where}.", entry, OUTCOME_KEYS)
-        for key in OUTCOME_KEYS:
-            if key not in entry:
-                raise InputError(src, f"{where}.{key}", f"missing; expected {OUTCOME_KEYS[key]}")
+        entry = df.table(src, where, item)
+        df.no_unknown(src, f"{where}.", entry, OUTCOME_KEYS)
+        df.require(src, f"{where}.", entry, OUTCOME_KEYS)
         cls = entry["class"]
         if cls not in OUTCOME_CLASSES:
-            hint = _close_match(str(cls), OUTCOME_CLASSES)
+            hint = df.close_match(str(cls), OUTCOME_CLASSES)
             raise InputError(
                 src,
                 f"{where}.class",
@@ -440,7 +330,7 @@ def _expected(src: str, value: object) -> tuple[tuple[Expectation, ...], str | N
         share = entry["min_share"]
         if isinstance(share, bool) or not isinstance(share, (int, float)):
             raise InputError(
-                src, f"{where}.min_share", f"expected a number in [0, 1], got {_kind(share)}"
+                src, f"{where}.min_share", f"expected a number in [0, 1], got {df.kind_of(share)}"
             )
         if not 0.0 <= float(share) <= 1.0:
             raise InputError(src, f"{where}.min_share", f"expected a number in [0, 1], got {share}")
@@ -449,7 +339,7 @@ def _expected(src: str, value: object) -> tuple[tuple[Expectation, ...], str | N
         out.append(Expectation(cls, float(share)))
     two_way = None
     if "two_way" in table:
-        two_way = _text(src, "expected.two_way", table["two_way"])
+        two_way = df.text(src, "expected.two_way", table["two_way"])
         if len(out) < 2:
             raise InputError(
                 src, "expected.outcomes", "a two-way pattern needs at least two expected classes"

@@ -259,6 +259,51 @@ def test_failing_chunk_is_recorded_and_others_kept(tmp_path, reference):
     assert_same_results(out, reference)
 
 
+def drawn(**changes):
+    """The tiny fixture spec over couples drawn from the newlyweds population."""
+    return tiny(population="newlyweds", **changes)
+
+
+@pytest.fixture(scope="module")
+def drawn_reference(tmp_path_factory):
+    """The tiny experiment over newlyweds run serially, one run a chunk."""
+    out = tmp_path_factory.mktemp("drawn") / "tiny"
+    runs = run_experiment(drawn(), executor="serial", out=out, chunk_size=1, quiet=True)
+    return out, runs, load_timeseries(out)
+
+
+def test_population_runs_draw_their_couples_under_the_factors(drawn_reference):
+    _, runs, _ = drawn_reference
+    assert (runs["scenario"] == "newlyweds").all() and (runs["status"] == "ok").all()
+    assert set(runs["a.dependency"]) == {0.1, 0.9} and set(runs["b.growth"]) == {0.2, 0.5, 0.8}
+    assert runs["b.dependency"].nunique() == len(runs)  # drawn, one couple a run
+    assert (runs["env.barriers"] == 0.6).all()
+
+
+@pytest.mark.parametrize(
+    ("executor", "workers", "chunk_size"), [("serial", None, 7), ("process", 2, 4)]
+)
+def test_population_runs_are_the_same_on_every_executor_and_chunking(
+    tmp_path, drawn_reference, executor, workers, chunk_size
+):
+    out = tmp_path / "r"
+    run_experiment(
+        drawn(), executor=executor, workers=workers, out=out, chunk_size=chunk_size, quiet=True
+    )
+    assert_same_results(out, drawn_reference)
+
+
+def test_population_runs_resume_after_a_failed_chunk(tmp_path, drawn_reference):
+    out = tmp_path / "r"
+    runs = run_experiment(
+        drawn(), executor="serial", out=out, chunk_size=3, quiet=True, model=FailsOnOnePoint()
+    )
+    assert list(runs.loc[runs["status"] == "failed", "point"]) == [4, 4, 4]
+    summary = sweep(drawn(), executor="serial", out=out, chunk_size=3, quiet=True, report=False)
+    assert summary.ran == 3
+    assert_same_results(out, drawn_reference)
+
+
 def test_leftovers_of_a_killed_sweep_are_removed(tmp_path, reference):
     out = tmp_path / "r"
     run_experiment(tiny(replicates=2), executor="serial", out=out, chunk_size=6, quiet=True)

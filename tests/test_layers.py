@@ -9,7 +9,7 @@ import sim
 from sim.experiment import models, runner
 
 EXPERIMENT = Path(sim.__file__).parent / "experiment"
-OTHERS = ("sim.model", "sim.market", "sim.faces", "sim.scenario")
+OTHERS = ("sim.model", "sim.market", "sim.faces", "sim.scenario", "sim.population")
 
 
 def _imports(path: Path):

@@ -6,6 +6,10 @@ concrete columns a run is described by) and gives it chunks of parameter sets an
 random keys to run for a number of steps. Any model offering the same few methods can
 be swept, stored and resumed by the same machinery; each model keeps its batch model
 beside itself and registers it with :func:`sim.experiment.models.register`.
+
+A model may also offer named *populations* (:class:`PopulationModel`): distributions
+to draw each run's parameters from by the run's key, which a spec names instead of a
+scenario.
 """
 
 from __future__ import annotations
@@ -113,4 +117,41 @@ class BatchModel(Protocol):
         series: Sequence[str] = (),
     ) -> BatchResult:
         """Run ``len(keys)`` runs, one per key, with one parameter value per run and column."""
+        ...
+
+
+class PopulationInfo(Protocol):
+    """A loaded population, as a :class:`PopulationModel` gives it."""
+
+    def identity(self) -> Mapping[str, object]:
+        """What decides its draws (JSON-serialisable): results drawn from another
+        identity are not mixed with new ones."""
+        ...
+
+    def columns(self, keys: np.ndarray) -> dict[str, np.ndarray]:
+        """Every concrete parameter column, one value per key; each value a pure
+        function of its own key."""
+        ...
+
+
+@runtime_checkable
+class PopulationModel(Protocol):
+    """A batch model whose runs may draw their parameters from named populations.
+
+    Optional beside :class:`BatchModel`: a spec may name a population only for a model
+    that offers these methods.
+    """
+
+    def population_names(self) -> tuple[str, ...]:
+        """Every named population a spec may name."""
+        ...
+
+    def population(self, name: str) -> PopulationInfo:
+        """The population of a name (or path).
+
+        Raises
+        ------
+        InputError
+            If the population is unknown or invalid.
+        """
         ...

@@ -5,6 +5,8 @@ factor varies fastest); ``explicit`` lists its points; ``lhs`` samples a Latin
 hypercube with :class:`scipy.stats.qmc.LatinHypercube`; ``sobol`` and ``morris`` use
 SALib's samplers so that SALib's analysers read the results in the order it expects.
 With several base scenarios every design is crossed with them, scenario outermost.
+A spec that names a population has one base, the defaults; each run's columns are
+then drawn by its key and the factors laid over them (:func:`drawn_params`).
 
 Point counts, for ``k`` factors and ``S`` scenarios:
 
@@ -36,7 +38,7 @@ class Points:
     Attributes
     ----------
     scenario : ndarray of object
-        Base scenario of each point.
+        Base scenario of each point (the population's name for a spec naming one).
     factors : dict of str to ndarray
         Each factor's value at each point, as designed (NaN where an explicit point
         leaves a factor at its base value).
@@ -134,7 +136,8 @@ def design_points(spec: Spec, model: BatchModel) -> Points:
     m = len(matrix)
     columns = tuple(model.defaults())
     bases = {s: model.base(s) for s in spec.scenarios}
-    scenario = np.repeat(np.asarray(spec.scenarios, dtype=object), m)
+    labels = (spec.population,) if spec.population else spec.scenarios
+    scenario = np.repeat(np.asarray(labels, dtype=object), m)
     params = {c: np.concatenate([np.full(m, bases[s][c]) for s in spec.scenarios]) for c in columns}
     factors: dict[str, np.ndarray] = {}
     for j, name in enumerate(names):
@@ -146,3 +149,33 @@ def design_points(spec: Spec, model: BatchModel) -> Points:
         for column in model.columns(name):
             params[column] = np.where(given, values, params[column])
     return Points(scenario, factors, params)
+
+
+def drawn_params(
+    points: Points, model: BatchModel, idx: np.ndarray, drawn: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The parameter columns of runs at points ``idx`` drawn from a population.
+
+    Parameters
+    ----------
+    points : Points
+        The design points.
+    model : BatchModel
+        The model, which says which columns each factor sets.
+    idx : ndarray of int
+        The point of each run.
+    drawn : dict of str to ndarray
+        Every column's drawn value for each run.
+
+    Returns
+    -------
+    dict of str to ndarray
+        The drawn values, except where the design sets a column (a factor's value that
+        is not NaN): there the point's value. Columns in the order of ``points.params``.
+    """
+    out = {c: np.asarray(drawn[c], dtype=np.float64) for c in points.params}
+    for name, values in points.factors.items():
+        given = ~np.isnan(values[idx])
+        for column in model.columns(name):
+            out[column] = np.where(given, points.params[column][idx], out[column])
+    return out

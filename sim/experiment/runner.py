@@ -20,9 +20,9 @@ import pandas as pd
 
 from sim.errors import InputError
 from sim.experiment import provenance
-from sim.experiment.batch import BatchModel
+from sim.experiment.batch import BatchModel, PopulationInfo
 from sim.experiment.chunks import ChunkTask, failure, run_chunk
-from sim.experiment.designs import Points, design_points
+from sim.experiment.designs import Points, design_points, drawn_params
 from sim.experiment.executors import check_executor, default_workers, make_executor
 from sim.experiment.models import get_model, is_registered
 from sim.experiment.seeding import run_keys
@@ -117,8 +117,13 @@ class Estimate:
 
     def lines(self, spec: Spec) -> list[str]:
         """The estimate as lines of text."""
+        bases = (
+            f"population {spec.population}"
+            if spec.population
+            else (f"{len(spec.scenarios)} scenario(s)")
+        )
         return [
-            f"experiment {spec.name}: {spec.design.kind} design, {len(spec.scenarios)} scenario(s)",
+            f"experiment {spec.name}: {spec.design.kind} design, {bases}",
             f"  points     {self.points:,}",
             f"  runs       {self.runs:,} ({spec.replicates} replicate(s) a point; "
             f"max_runs {spec.max_runs:,})",
@@ -263,9 +268,11 @@ def sweep(
             f"{p.n_runs:,} runs exceed max_runs {spec.max_runs:,}; raise max_runs or use --force",
         )
     store = ResultStore(results_dir(spec, out))
-    identity = spec.identity_hash(
-        {"model": model.name, "fingerprint": model.fingerprint(), "bases": _bases(spec, model)}
-    )
+    population = _population(spec, model)
+    extra = {"model": model.name, "fingerprint": model.fingerprint(), "bases": _bases(spec, model)}
+    if population is not None:
+        extra["population"] = population.identity()
+    identity = spec.identity_hash(extra)
     check_executor(executor, workers, scheduler)
     replace = False
     if store.exists():
@@ -295,7 +302,14 @@ def sweep(
         if chunk_size is None:
             chunk_size = default_chunk_size(spec, n_pending, exe.workers)
         tasks = _tasks(
-            spec, p, model, pending_point, pending_rep, chunk_size, store.next_chunk_id()
+            spec,
+            p,
+            model,
+            pending_point,
+            pending_rep,
+            chunk_size,
+            store.next_chunk_id(),
+            population,
         )
         failed = _drive(exe, tasks, store, n_pending, quiet)
     finally:
@@ -417,6 +431,16 @@ def _bases(spec: Spec, model: BatchModel) -> dict[str, dict[str, float]]:
     return {s: model.base(s) for s in spec.scenarios}
 
 
+def _population(spec: Spec, model: BatchModel) -> PopulationInfo | None:
+    """The population the spec's runs are drawn from, loaded once for the sweep."""
+    if not spec.population:
+        return None
+    try:
+        return model.population(spec.population)
+    except InputError as err:
+        raise InputError(spec.source, "population", str(err)) from None
+
+
 def _count_failed(store: ResultStore) -> int:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -439,6 +463,7 @@ def _manifest(spec: Spec, p: Plan, model: BatchModel, identity: str, store: Resu
         "design": {
             "kind": spec.design.kind,
             "scenarios": list(spec.scenarios),
+            **({"population": spec.population} if spec.population else {}),
             "points": p.points.n,
             "replicates": spec.replicates,
             "runs": p.n_runs,
@@ -479,21 +504,29 @@ def _tasks(
     rep: np.ndarray,
     chunk_size: int,
     first_id: int,
+    population: PopulationInfo | None = None,
 ) -> Iterator[ChunkTask]:
+    """The chunks of the pending runs; with a population, each run's columns are drawn
+    by its key and the design's factors laid over them."""
     param_names = set(p.points.params)
     extra = {k: v for k, v in p.points.factors.items() if k not in param_names}
     for i, start in enumerate(range(0, len(point), chunk_size)):
         pt = point[start : start + chunk_size]
         rp = rep[start : start + chunk_size]
+        keys = run_keys(spec.seed, pt, rp)
+        if population is None:
+            params = {k: v[pt] for k, v in p.points.params.items()}
+        else:
+            params = drawn_params(p.points, model, pt, population.columns(keys))
         yield ChunkTask(
             chunk_id=first_id + i,
             model=model,
             point=pt,
             replicate=rp,
-            keys=run_keys(spec.seed, pt, rp),
+            keys=keys,
             scenario=p.points.scenario[pt],
             factors={k: v[pt] for k, v in extra.items()},
-            params={k: v[pt] for k, v in p.points.params.items()},
+            params=params,
             steps=spec.steps,
             record_every=spec.record_every,
             series=spec.series,

@@ -1,8 +1,9 @@
 """Experiment specs: read and strictly validate ``experiments/NAME.toml``.
 
-A spec names the base scenario(s), the horizon, the replicates, the root seed, the
-design and its factors, what to record, a run limit and the plots to draw. Every
-unknown key, wrong type, out-of-range value or unknown scenario is an
+A spec names the base scenario(s) or a population to draw each run from, the horizon,
+the replicates, the root seed, the design and its factors, what to record, a run limit
+and the plots to draw. Every unknown key, wrong type, out-of-range value or unknown
+scenario or population is an
 :class:`~sim.errors.InputError` naming the file and the key, raised before anything
 is written.
 
@@ -12,6 +13,7 @@ Example::
     model = "relationship"         # a registered batch model; default: the default one
     description = "Does a more dependent partner drain the helper's goodwill?"
     scenario = "balanced"          # or scenarios = ["a", "b"], or scenarios = "all"
+    # population = "newlyweds"     # instead: each run drawn from a population by its key
     steps = 520
     replicates = 20
     seed = 1
@@ -44,7 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.errors import InputError
-from sim.experiment.batch import BatchModel
+from sim.experiment.batch import BatchModel, PopulationModel
 from sim.experiment.models import get_model, model_names
 
 DESIGN_KINDS = ("grid", "explicit", "lhs", "sobol", "morris", "scenarios")
@@ -59,6 +61,7 @@ _TOP_KEYS = {
     "description",
     "scenario",
     "scenarios",
+    "population",
     "steps",
     "replicates",
     "seed",
@@ -137,7 +140,7 @@ class Spec:
         The name of the batch model swept (as registered in
         :mod:`sim.experiment.models`); empty for the default model.
     scenarios : tuple of str
-        Base scenarios; ``("default",)`` when the file names none.
+        Base scenarios; ``("default",)`` when the file names none (or a population).
     steps, replicates, seed : int
         Horizon in steps, runs per design point, root seed.
     design : Design
@@ -156,6 +159,9 @@ class Spec:
         The file the spec came from (``"<dict>"`` when built in Python).
     text : str
         The spec verbatim (TOML text, or JSON for a spec built from a dict).
+    population : str
+        The population each run is drawn from by its key (a name or a path), with the
+        design's factors laid over the drawn values; empty for none.
     """
 
     name: str
@@ -173,6 +179,7 @@ class Spec:
     source: str = "<dict>"
     text: str = ""
     model: str = ""
+    population: str = ""
 
     @property
     def text_hash(self) -> str:
@@ -187,7 +194,9 @@ class Spec:
         keeps the finished runs.
         """
         d = self.design
+        population = {"population": self.population} if self.population else {}
         return {
+            **population,
             "scenarios": list(self.scenarios),
             "steps": self.steps,
             "seed": self.seed,
@@ -206,7 +215,8 @@ class Spec:
         }
 
     def identity_hash(self, extra: Mapping[str, object] | None = None) -> str:
-        """SHA-256 of :meth:`identity` (with ``extra``, e.g. the scenarios' values)."""
+        """SHA-256 of :meth:`identity` (with ``extra``, e.g. the scenarios' values and the
+        population's identity)."""
         blob = json.dumps({**self.identity(), **(extra or {})}, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -256,6 +266,7 @@ def parse_spec(
     replicates = v.integer(data, "replicates", 1, low=1)
     seed = v.integer(data, "seed", 0, low=0)
     max_runs = v.integer(data, "max_runs", DEFAULT_MAX_RUNS, low=1)
+    population = _population(v, data, model)
     scenarios = _scenarios(v, data, model)
     design = _design(v, data.get("design"), seed, model)
     final, series, record_every = _metrics(v, data.get("metrics", {}), model)
@@ -280,6 +291,7 @@ def parse_spec(
         source=source,
         text=text,
         model=model.name,
+        population=population,
     )
 
 
@@ -365,6 +377,25 @@ def _scenarios(v: _Validator, data: Mapping, model: BatchModel) -> tuple[str, ..
         except ValueError as err:
             raise v.fail("scenarios", f"{name}: {err}") from None
     return names
+
+
+def _population(v: _Validator, data: Mapping, model: BatchModel) -> str:
+    """The population a spec names (checked by loading it), or ``""``."""
+    if "population" not in data:
+        return ""
+    for key in ("scenario", "scenarios"):
+        if key in data:
+            raise v.fail("population", f"give either population or {key}, not both")
+    name = v.string(data, "population", None)
+    if not name:
+        raise v.fail("population", "expected a population name or a path to a .toml file")
+    if not isinstance(model, PopulationModel):
+        raise v.fail("population", f"the {model.name} model draws no populations")
+    try:
+        model.population(name)
+    except InputError as err:
+        raise v.fail("population", str(err)) from None
+    return name
 
 
 def _all_scenarios(v: _Validator, model: BatchModel) -> tuple[str, ...]:

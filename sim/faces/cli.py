@@ -18,6 +18,7 @@ from sim.model.parameters import ParameterError
 
 COMMAND_MODULES = (
     "sim.faces.cmd_scenarios",
+    "sim.faces.cmd_populations",
     "sim.faces.cmd_run",
     "sim.faces.cmd_demo",
     "sim.faces.cmd_sweep",

@@ -1,4 +1,5 @@
-"""``relsim run NAME|PATH``: a study of one scenario's replicate couples.
+"""``relsim run NAME|PATH``: a study of one scenario's replicate couples (or, with
+``--population NAME|PATH``, of couples drawn from a population).
 
 The study is a sweep like any other (:func:`sim.faces.scenario_run.study_spec`): one
 scenario, ``--couples`` replicates, run by the experiment runner and stored in
@@ -6,7 +7,10 @@ scenario, ``--couples`` replicates, run by the experiment runner and stored in
 ``manifest.json``, ``figures/`` and ``index.html``), so ``relsim plot``, ``report``,
 ``export`` and ``sim.load_results`` read it, and running it again resumes it. It then
 prints the outcome-class shares against what the scenario expects, the main metrics
-and the teaching notes; ``<out>/index.html`` links the page.
+and the teaching notes; ``<out>/index.html`` links the page. A population's study is
+the same sweep with each couple drawn from the population by its key
+(:func:`sim.faces.scenario_run.population_study_spec`), stored in ``<out>/<population>/``;
+it prints the outcome shares, the main metrics and the share of couples ended by year.
 """
 
 from __future__ import annotations
@@ -14,9 +18,16 @@ from __future__ import annotations
 import argparse
 import math
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.experiment.executors import EXECUTORS
+
+if TYPE_CHECKING:
+    from sim.experiment.spec import Spec
+    from sim.population import Population
+    from sim.scenario import Scenario
 
 DEFAULT_COUPLES = 500
 DEFAULT_STEPS = 520
@@ -39,15 +50,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``run`` subcommand."""
     p = subparsers.add_parser(
         "run",
-        help="run one scenario for many replicate couples",
+        help="run one scenario, or a population, for many couples",
         description="Run a scenario (a name from `relsim scenarios`, or a path to a TOML "
-        "file) for many replicate couples, as a study stored like every sweep: "
-        "runs.parquet, timeseries/, manifest.json, figures/ and a results page (index.html) "
-        "in OUT/NAME, which `relsim plot`, `report` and `export` read; OUT/index.html links "
-        "every page. Print its outcome shares and main metrics. Run again, it resumes; "
-        "with other steps or seed, it replaces the earlier run.",
+        "file) for many replicate couples, or, with --population, as many couples drawn "
+        "from a population (a name from `relsim populations`, or a path), as a study "
+        "stored like every sweep: runs.parquet, timeseries/, manifest.json, figures/ and a "
+        "results page (index.html) in OUT/NAME, which `relsim plot`, `report` and `export` "
+        "read; OUT/index.html links every page. Print its outcome shares and main metrics. "
+        "Run again, it resumes; with other steps or seed, it replaces the earlier run.",
     )
-    p.add_argument("scenario", metavar="NAME|PATH", help="scenario name or file")
+    p.add_argument("scenario", metavar="NAME|PATH", nargs="?", help="scenario name or file")
+    p.add_argument(
+        "--population",
+        metavar="NAME|PATH",
+        default=None,
+        help="draw each couple from this population instead of running a scenario",
+    )
     p.add_argument(
         "--steps", type=int, default=DEFAULT_STEPS, help=f"weeks (default {DEFAULT_STEPS})"
     )
@@ -81,15 +99,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.experiment.storage import ResultStore
     from sim.faces import plots
     from sim.faces.report import write_index
-    from sim.faces.scenario_run import (
-        BAND_SERIES,
-        load_study,
-        metrics_table,
-        shares_table,
-        study_of,
-        study_spec,
-    )
-    from sim.scenario import load_scenario
+    from sim.faces.scenario_run import BAND_SERIES, load_study
 
     if args.steps < 1:
         raise InputError("--steps", "", f"expected a whole number of weeks >= 1, got {args.steps}")
@@ -99,19 +109,22 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--seed", "", f"expected a whole number >= 0, got {args.seed}")
     if args.workers is not None and args.workers < 1:
         raise InputError("--workers", "", f"expected at least 1 worker, got {args.workers}")
-    sc = load_scenario(args.scenario)
+    if args.scenario is not None and args.population is not None:
+        raise InputError("--population", "", "give a scenario or a population, not both")
+    if args.scenario is None and args.population is None:
+        raise InputError("relsim run", "", "expected a scenario NAME|PATH, or --population NAME")
     every = record_interval(args.couples, args.steps, len(BAND_SERIES))
-    spec = study_spec(sc, args.couples, args.steps, args.seed, every)
-    folder = Path(args.out) / sc.name
+    study = _Study.of(args, every)
+    folder = Path(args.out) / study.name
     store = ResultStore(folder)
-    if store.exists() and study_of(store.read_manifest()) is None:
+    if store.exists() and study.other_results(store.read_manifest()):
         raise InputError(
             str(folder), "", "holds an experiment's results; write the run elsewhere with --out"
         )
     try:
-        # An earlier run of this scenario here is resumed, or replaced when it differs.
+        # An earlier run of this study here is resumed, or replaced when it differs.
         summary = sweep(
-            spec,
+            study.spec,
             executor=args.executor,
             out=folder,
             workers=args.workers,
@@ -123,23 +136,11 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(str(folder), "", f"cannot write the results: {err}") from None
 
     result = load_study(folder)
-    print(f"{sc.name}: {sc.title}")
+    print(f"{study.name}: {study.title}")
     couples = f"{result.n} couple{'s' if result.n != 1 else ''}"
     weeks = f"{result.steps} week{'s' if result.steps != 1 else ''}"
     print(f"{couples}, {weeks}, seed {result.seed}")
-    if sc.two_way:
-        print(textwrap.fill("Two ways: " + " ".join(sc.two_way.split()), width=88))
-    print()
-    if result.n:
-        print(shares_table(result))
-        print()
-        print(metrics_table(result))
-        print()
-    for heading, notes in (("What to notice", sc.notice), ("Things to try", sc.things_to_try)):
-        print(f"{heading}:")
-        for note in notes:
-            print(textwrap.fill(note, width=88, initial_indent="  - ", subsequent_indent="    "))
-        print()
+    study.print_tables(result)
     if summary.failed:
         print(f"{summary.failed} run(s) failed; see the error column of runs.parquet")
     figures = [folder / plots.FIGURES / f"{f['stem']}.png" for f in plots.read_index(folder)]
@@ -149,3 +150,68 @@ def run(args: argparse.Namespace) -> int:
         print(f"results page: {summary.page}")
     print(f"all results:  {index}")
     return 1 if summary.failed else 0
+
+
+@dataclass(frozen=True)
+class _Study:
+    """What ``relsim run`` runs: a scenario's replicates, or a population's couples."""
+
+    spec: Spec
+    scenario: Scenario | None = None
+    population: Population | None = None
+
+    @property
+    def name(self) -> str:
+        """The scenario's or the population's name: the results folder's."""
+        return (self.scenario or self.population).name
+
+    @property
+    def title(self) -> str:
+        """The scenario's or the population's title."""
+        return (self.scenario or self.population).title
+
+    @classmethod
+    def of(cls, args: argparse.Namespace, every: int) -> _Study:
+        """The study the arguments ask for, its file loaded and its spec made."""
+        from sim.faces import scenario_run as sr
+        from sim.population import load_population
+        from sim.scenario import load_scenario
+
+        if args.population is not None:
+            pop = load_population(args.population)
+            spec = sr.population_study_spec(pop, args.couples, args.steps, args.seed, every)
+            return cls(spec, population=pop)
+        sc = load_scenario(args.scenario)
+        return cls(sr.study_spec(sc, args.couples, args.steps, args.seed, every), scenario=sc)
+
+    def other_results(self, manifest: dict) -> bool:
+        """Whether a results folder's manifest is of something other than such a study."""
+        from sim.faces.scenario_run import population_study_of, study_of
+
+        found = study_of(manifest) if self.scenario is not None else population_study_of(manifest)
+        return found is None
+
+    def print_tables(self, result) -> None:
+        """Print the outcome shares, the main metrics and the notes (or the endings by
+        year, for a population)."""
+        from sim.faces.scenario_run import ended_table, metrics_table, shares_table
+
+        sc = self.scenario
+        if sc is not None and sc.two_way:
+            print(textwrap.fill("Two ways: " + " ".join(sc.two_way.split()), width=88))
+        print()
+        if result.n:
+            print(shares_table(result))
+            print()
+            print(metrics_table(result))
+            print()
+            if sc is None and ended_table(result):
+                print(ended_table(result))
+                print()
+        if sc is None:
+            return
+        for heading, notes in (("What to notice", sc.notice), ("Things to try", sc.things_to_try)):
+            print(f"{heading}:")
+            for note in notes:
+                print(textwrap.fill(note, 88, initial_indent="  - ", subsequent_indent="    "))
+            print()

@@ -26,6 +26,7 @@ from sim.faces.page import (
     results_figures,
     write_html,
 )
+from sim.population import load_population
 from sim.scenario import load_scenario
 
 
@@ -34,9 +35,10 @@ def design_table(res: plots.Results) -> str:
     spec = res.spec
     d = spec.design
     info = res.manifest.get("design", {})
+    bases = ("population", spec.population) if spec.population else None
     settings = [
         ("design", d.kind),
-        ("scenarios", ", ".join(spec.scenarios)),
+        bases or ("scenarios", ", ".join(spec.scenarios)),
         ("design points", info.get("points", "")),
         ("replicates", spec.replicates),
         ("runs", info.get("runs", len(res.runs))),
@@ -62,6 +64,32 @@ def design_table(res: plots.Results) -> str:
     if rows:
         out += html_table(pd.DataFrame(rows, columns=["factor", "values or range", "levels"]))
     return out
+
+
+def population_section(name: str, description: str | None = None) -> str:
+    """The population the runs were drawn from: who (unless ``description``, the spec's,
+    already says it), the sources and every parameter's distribution; nothing when the
+    spec names no population."""
+    if not name:
+        return ""
+    try:
+        pop = load_population(name)
+    except InputError:
+        return f"<h2>Population</h2><p>{esc(name)} (the population file cannot be read).</p>"
+    sources = "".join(f"<li>{esc(' '.join(s.split()))}</li>" for s in pop.sources)
+    frame = pd.DataFrame(pop.rows(), columns=["parameter", "distribution", "mean", "sd"])
+    return f"""<h2>Population</h2>
+<p><strong>{esc(pop.title)}</strong> (<code>{esc(str(pop.path))}</code>)</p>
+{"" if _words(description) == _words(pop.description) else paragraphs(pop.description)}
+<p class="muted">Sources:</p><ul>{sources}</ul>
+<p class="muted">Both partners are drawn independently; each run's design factors
+replace the drawn values of the columns they set. <code>runs.parquet</code> holds
+the values each run drew.</p>
+{html_table(frame)}"""
+
+
+def _words(text: str | None) -> str:
+    return " ".join(str(text or "").split())
 
 
 def outcome_table(res: plots.Results) -> str:
@@ -112,6 +140,7 @@ def write_page(path: str | Path) -> Path:
 {paragraphs(spec.description or "(no description)")}
 <h2>Design</h2>
 {design_table(res)}
+{population_section(spec.population, spec.description)}
 <h2>Figures</h2>
 {figs or "<p>No figures; run <code>relsim plot</code>.</p>"}
 <h2>Outcome classes</h2>
@@ -137,14 +166,16 @@ def _experiment_item(folder: Path, m: dict) -> str:
     )
 
 
-def _scenario_run_item(folder: Path, m: dict) -> str:
+def _study_item(folder: Path, m: dict, name: str, load) -> str:
+    """An index entry of a study of a scenario (or a population) ``name``, which ``load``
+    reads for its title."""
     d = m.get("design", {})
     seed = m.get("seeds", {}).get("root", "")
     what = f"{d.get('replicates', '')} couples, {d.get('steps', '')} weeks, seed {seed}"
     try:
-        title = load_scenario(str(scenario_run.study_of(m))).title + ". "
+        title = load(name).title + ". "
     except InputError:
-        title = ""  # the scenario file has gone: the entry says what ran
+        title = ""  # the file has gone: the entry says what ran
     return (
         f'<li><a href="{esc(folder.name)}/index.html">{esc(folder.name)}</a>'
         f' <span class="muted">{esc(what)}</span>'
@@ -153,17 +184,22 @@ def _scenario_run_item(folder: Path, m: dict) -> str:
 
 
 def write_index(results: str | Path) -> Path:
-    """Write ``results/index.html`` linking the page of every experiment beside it, and
-    of every scenario run (a study of one scenario's replicates, ``relsim run``)."""
+    """Write ``results/index.html`` linking the page of every experiment beside it, of
+    every scenario run (a study of one scenario's replicates, ``relsim run``) and of
+    every population run (``relsim run --population``)."""
     root = Path(results)
-    experiments, scenario_runs = [], []
+    experiments, scenario_runs, population_runs = [], [], []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         if not (folder / "index.html").is_file() or not (folder / "manifest.json").is_file():
             continue
         try:
             m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-            if scenario_run.study_of(m) is not None:
-                scenario_runs.append(_scenario_run_item(folder, m))
+            scenario = scenario_run.study_of(m)
+            population = scenario_run.population_study_of(m)
+            if scenario is not None:
+                scenario_runs.append(_study_item(folder, m, scenario, load_scenario))
+            elif population is not None:
+                population_runs.append(_study_item(folder, m, population, load_population))
             else:
                 experiments.append(_experiment_item(folder, m))
         except (OSError, ValueError, AttributeError):
@@ -176,6 +212,12 @@ def write_index(results: str | Path) -> Path:
             "<h2>Scenario runs</h2>"
             '<p class="muted">Written by <code>relsim run NAME</code>.</p>'
             f"<ul>{''.join(scenario_runs)}</ul>"
+        )
+    if population_runs:
+        sections.append(
+            "<h2>Population runs</h2>"
+            '<p class="muted">Written by <code>relsim run --population NAME</code>.</p>'
+            f"<ul>{''.join(population_runs)}</ul>"
         )
     body = "<h1>relsim results</h1>\n" + ("".join(sections) or "<p>No pages yet.</p>")
     text = document("relsim results", body, css=" li { margin: 0.6rem 0; }")

@@ -7,6 +7,9 @@ every sweep is, into ``results/NAME``. :func:`load_study` reads such a folder ba
 metric summaries and printable tables. Replicate ``r`` of a study with seed ``s`` has
 the run key ``run_keys(s, 0, r)`` (:func:`replicate_keys`).
 
+``relsim run --population NAME`` is the same study of a population's couples
+(:func:`population_study_spec`): each replicate drawn from the population by its key.
+
 :func:`run_scenarios` runs several scenarios in one vectorised engine batch without
 storing anything, for ``relsim demo --quick`` and the scenario benchmark; couple ``i``
 of such a run with seed ``s`` has key ``couple_keys(s, n)[i]``, as in
@@ -35,7 +38,8 @@ from sim.model.batch import RELATIONSHIP
 from sim.model.engine import build_params, simulate
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.model.randomness import couple_keys
-from sim.scenario import TWO_WAY_MIN_SHARE, Scenario, load_scenario, scenario_dir
+from sim.population import Population, load_population, population_dir
+from sim.scenario import TWO_WAY_MIN_SHARE, Expectation, Scenario, load_scenario, scenario_dir
 
 MAIN_METRICS: tuple[str, ...] = (
     "intimacy",
@@ -70,6 +74,15 @@ STUDY_PLOTS: tuple[dict[str, str], ...] = ({"kind": "bands"}, {"kind": "expected
 """The figures of a study of one scenario: replicate bands of its series over time, and
 its outcome-class shares against the shares it expects."""
 
+POPULATION_PLOTS: tuple[dict[str, str], ...] = ({"kind": "bands"}, {"kind": "outcomes"})
+"""The figures of a study of a population: replicate bands of its series over time, and
+its outcome-class shares."""
+
+ENDED_BY_YEARS: tuple[int, ...] = (1, 2, 5, 10)
+"""Years after which ``relsim run --population`` gives the share of couples ended."""
+
+WEEKS_PER_YEAR = 52
+
 
 @dataclass
 class ScenarioRun:
@@ -77,8 +90,8 @@ class ScenarioRun:
 
     Attributes
     ----------
-    scenario : Scenario
-        What was run.
+    scenario : Scenario or None
+        What was run; None for a study of a population.
     seed : int
         Root seed of the couple keys.
     steps : int
@@ -91,15 +104,18 @@ class ScenarioRun:
         Recorded weekly series, each ``(len(weeks), n)``; empty when none recorded.
     weeks : ndarray
         Weeks at which ``series`` was recorded.
+    population : Population or None
+        The population the couples were drawn from, for a study of a population.
     """
 
-    scenario: Scenario
+    scenario: Scenario | None
     seed: int
     steps: int
     keys: np.ndarray
     metrics: dict[str, np.ndarray]
     series: dict[str, np.ndarray] = field(default_factory=dict)
     weeks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    population: Population | None = None
 
     @property
     def n(self) -> int:
@@ -111,13 +127,29 @@ class ScenarioRun:
         names = self.metrics["outcome"]
         return {c: float(np.mean(names == c)) for c in OUTCOME_CLASSES}
 
+    @property
+    def expected(self) -> tuple[Expectation, ...]:
+        """The scenario's expected classes; none for a study of a population."""
+        return self.scenario.expected if self.scenario is not None else ()
+
+    @property
+    def two_way(self) -> str | None:
+        """The scenario's two-way note, if any."""
+        return self.scenario.two_way if self.scenario is not None else None
+
+    def ended_by(self, weeks: int) -> float:
+        """Share of couples that ended within ``weeks`` weeks."""
+        ended = np.asarray(self.metrics["ended"], dtype=bool)
+        when = np.asarray(self.metrics["step_ended"])
+        return float(np.mean(ended & (when <= weeks))) if len(ended) else float("nan")
+
     def expectation_met(self) -> bool:
         """Whether every expected class reached its minimum share (and, for a two-way
         pattern, the first two together reached :data:`TWO_WAY_MIN_SHARE`)."""
         shares = self.shares()
-        ok = all(shares[e.outcome] >= e.min_share for e in self.scenario.expected)
-        if self.scenario.two_way:
-            first_two = self.scenario.expected[:2]
+        ok = all(shares[e.outcome] >= e.min_share for e in self.expected)
+        if self.two_way:
+            first_two = self.expected[:2]
             ok &= sum(shares[e.outcome] for e in first_two) >= TWO_WAY_MIN_SHARE
         return bool(ok)
 
@@ -200,25 +232,61 @@ def replicate_keys(seed: int, n: int) -> np.ndarray:
 def study_scenario_name(scenario: Scenario) -> str:
     """How a study names its scenario: the name of a shipped scenario, else the file's
     absolute path (so that the study reads it from any working directory)."""
-    shipped = scenario_dir() / f"{scenario.name}.toml"
-    if shipped.is_file() and shipped.resolve() == Path(scenario.path).resolve():
-        return scenario.name
-    return str(Path(scenario.path).resolve())
+    return _study_name(scenario.name, scenario.path, scenario_dir())
+
+
+def study_population_name(population: Population) -> str:
+    """How a study names its population: as :func:`study_scenario_name` its scenario."""
+    return _study_name(population.name, population.path, population_dir())
+
+
+def _study_name(name: str, path: Path, folder: Path) -> str:
+    shipped = folder / f"{name}.toml"
+    if shipped.is_file() and shipped.resolve() == Path(path).resolve():
+        return name
+    return str(Path(path).resolve())
 
 
 def study_text(scenario: Scenario, couples: int, steps: int, seed: int, record_every: int) -> str:
     """The spec (TOML) of a study of one scenario's ``couples`` replicates, as
     ``relsim run`` writes it into the manifest."""
     name = study_scenario_name(scenario)
+    plots = STUDY_PLOTS if record_every else STUDY_PLOTS[1:]
+    head = [f"# {command(name, couples, steps, seed)}", f"name = {_toml(scenario.name)}"]
+    head += [f"description = {_toml(' '.join(scenario.description.split()))}"]
+    head += [f"scenario = {_toml(name)}"]
+    return _study_text(head, couples, steps, seed, record_every, plots)
 
-    def text(x: str) -> str:  # a TOML basic string (JSON's escapes are TOML's)
-        return json.dumps(x)
 
+def population_study_text(
+    population: Population, couples: int, steps: int, seed: int, record_every: int
+) -> str:
+    """The spec (TOML) of a study of ``couples`` couples drawn from a population, as
+    ``relsim run --population`` writes it into the manifest."""
+    name = study_population_name(population)
+    plots = POPULATION_PLOTS if record_every else POPULATION_PLOTS[1:]
+    head = [f"# {command(name, couples, steps, seed, population=True)}"]
+    head += [f"name = {_toml(population.name)}"]
+    head += [f"description = {_toml(' '.join(population.description.split()))}"]
+    head += [f"population = {_toml(name)}"]
+    return _study_text(head, couples, steps, seed, record_every, plots)
+
+
+def _toml(x: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(x)
+
+
+def _study_text(
+    head: list[str],
+    couples: int,
+    steps: int,
+    seed: int,
+    record_every: int,
+    plots: Sequence[Mapping[str, str]],
+) -> str:
     lines = [
-        f"# {command(name, couples, steps, seed)}",
-        f"name = {text(scenario.name)}",
-        f"description = {text(' '.join(scenario.description.split()))}",
-        f"scenario = {text(name)}",
+        *head,
         f"steps = {steps}",
         f"replicates = {couples}",
         f"seed = {seed}",
@@ -228,10 +296,10 @@ def study_text(scenario: Scenario, couples: int, steps: int, seed: int, record_e
         'kind = "scenarios"',
     ]
     if record_every:
-        series = ", ".join(text(s) for s in BAND_SERIES)
+        series = ", ".join(_toml(s) for s in BAND_SERIES)
         lines += ["", "[metrics]", f"series = [{series}]", f"record_every = {record_every}"]
-    for plot in STUDY_PLOTS if record_every else STUDY_PLOTS[1:]:
-        lines += ["", "[[plots]]", *(f"{k} = {text(v)}" for k, v in plot.items())]
+    for plot in plots:
+        lines += ["", "[[plots]]", *(f"{k} = {_toml(v)}" for k, v in plot.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -241,16 +309,32 @@ def study_spec(scenario: Scenario, couples: int, steps: int, seed: int, record_e
     return parse_spec(tomllib.loads(text), source=str(scenario.path), text=text, model=RELATIONSHIP)
 
 
-def command(scenario: str, couples: int, steps: int, seed: int) -> str:
-    """The ``relsim run`` command of a study of one scenario."""
-    return f"relsim run {shlex.quote(scenario)} --couples {couples} --steps {steps} --seed {seed}"
+def population_study_spec(
+    population: Population, couples: int, steps: int, seed: int, record_every: int
+) -> Spec:
+    """The validated spec of :func:`population_study_text`, for the experiment runner."""
+    text = population_study_text(population, couples, steps, seed, record_every)
+    source = str(population.path)
+    return parse_spec(tomllib.loads(text), source=source, text=text, model=RELATIONSHIP)
 
 
-def is_study(model: str, kind: str, scenarios: Sequence[str], factors: object) -> bool:
+def command(name: str, couples: int, steps: int, seed: int, population: bool = False) -> str:
+    """The ``relsim run`` command of a study of one scenario (or of a population)."""
+    what = f"--population {shlex.quote(name)}" if population else shlex.quote(name)
+    return f"relsim run {what} --couples {couples} --steps {steps} --seed {seed}"
+
+
+def is_study(
+    model: str, kind: str, scenarios: Sequence[str], factors: object, population: str = ""
+) -> bool:
     """Whether a design is a study of one scenario's replicates: the relationship model,
-    a ``scenarios`` design of exactly one scenario, and no factors."""
+    a ``scenarios`` design of exactly one scenario, no factors and no population."""
     return (
-        model == RELATIONSHIP.name and kind == "scenarios" and len(scenarios) == 1 and not factors
+        model == RELATIONSHIP.name
+        and kind == "scenarios"
+        and len(scenarios) == 1
+        and not factors
+        and not population
     )
 
 
@@ -260,6 +344,23 @@ def study_of(manifest: Mapping[str, object]) -> str | None:
     Read from the manifest alone (the spec verbatim is parsed, not validated), so that
     a folder is recognised even when its scenario file has gone.
     """
+    found = _manifest_study(manifest)
+    if found is None or found[1]:
+        return None
+    return found[0][0]
+
+
+def population_study_of(manifest: Mapping[str, object]) -> str | None:
+    """The population a results folder's manifest shows to be a study of, or None
+    (read from the manifest alone, as :func:`study_of`)."""
+    found = _manifest_study(manifest)
+    if found is None or not found[1]:
+        return None
+    return found[1]
+
+
+def _manifest_study(manifest: Mapping[str, object]) -> tuple[list[str], str] | None:
+    """The scenarios and population of a manifest whose design is a study of either."""
     design = manifest.get("design")
     if not isinstance(design, Mapping):
         return None
@@ -273,15 +374,18 @@ def study_of(manifest: Mapping[str, object]) -> str | None:
             return None
     factors = (data.get("design") or {}).get("factors") if isinstance(data, dict) else None
     scenarios = list(design.get("scenarios") or [])
+    population = str(design.get("population") or "")
     if not is_study(str(manifest.get("model")), str(design.get("kind")), scenarios, factors):
         return None
-    return scenarios[0]
+    return scenarios, population
 
 
 def study_scenario(spec: Spec) -> Scenario | None:
     """The scenario of a study of one scenario's replicates, or None for any other study
     (or when its scenario file cannot be read any more)."""
-    if not is_study(spec.model, spec.design.kind, spec.scenarios, spec.design.factors):
+    if not is_study(
+        spec.model, spec.design.kind, spec.scenarios, spec.design.factors, spec.population
+    ):
         return None
     try:
         return load_scenario(spec.scenarios[0])
@@ -289,12 +393,34 @@ def study_scenario(spec: Spec) -> Scenario | None:
         return None
 
 
-STUDY_COLUMNS: tuple[str, ...] = ("run", "replicate", "key", "status", "outcome", "ended")
+def study_population(spec: Spec) -> Population | None:
+    """The population of a study of a population's couples (a ``scenarios`` design of
+    the relationship model naming a population, no factors), or None."""
+    if not spec.population or not is_study(
+        spec.model, spec.design.kind, spec.scenarios, spec.design.factors
+    ):
+        return None
+    try:
+        return load_population(spec.population)
+    except InputError:
+        return None
+
+
+STUDY_COLUMNS: tuple[str, ...] = (
+    "run",
+    "replicate",
+    "key",
+    "status",
+    "outcome",
+    "ended",
+    "step_ended",
+)
 """Columns of a study's run table that :func:`load_study` reads besides the main metrics."""
 
 
 def load_study(path: str | Path) -> ScenarioRun:
-    """A study of one scenario's replicates, read back from its results folder.
+    """A study of one scenario's replicates (or of a population's couples), read back
+    from its results folder.
 
     Only finished runs are kept, in replicate order; series are those the study
     recorded, each ``(weeks, runs)``.
@@ -307,7 +433,8 @@ def load_study(path: str | Path) -> ScenarioRun:
     store = ResultStore(path)
     spec = results_spec(path)
     sc = study_scenario(spec)
-    if sc is None:
+    pop = study_population(spec) if sc is None else None
+    if sc is None and pop is None:
         raise InputError(str(store.root), "", "holds no study of one scenario's replicates")
     names = set(store.runs_schema().names)
     wanted = [c for c in (*STUDY_COLUMNS, *MAIN_METRICS) if c in names]
@@ -323,14 +450,14 @@ def load_study(path: str | Path) -> ScenarioRun:
         shape = (len(runs), len(weeks))
         series = {s: ts[s].to_numpy(dtype=np.float64).reshape(shape).T for s in spec.series}
     keys = runs["key"].to_numpy().astype(np.uint64)
-    return ScenarioRun(sc, spec.seed, spec.steps, keys, metrics, series, weeks)
+    return ScenarioRun(sc, spec.seed, spec.steps, keys, metrics, series, weeks, pop)
 
 
 def shares_table(run: ScenarioRun) -> str:
     """The outcome shares as text: every class that occurred or was expected."""
     shares = run.shares()
-    expected = {e.outcome: e.min_share for e in run.scenario.expected}
-    lines = [f"{'outcome':<20}{'share':>7}   expected"]
+    expected = {e.outcome: e.min_share for e in run.expected}
+    lines = [f"{'outcome':<20}{'share':>7}" + ("   expected" if expected else "")]
     for cls in OUTCOME_CLASSES:
         if shares[cls] == 0 and cls not in expected:
             continue
@@ -339,8 +466,8 @@ def shares_table(run: ScenarioRun) -> str:
             ok = "ok" if shares[cls] >= expected[cls] else "BELOW"
             mark = f"at least {expected[cls]:.2f}  {ok}"
         lines.append(f"{cls:<20}{shares[cls]:>7.2f}   {mark}".rstrip())
-    if run.scenario.two_way:
-        first_two = run.scenario.expected[:2]
+    if run.two_way:
+        first_two = run.expected[:2]
         together = sum(shares[e.outcome] for e in first_two)
         names = " + ".join(e.outcome for e in first_two)
         ok = "ok" if together >= TWO_WAY_MIN_SHARE else "BELOW"
@@ -361,6 +488,16 @@ def metrics_table(run: ScenarioRun, names: Sequence[str] = MAIN_METRICS) -> str:
     ended = float(np.mean(run.metrics["ended"]))
     lines.append(f"{'ended (share)':<20}{ended:>8.3f}")
     return "\n".join(lines)
+
+
+def ended_table(run: ScenarioRun, years: Sequence[int] = ENDED_BY_YEARS) -> str:
+    """The share of couples ended within each of ``years`` the run lasted, as text."""
+    lines = [f"{'ended within':<20}{'share':>7}"]
+    for year in years:
+        if year * WEEKS_PER_YEAR <= run.steps:
+            label = f"{year} year{'s' if year != 1 else ''}"
+            lines.append(f"{label:<20}{run.ended_by(year * WEEKS_PER_YEAR):>7.2f}")
+    return "\n".join(lines) if len(lines) > 1 else ""
 
 
 def demo_table(runs: Sequence[ScenarioRun]) -> str:

@@ -2,7 +2,8 @@
 
 Concrete columns are ``a.<trait>``, ``b.<trait>`` and ``env.<name>``; a factor
 ``both.<trait>`` sets ``a.<trait>`` and ``b.<trait>`` to the same value. A base
-configuration is a scenario (``scenarios/NAME.toml``, or a path to one). A run is one
+configuration is a scenario (``scenarios/NAME.toml``, or a path to one); a population
+(``populations/NAME.toml``, or a path) draws each run's columns by its key. A run is one
 couple: its final metrics and outcome class come from :func:`sim.model.engine.simulate`
 and its series from :data:`sim.model.outcomes.SERIES`.
 """
@@ -15,6 +16,7 @@ from functools import cache
 
 import numpy as np
 
+from sim import population as populations
 from sim import scenario as scenarios
 from sim.errors import InputError
 from sim.experiment.batch import BatchResult, ParameterInfo
@@ -72,6 +74,14 @@ class RelationshipBatch:
             for key, value in dict(part).items():
                 values[f"{prefix}.{key}"] = float(value)
         return values
+
+    def population_names(self) -> tuple[str, ...]:
+        """Every population file's name (``sim.population.list_populations``)."""
+        return tuple(populations.list_populations())
+
+    def population(self, name: str) -> populations.Population:
+        """The population of a name or path (``sim.population.load_population``)."""
+        return populations.load_population(name)
 
     def series_names(self) -> tuple[str, ...]:
         """The engine's recordable series (``sim.model.outcomes.SERIES``)."""
