@@ -106,7 +106,7 @@ def push_chance(narcissism, capability, other_capability, other_dependency, othe
     gap = clip(capability - other_capability, 0.0, 1.0)
     project = narcissism * clip(0.1 + 2.0 * gap + 0.8 * other_dependency, 0.0, 1.0)
     refused = other_last_fix < 0
-    return 0.5 * project * (narcissism * other_dependency if refused else 1.0)
+    return 0.5 * project * (narcissism * other_dependency**2 if refused else 1.0)
 
 
 @rule
