@@ -281,6 +281,11 @@ class Market:
         """
         ti = {k: v[who] for k, v in self.traits.items()}
         to = {k: v[other] for k, v in self.traits.items()}
+        return self._appeal(ti, to, other)
+
+    def _appeal(
+        self, ti: Mapping[str, np.ndarray], to: Mapping[str, np.ndarray], other: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         pair = attraction.attraction(ti, to, self.chemistry_weight)
         return attraction.appeal(pair, self.desirability[other], self.desirability_weight), pair
 
@@ -297,8 +302,8 @@ class Market:
             i, j = perm[:half], perm[half : 2 * half]
             ti = {k: v[i] for k, v in self.traits.items()}
             tj = {k: v[j] for k, v in self.traits.items()}
-            app_ij, a_ij = self.appeal(i, j)
-            app_ji, a_ji = self.appeal(j, i)
+            app_ij, a_ij = self._appeal(ti, tj, j)
+            app_ji, a_ji = self._appeal(tj, ti, i)
             p_i = attraction.acceptance(
                 app_ij, t - self.search_start[i], self.choosiness, self.relax_weeks
             )
