@@ -40,6 +40,18 @@ def test_without_the_desirability_weight_partners_desirability_does_not_correlat
         assert abs(r) < 0.08
 
 
+def test_with_the_weight_at_zero_desirability_plays_no_part_in_who_pairs_or_parts():
+    def table(desirability, weight):
+        settings = Settings.build({"size": 300, "desirability_weight": weight})
+        m = Market(settings, draws.market_key(4), desirability=desirability).run(156)
+        return history.relationship_table(m)[["a", "b", "start", "end", "outcome"]]
+
+    rng = np.random.default_rng(0)
+    low, high = rng.uniform(0, 0.5, 300), rng.uniform(0.5, 1, 300)
+    assert table(low, 0.0).equals(table(high, 0.0))
+    assert not table(low, 0.7).equals(table(high[::-1], 0.7))
+
+
 def test_assortment_rises_with_the_weight_of_desirability():
     weights = (0.0, 0.35, 0.7, 1.0)
     values = [
