@@ -9,8 +9,16 @@ pace of growth (Building Healthy Relationships; Growing Apart Isn't the Problem)
 
 A person's attraction to a candidate mixes the two with a personal weight: the
 market's ``chemistry_weight`` for a person who seeks no more intensity than the
-registry default, rising to 1 for one who seeks it fully. Acceptance follows Kalick
-and Hamilton (1986): attraction raised to a power that falls as time single goes by.
+registry default, rising to 1 for one who seeks it fully.
+
+Beside what is particular to a pair, every candidate has a desirability (physical
+attractiveness) that everyone perceives alike (Feingold 1988). A candidate's appeal
+mixes the pair's attraction with the candidate's desirability, weighted by the market's
+``desirability_weight``. Acceptance follows Kalick and Hamilton (1986): appeal raised to
+a power that falls as time single goes by. One's own desirability enters nobody's rule
+for oneself; it decides who accepts one, so the desirable are accepted sooner, pair off
+with each other and leave the rest to each other, as in Kalick and Hamilton's
+attractiveness rule.
 """
 
 from __future__ import annotations
@@ -69,10 +77,21 @@ def attraction(ti: Traits, tj: Traits, market_weight: float) -> np.ndarray:
     return w * chemistry(ti, tj) + (1.0 - w) * compatibility(ti, tj)
 
 
+def appeal(attract: np.ndarray, desirability: np.ndarray, weight: float) -> np.ndarray:
+    """Appeal of candidates to a person: ``(1 - weight) attract + weight desirability``.
+
+    ``attract`` is the pair's own attraction (:func:`attraction`) and ``desirability``
+    the candidate's, which every person perceives alike; both in [0, 1].
+    """
+    return (1.0 - weight) * attract + weight * desirability
+
+
 def acceptance(
     attract: np.ndarray, weeks_single: np.ndarray, choosiness: float, relax_weeks: float
 ) -> np.ndarray:
     """Chance of accepting: ``attract ** (choosiness * max(1 - t / relax, 1/50))``.
+
+    ``attract`` is the candidate's appeal (:func:`appeal`).
 
     The longer one has been single (``t`` weeks), the less choosy one is; past
     ``relax_weeks`` the exponent stays at its floor of 1/50, as at Kalick and

@@ -21,6 +21,8 @@ _TO_UNIT = 2.0**-53
 
 SLOT_TRAITS = 0
 """First slot of the population's trait draws (one slot per trait and draw)."""
+SLOT_DESIRABILITY = 500
+"""Slot of the draw of each person's desirability."""
 SLOT_ORDER = 1000
 """First slot of the meeting order (one slot per meeting round)."""
 SLOT_ACCEPT = 2000

@@ -11,6 +11,10 @@ coercive, irrelationship, eroded, stalemate), the next one's pattern being taken
 its ending or, if still together, at the end of the run. Pairs are split by whether
 the person's deficit was unresolved when the earlier relationship ended (see
 :func:`sim.market.market.unresolved`), and by the person's initial traits.
+
+Assortment (V10): the within-couple Pearson correlation of desirability over every
+relationship the market formed, read from the relationship records, which hold both
+partners' desirability (:func:`desirability_pairs`, :func:`desirability_correlation`).
 """
 
 from __future__ import annotations
@@ -50,8 +54,8 @@ def relationship_table(market: Market) -> pd.DataFrame:
     together), ``weeks`` (the engine's weeks together so far), ``together``,
     ``outcome`` and ``pattern`` (names; for couples still together, as of now),
     ``ending`` (together, healthy, destructive), ``match`` (chemistry or
-    compatibility), the chemistry and compatibility felt at the start, and the
-    partners' unresolved flags.
+    compatibility), the chemistry and compatibility felt at the start, the
+    partners' desirability and their unresolved flags.
     """
     cols = market.relationships.columns()
     n = market.relationships.n
@@ -85,6 +89,8 @@ def relationship_table(market: Market) -> pd.DataFrame:
             "chemistry": cols["chemistry"],
             "compatibility": cols["compatibility"],
             "from_chemistry": cols["from_chemistry"],
+            "desirability_a": cols["desirability_a"],
+            "desirability_b": cols["desirability_b"],
             "unresolved_a": cols["unresolved_a"],
             "unresolved_b": cols["unresolved_b"],
             "left_unresolved_a": cols["left_unresolved_a"],
@@ -158,6 +164,33 @@ def repeats(rows: pd.DataFrame, traits: dict[str, np.ndarray]) -> pd.DataFrame:
     return out
 
 
+MIN_PAIRS = 3
+"""Fewest couples over which :func:`desirability_correlation` is taken; NaN below."""
+
+
+def desirability_pairs(market: Market) -> tuple[np.ndarray, np.ndarray]:
+    """Both partners' desirability in every relationship formed, as two arrays.
+
+    Row ``k`` of each is relationship ``k`` (in the order they formed); partner ``a``
+    is the one drawn in the first half of the meeting round. For a scatter plot of
+    who paired with whom.
+    """
+    records = market.relationships
+    return records["desirability_a"].copy(), records["desirability_b"].copy()
+
+
+def desirability_correlation(market: Market) -> float:
+    """Within-couple Pearson correlation of desirability over every relationship formed.
+
+    NaN with fewer than :data:`MIN_PAIRS` couples or when either partner's desirability
+    does not vary.
+    """
+    a, b = desirability_pairs(market)
+    if len(a) < MIN_PAIRS or np.ptp(a) == 0.0 or np.ptp(b) == 0.0:
+        return np.nan
+    return float(np.corrcoef(a, b)[0, 1])
+
+
 def _rate(flags: pd.Series) -> float:
     return float(flags.mean()) if len(flags) else np.nan
 
@@ -191,6 +224,7 @@ def summary(market: Market) -> dict[str, float | str]:
         "ended_healthy_share": _rate(ended["ending"] == "healthy"),
         "mean_weeks_ended": float(ended["weeks"].mean()) if len(ended) else np.nan,
         "chemistry_matched_share": _rate(table["match"] == "chemistry"),
+        "desirability_correlation": desirability_correlation(market),
         "repeat_rate": _rate(pairs["repeat"]),
         "repeat_rate_unresolved": _rate(pairs.loc[pairs["unresolved"], "repeat"]),
         "repeat_rate_resolved": _rate(pairs.loc[~pairs["unresolved"], "repeat"]),

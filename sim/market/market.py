@@ -7,13 +7,14 @@ engine every couple runs on. A week of the market, in order:
 
 1. **meet**: singles who are not recovering from an ending meet candidates in
    ``meetings`` rounds; each round pairs the available singles at random (a random
-   permutation, halves matched) and each side accepts by attraction
+   permutation, halves matched) and each side accepts by the other's appeal: the
+   pair's own attraction mixed with the other's desirability
    (:mod:`sim.market.attraction`). A pair where both accept forms a couple in a free
    slot: its initial values come from :func:`~sim.model.state.initial_state` on the
    partners' current traits and its key from the market key and the couple's serial.
 2. **look around**: each partnered person notices one person of the market at random;
    a couple's ``alternatives`` is the base value plus ``alternatives_gain`` times how
-   often its partners lately noticed someone more attractive to them than their
+   often its partners lately noticed someone more appealing to them than their
    partner (Rusbult's quality of alternatives, read off the market).
 3. **live**: one week of the engine for every slot.
 4. **part**: couples that ended this week are classified (outcome class and the
@@ -142,6 +143,9 @@ class Market:
     traits : mapping of str to array, optional
         Traits given explicitly (one value per person, or a scalar); otherwise drawn
         from the population distributions.
+    desirability : array or float, optional
+        Each person's desirability given explicitly (in [0, 1]); otherwise drawn
+        (:func:`sim.market.population.draw_desirability`).
     thresholds : Thresholds, optional
         Thresholds of the outcome classes.
     record_every : int
@@ -156,6 +160,8 @@ class Market:
     traits : dict of str to ndarray
         Each person's current traits (capability, dependency and narcissism change
         between relationships).
+    desirability : ndarray
+        Each person's desirability, perceived alike by everyone, fixed for life.
     status : ndarray of int8
         :data:`SINGLE`, :data:`PARTNERED` or :data:`RECOVERING`.
     slot, role : ndarray of int64
@@ -175,6 +181,7 @@ class Market:
         traits: Mapping[str, object] | None = None,
         thresholds: Thresholds | None = None,
         record_every: int = 0,
+        desirability: object | None = None,
     ):
         m = settings.market
         self.settings = settings
@@ -182,6 +189,7 @@ class Market:
         self.n = int(m["size"])
         self.thresholds = thresholds or Thresholds()
         self.chemistry_weight = float(m["chemistry_weight"])
+        self.desirability_weight = float(m["desirability_weight"])
         self.meetings = int(m["meetings"])
         self.choosiness = float(m["choosiness"])
         self.relax_weeks = float(m["relax_weeks"])
@@ -195,6 +203,10 @@ class Market:
                 self.key, self.n, settings.population, float(m["trait_spread"])
             )
         self.initial_traits = {k: v.copy() for k, v in self.traits.items()}
+        if desirability is not None:
+            self.desirability = population.given_desirability(desirability, self.n)
+        else:
+            self.desirability = population.draw_desirability(self.key, self.n)
         n, cap = self.n, max(self.n // 2, 1)
         self.week = 0
         self.status = np.full(n, SINGLE, dtype=np.int8)
@@ -260,6 +272,23 @@ class Market:
         self.status[back] = SINGLE
         return np.flatnonzero(self.status == SINGLE)
 
+    def appeal(self, who: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Appeal of ``other[k]`` to ``who[k]``, and the pair's own attraction in it.
+
+        Appeal is the pair's attraction (chemistry and compatibility) mixed with the
+        other's desirability at ``desirability_weight``
+        (:func:`sim.market.attraction.appeal`).
+        """
+        ti = {k: v[who] for k, v in self.traits.items()}
+        to = {k: v[other] for k, v in self.traits.items()}
+        return self._appeal(ti, to, other)
+
+    def _appeal(
+        self, ti: Mapping[str, np.ndarray], to: Mapping[str, np.ndarray], other: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        pair = attraction.attraction(ti, to, self.chemistry_weight)
+        return attraction.appeal(pair, self.desirability[other], self.desirability_weight), pair
+
     def meet(self, t: int) -> None:
         """Meeting rounds of week ``t``: random pairs of available singles; both accept
         to form a couple. Work per round is a sort of the available singles' draws."""
@@ -273,13 +302,13 @@ class Market:
             i, j = perm[:half], perm[half : 2 * half]
             ti = {k: v[i] for k, v in self.traits.items()}
             tj = {k: v[j] for k, v in self.traits.items()}
-            a_ij = attraction.attraction(ti, tj, self.chemistry_weight)
-            a_ji = attraction.attraction(tj, ti, self.chemistry_weight)
+            app_ij, a_ij = self._appeal(ti, tj, j)
+            app_ji, a_ji = self._appeal(tj, ti, i)
             p_i = attraction.acceptance(
-                a_ij, t - self.search_start[i], self.choosiness, self.relax_weeks
+                app_ij, t - self.search_start[i], self.choosiness, self.relax_weeks
             )
             p_j = attraction.acceptance(
-                a_ji, t - self.search_start[j], self.choosiness, self.relax_weeks
+                app_ji, t - self.search_start[j], self.choosiness, self.relax_weeks
             )
             u_i = draws.uniform(self.key, t, draws.SLOT_ACCEPT + r, i)
             u_j = draws.uniform(self.key, t, draws.SLOT_ACCEPT + r, j)
@@ -293,7 +322,7 @@ class Market:
                     w_i * chem / np.maximum(a_ij[both], 1e-12)
                     + w_j * chem / np.maximum(a_ji[both], 1e-12)
                 )
-                self.form(i[both], j[both], t, chem, compat, from_chem, a_ij[both], a_ji[both])
+                self.form(i[both], j[both], t, chem, compat, from_chem, app_ij[both], app_ji[both])
 
     def form(
         self,
@@ -306,7 +335,10 @@ class Market:
         attract_a: np.ndarray,
         attract_b: np.ndarray,
     ) -> None:
-        """Form couples of people ``a[k]`` and ``b[k]`` in free slots, starting week ``t``."""
+        """Form couples of people ``a[k]`` and ``b[k]`` in free slots, starting week ``t``.
+
+        ``attract_a`` and ``attract_b`` are the appeal each felt for the other.
+        """
         m = len(a)
         slots = np.flatnonzero(~self.occupied)[:m]
         serials = np.arange(self.relationships.n, self.relationships.n + m)
@@ -343,6 +375,8 @@ class Market:
             match=self.match[slots],
             capability_a=self.traits["capability"][a],
             capability_b=self.traits["capability"][b],
+            desirability_a=self.desirability[a],
+            desirability_b=self.desirability[b],
             unresolved_a=unresolved({k: v[a] for k, v in self.traits.items()}),
             unresolved_b=unresolved({k: v[b] for k, v in self.traits.items()}),
         )
@@ -352,8 +386,8 @@ class Market:
         """Each partnered person notices one person of the market at random this week.
 
         ``seen_better`` is a moving average (over about half a year) of how often the
-        person noticed is more attractive to one than one's partner was when the
-        couple formed; it starts at 0 in a new couple. A couple's ``alternatives`` is
+        person noticed appeals more to one (:meth:`appeal`) than one's partner did when
+        the couple formed; it starts at 0 in a new couple. A couple's ``alternatives`` is
         the market's base value plus ``alternatives_gain`` times its partners' mean
         ``seen_better`` (Rusbult's quality of alternatives, read off the market).
         """
@@ -361,10 +395,8 @@ class Market:
         if len(who):
             u = draws.uniform(self.key, t, draws.SLOT_LOOK, who)
             other = np.minimum((u * self.n).astype(np.int64), self.n - 1)
-            ti = {k: v[who] for k, v in self.traits.items()}
-            to = {k: v[other] for k, v in self.traits.items()}
             partner = self.person[1 - self.role[who], self.slot[who]]
-            better = attraction.attraction(ti, to, self.chemistry_weight) > self.drawn_to[who]
+            better = self.appeal(who, other)[0] > self.drawn_to[who]
             better &= (other != who) & (other != partner)
             self.seen_better[who] += LOOK_RATE * (better - self.seen_better[who])
         live = np.flatnonzero(self.occupied)
@@ -495,6 +527,8 @@ RELATIONSHIP_COLUMNS: dict[str, tuple[str, object]] = {
     "match": ("int8", -1),
     "capability_a": ("float64", np.nan),
     "capability_b": ("float64", np.nan),
+    "desirability_a": ("float64", np.nan),
+    "desirability_b": ("float64", np.nan),
     "unresolved_a": ("bool", False),
     "unresolved_b": ("bool", False),
     "left_unresolved_a": ("bool", False),
@@ -503,6 +537,6 @@ RELATIONSHIP_COLUMNS: dict[str, tuple[str, object]] = {
 """Columns of :attr:`Market.relationships`: partners, slot, first and last week,
 weeks together (the engine's), ending kind, outcome and pattern class codes, the
 chemistry and compatibility felt at the start and the share of the attraction that
-came from chemistry, the match kind, each partner's capability and whether their
+came from chemistry, the match kind, each partner's capability and desirability, whether their
 deficit was unresolved at the start, and whether it was still unresolved when the
 relationship ended (after the ending's growth step). ``end`` is -1 while together."""

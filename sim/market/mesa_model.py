@@ -35,6 +35,8 @@ class PersonAgent(mesa.Agent):
         Index of the current partner, -1 when not in a couple.
     traits : dict of str to float
         Current traits.
+    desirability : float
+        How attractive everyone finds this person, alike; fixed for life.
     relationships : int
         Relationships so far.
     weeks_single : int
@@ -68,6 +70,11 @@ class PersonAgent(mesa.Agent):
     def traits(self) -> dict[str, float]:
         """Current traits."""
         return {k: float(v[self.person]) for k, v in self._m.traits.items()}
+
+    @property
+    def desirability(self) -> float:
+        """How attractive everyone finds this person, alike."""
+        return float(self._m.desirability[self.person])
 
     @property
     def relationships(self) -> int:

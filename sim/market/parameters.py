@@ -31,6 +31,16 @@ MARKET: tuple[Parameter, ...] = (
         "PDR, BHR",
     ),
     _m(
+        "desirability_weight",
+        0.7,
+        0.0,
+        1.0,
+        "0-1",
+        "weight of the candidate's desirability, which everyone perceives alike, against "
+        "the pair's own chemistry and compatibility in a candidate's appeal",
+        "Kalick and Hamilton 1986; Feingold 1988",
+    ),
+    _m(
         "meetings",
         2,
         1,

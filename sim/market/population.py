@@ -8,6 +8,13 @@ largest a distribution of that mean could have, ``sqrt(m (1 - m))``. A Beta of m
 ``k = 1 / spread**2 - 1``. A mean of exactly 0 or 1 gives everyone that value. Draws
 are counter-based: person ``i``'s value of trait ``t`` depends only on the market key,
 ``t`` and ``i``.
+
+Each person's **desirability** (physical attractiveness as everyone perceives it alike)
+is their rank in the market as a share: a uniform draw on [0, 1] (slot
+:data:`sim.market.draws.SLOT_DESIRABILITY`), like the uniform scores 1 to 10 of Kalick
+and Hamilton (1986). Ratings of attractiveness have no natural unit, and everyone
+perceiving them alike means that only ranks matter, so the rank is the scale. It is
+drawn when the person enters the market and fixed for their life in it.
 """
 
 from __future__ import annotations
@@ -48,6 +55,33 @@ def draw_traits(
         u = draws.uniform(key, 0, draws.SLOT_TRAITS + i, ids)
         out[name] = betaincinv(m * k, (1.0 - m) * k, u)
     return out
+
+
+def draw_desirability(key: np.uint64, n: int) -> np.ndarray:
+    """Desirability of ``n`` people: one uniform draw on [0, 1) each."""
+    return draws.uniform(key, 0, draws.SLOT_DESIRABILITY, np.arange(n, dtype=np.uint64))
+
+
+def given_desirability(values: object, n: int) -> np.ndarray:
+    """Desirability given explicitly: a scalar or one value per person, each in [0, 1].
+
+    Raises
+    ------
+    ParameterError
+        For a value that is not a number in [0, 1], or a wrong length.
+    """
+    arr = np.asarray(values)
+    numeric = np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    if arr.dtype == bool or not numeric:
+        raise reg.ParameterError("desirability", f"expected numbers in [0, 1], got {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if np.isnan(arr).any() or (arr < 0.0).any() or (arr > 1.0).any():
+        raise reg.ParameterError("desirability", "expected numbers in [0, 1]")
+    if arr.ndim > 0 and arr.shape != (n,):
+        raise reg.ParameterError(
+            "desirability", f"expected one value per person ({n}), got shape {arr.shape}"
+        )
+    return np.broadcast_to(arr, (n,)).copy()
 
 
 def given_traits(traits: Mapping[str, object], n: int) -> dict[str, np.ndarray]:
