@@ -230,8 +230,14 @@ def positive_negative_ratio(couples: Couples, satisfied: float = 0.5) -> Measure
         {name: _ratio(pos[g], neg[g]) for name, g in groups.items()},
         {
             **{f"couples_{name}": int(g.sum()) for name, g in groups.items()},
-            **{f"positive_{name}": float(pos[g].mean()) if g.any() else None for name, g in groups.items()},
-            **{f"negative_{name}": float(neg[g].mean()) if g.any() else None for name, g in groups.items()},
+            **{
+                f"positive_{name}": float(pos[g].mean()) if g.any() else None
+                for name, g in groups.items()
+            },
+            **{
+                f"negative_{name}": float(neg[g].mean()) if g.any() else None
+                for name, g in groups.items()
+            },
         },
     )
 
@@ -288,7 +294,10 @@ def satisfaction_by_year(couples: Couples) -> pd.DataFrame:
 
 
 def satisfaction_decline(
-    couples: Couples, early: list[int] | None = None, late: list[int] | None = None, factor: float = 2.0
+    couples: Couples,
+    early: list[int] | None = None,
+    late: list[int] | None = None,
+    factor: float = 2.0,
 ) -> Measured:
     """How mean satisfaction among couples together declines early and late.
 
@@ -388,9 +397,12 @@ def commitment_predicts_ending(couples: Couples, at_year: int = 1, by_year: int 
     couple, ended.
     """
     together = couples.at_year("together", at_year) > 0.5
-    commitment = 0.5 * (
-        couples.at_year("commitment_a", at_year) + couples.at_year("commitment_b", at_year)
-    )[together]
+    commitment = (
+        0.5
+        * (couples.at_year("commitment_a", at_year) + couples.at_year("commitment_b", at_year))[
+            together
+        ]
+    )
     ended = couples.ended_by(by_year)[together]
     if ended.all() or not ended.any() or np.ptp(commitment) == 0:
         r = np.nan

@@ -133,10 +133,13 @@ class Criterion:
     def interval(self) -> tuple[float, bool, float, bool]:
         """The allowed values: lower end, whether it is excluded, upper end, likewise."""
         lo, lo_open, hi, hi_open = -math.inf, False, math.inf, False
-        ends_low, ends_high = [(self.low, False), (self.above, True)], [
-            (self.high, False),
-            (self.below, True),
-        ]
+        ends_low, ends_high = (
+            [(self.low, False), (self.above, True)],
+            [
+                (self.high, False),
+                (self.below, True),
+            ],
+        )
         if self.tolerance is not None and self.target is not None:
             ends_low.append((self.target - self.tolerance, False))
             ends_high.append((self.target + self.tolerance, False))
@@ -164,9 +167,14 @@ class Criterion:
         """The allowed values in words: ``0.15 to 0.25``, ``>= 3.5``, ``< 1``."""
         lo, lo_open, hi, hi_open = self.interval()
         if math.isfinite(lo) and math.isfinite(hi):
-            if self.tolerance is not None and self.target is not None and (lo, hi) == (
-                self.target - self.tolerance,
-                self.target + self.tolerance,
+            if (
+                self.tolerance is not None
+                and self.target is not None
+                and (lo, hi)
+                == (
+                    self.target - self.tolerance,
+                    self.target + self.tolerance,
+                )
             ):
                 return f"{_num(self.target)} ± {_num(self.tolerance)}"
             left = "above " if lo_open else ""
@@ -207,6 +215,8 @@ class Target:
         Its published sources.
     note : str
         How it is read.
+    file, key : str
+        Where it was read: the file as errors name it, and the entry's key there.
     """
 
     id: str
@@ -218,6 +228,8 @@ class Target:
     criteria: Mapping[str, Criterion]
     sources: tuple[Source, ...]
     note: str = ""
+    file: str = ""
+    key: str = ""
 
     @property
     def short_cite(self) -> str:
@@ -333,7 +345,7 @@ def _target(src: str, where: str, entry: object, populations: tuple[str, ...] | 
     criteria = _criteria(fail, entry, target, components)
     sources = _sources(fail, entry["source"])
     note = _text(fail, "note", entry["note"]) if "note" in entry else ""
-    return Target(ident, what, name, population, args, target, criteria, sources, note)
+    return Target(ident, what, name, population, args, target, criteria, sources, note, src, where)
 
 
 def _args(fail: Callable[[str, str], InputError], measure: Measure, value: object) -> dict:
@@ -342,11 +354,10 @@ def _args(fail: Callable[[str, str], InputError], measure: Measure, value: objec
     out = measure.defaults()
     for key, given in value.items():
         if key not in measure.arguments:
-            names = ", ".join(measure.arguments) or "none"
+            names = ", ".join(measure.arguments)
+            expected = f"one of {names}" if names else "none: it takes no arguments"
             raise fail(
-                f"args.{_shown(key)}",
-                f"not an argument of {measure.name}; expected {'one of ' if names != 'none' else ''}"
-                f"{names}",
+                f"args.{_shown(key)}", f"not an argument of {measure.name}; expected {expected}"
             )
         out[key] = _argument(fail, f"args.{key}", measure.arguments[key], given)
     return out
@@ -363,7 +374,9 @@ def _argument(fail, key: str, arg: Argument, value: object) -> object:
 
     if arg.kind == "int":
         if not whole(value):
-            raise fail(key, f"expected a whole number ({arg.meaning}), got {_kind(value)} {value!r}")
+            raise fail(
+                key, f"expected a whole number ({arg.meaning}), got {_kind(value)} {value!r}"
+            )
         in_range([value])
         return value
     if arg.kind == "float":
@@ -474,7 +487,9 @@ def _source(fail, key: str, value: object) -> Source:
         raise fail(key, f"expected a table, got {_kind(value)}")
     for name in value:
         if name not in SOURCE_KEYS:
-            raise fail(f"{key}.{_shown(name)}", f"unknown key; expected one of {', '.join(SOURCE_KEYS)}")
+            raise fail(
+                f"{key}.{_shown(name)}", f"unknown key; expected one of {', '.join(SOURCE_KEYS)}"
+            )
     for name in SOURCE_REQUIRED:
         if name not in value:
             raise fail(f"{key}.{name}", f"missing; expected {SOURCE_KEYS[name]}")
