@@ -180,7 +180,7 @@ def hazard_shape(couples: Couples, years: int = 10, late: list[int] | None = Non
     a tie); ``first_to_peak``, the hazard of year 1 over the peak; ``late_to_peak``, the
     mean hazard of the years ``late`` (``[first, last]``, default the last three) over
     the peak. A hazard that rises from year 1, peaks in years 2 to 6 and falls after
-    has ``peak_year`` in 2..6 and both ratios below 1. Both ratios are NaN when no
+    has ``peak_year`` in 2..6 and both ratios below 1. All three are NaN when no
     couple ended.
     """
     first, last = late if late is not None else [years - 2, years]
@@ -189,13 +189,13 @@ def hazard_shape(couples: Couples, years: int = 10, late: list[int] | None = Non
     table = yearly_hazard(couples, years)
     h = table["hazard"].to_numpy()
     peak = float(np.nanmax(h)) if np.isfinite(h).any() else np.nan
-    peak_year = int(table["year"].iloc[int(np.nanargmax(h))]) if np.isfinite(peak) else 0
-    ratio = (lambda x: float(x / peak)) if peak and np.isfinite(peak) else (lambda x: np.nan)
+    ended = bool(peak > 0)  # NaN or 0: no couple ended, the shape is undefined
+    peak_year = float(table["year"].iloc[int(np.nanargmax(h))]) if ended else np.nan
     return Measured(
         {
-            "peak_year": float(peak_year),
-            "first_to_peak": ratio(h[0]),
-            "late_to_peak": ratio(np.nanmean(h[first - 1 : last])),
+            "peak_year": peak_year,
+            "first_to_peak": float(h[0] / peak) if ended else np.nan,
+            "late_to_peak": float(np.nanmean(h[first - 1 : last]) / peak) if ended else np.nan,
         },
         {"hazard": [float(x) for x in h], "at_risk": table["at_risk"].tolist()},
     )

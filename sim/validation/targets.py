@@ -157,9 +157,10 @@ class Criterion:
         if value is None or math.isnan(value):
             return False, math.nan
         lo, lo_open, hi, hi_open = self.interval()
-        if value < lo or (lo_open and value == lo):
+        # inclusive ends allow for rounding: 0.2 - 0.05 is 0.15000000000000002
+        if value < lo - _slack(lo) or (lo_open and value <= lo):
             return False, lo - value
-        if value > hi or (hi_open and value == hi):
+        if value > hi + _slack(hi) or (hi_open and value >= hi):
             return False, value - hi
         return True, 0.0
 
@@ -185,6 +186,10 @@ class Criterion:
         if math.isfinite(hi):
             return f"{'<' if hi_open else '<='} {_num(hi)}"
         return "any"
+
+
+def _slack(bound: float) -> float:
+    return 1e-12 * max(1.0, abs(bound)) if math.isfinite(bound) else 0.0
 
 
 def _num(x: float) -> str:
