@@ -285,6 +285,15 @@ class FakeMarket:
         return self.kh
 
 
+class FakeMarketWithPairs(FakeMarket):
+    """A stand-in that also gives the partners' attractiveness of its couples."""
+
+    def attractiveness_pairs(self, seed, quick):
+        rng = np.random.default_rng(seed)
+        a = rng.uniform(0, 1, 400)
+        return a, 0.5 * a + 0.5 * rng.uniform(0, 1, 400)
+
+
 def test_market_targets_are_checked_through_the_provider_with_the_seed_and_quick():
     targets = {t.id: t for t in load_targets()}
     market = FakeMarket(0.2, {"attractiveness": 0.6, "matching": 0.9})
@@ -456,7 +465,9 @@ def test_a_population_is_reproducible_from_the_seed_and_populations_draw_apart()
 
 def test_a_validation_writes_its_page_json_and_figures(tmp_path):
     targets = load_targets()
-    v = run_validation(targets, Settings(seed=2, couples=300), DrawnPopulation, FakeMarket())
+    v = run_validation(
+        targets, Settings(seed=2, couples=300), DrawnPopulation, FakeMarketWithPairs()
+    )
     assert set(v.couples) == {"newlyweds", "cohabiting"} and len(v.outcomes) == 11
     assert {o.target.id for o in v.outcomes if o.met} >= {"V10", "V11"}
     written = page.write_validation(v, tmp_path / "validation", "validation/targets.toml")
@@ -475,6 +486,8 @@ def test_a_validation_writes_its_page_json_and_figures(tmp_path):
     assert by_id["V1"]["values"]["value"]["target"] == 0.2
     assert by_id["V1"]["sources"][0]["year"] == 2001
     assert len(data["figures"]["hazard"]["hazard"]) == 20
+    assert len(data["figures"]["market"]["partner"]) == 400
+    assert "No interactions figure: needs the metric" in html or "interactions" in data["figures"]
     assert not list((tmp_path / "validation").rglob(".tmp-*"))
 
 

@@ -196,6 +196,30 @@ def interactions(table: pd.DataFrame, references: Mapping[str, float]) -> Drawn:
     return Drawn(fig, caption, table)
 
 
+AGAINST_CAPTION = (
+    "the model's value (dot: green when the target is met, vermillion when not) against the "
+    "published value (black tick), with the values the target allows (grey bar)."
+)
+
+
+def _against(ax, rows: pd.DataFrame, xlabel: str) -> None:
+    y = np.arange(len(rows))[::-1]
+    for yi, row in zip(y, rows.itertuples(), strict=True):
+        lo = row.low if math.isfinite(row.low) else -1.0
+        hi = row.high if math.isfinite(row.high) else 1.0
+        ax.plot([lo, hi], [yi, yi], color="#bbbbbb", lw=6, solid_capstyle="butt")
+        if math.isfinite(row.target):
+            ax.plot([row.target], [yi], "|", color="#333333", ms=14, mew=2)
+        colour = style.OUTCOME_COLOURS["mutual"] if row.met else style.OUTCOME_COLOURS["coercive"]
+        if math.isfinite(row.model):
+            ax.plot([row.model], [yi], "o", color=colour, ms=8, mec="black")
+    ax.set_yticks(y, list(rows["label"]))
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_xlim(-1, 1)
+    ax.axvline(0, color="#888888", lw=0.8)
+    ax.set_xlabel(xlabel)
+
+
 def against_targets(rows: pd.DataFrame, title: str, xlabel: str) -> Drawn:
     """Model values against published ones, each with the values the target allows.
 
@@ -208,26 +232,36 @@ def against_targets(rows: pd.DataFrame, title: str, xlabel: str) -> Drawn:
         The panel's title and the x axis's label.
     """
     fig, (ax,) = _figure(height=0.55 * len(rows) + 1.6)
-    y = np.arange(len(rows))[::-1]
-    for yi, row in zip(y, rows.itertuples(), strict=True):
-        lo = row.low if math.isfinite(row.low) else -1.0
-        hi = row.high if math.isfinite(row.high) else 1.0
-        ax.plot([lo, hi], [yi, yi], color="#bbbbbb", lw=6, solid_capstyle="butt")
-        if math.isfinite(row.target):
-            ax.plot([row.target], [yi], "|", color="#333333", ms=14, mew=2)
-        colour = style.OUTCOME_COLOURS["mutual"] if row.met else style.OUTCOME_COLOURS["coercive"]
-        if math.isfinite(row.model):
-            ax.plot([row.model], [yi], "o", color=colour, ms=8, mec="black")
-    ax.set_yticks(y, list(rows["label"]))
-    ax.set_xlim(-1, 1)
-    ax.axvline(0, color="#888888", lw=0.8)
-    ax.set_xlabel(xlabel)
+    _against(ax, rows, xlabel)
     ax.set_title(title)
+    return Drawn(fig, AGAINST_CAPTION[0].upper() + AGAINST_CAPTION[1:], rows)
+
+
+def market_scatter(pairs: tuple[np.ndarray, np.ndarray], rows: pd.DataFrame) -> Drawn:
+    """Partners' attractiveness in the market's couples, beside the market targets.
+
+    Parameters
+    ----------
+    pairs : (ndarray, ndarray)
+        One partner's and the other's attractiveness, one entry per couple.
+    rows : DataFrame
+        The market targets, as :func:`against_targets` takes them.
+    """
+    fig, (ax, bx) = _figure(ncols=2, width=4.8, height=max(3.8, 0.55 * len(rows) + 1.6))
+    a, b = pairs
+    r = float(np.corrcoef(a, b)[0, 1]) if len(a) > 2 else float("nan")
+    ax.scatter(a, b, s=4, alpha=0.35, color=style.colour(0), lw=0)
+    ax.set_xlabel("attractiveness of one partner")
+    ax.set_ylabel("attractiveness of the other")
+    ax.set_title(f"{len(a):,} couples of the partner market, r = {r:.2f}")
+    ax.set_aspect("equal", adjustable="datalim")
+    _against(bx, rows, "correlation of attractiveness")
     caption = (
-        "The model's value (dot: green when the target is met, vermillion when not) against "
-        "the published value (black tick), with the values the target allows (grey bar)."
+        "Left: both partners' attractiveness in every couple the partner market formed "
+        "(one dot a couple) and their correlation. Right: " + AGAINST_CAPTION
     )
-    return Drawn(fig, caption, rows)
+    frame = pd.DataFrame({"partner": a, "other": b})
+    return Drawn(fig, caption, frame)
 
 
 # --- From a validation to its figures ------------------------------------------------------
@@ -324,29 +358,28 @@ def validation_figures(v: Validation) -> list[tuple[str, str, Drawn]]:
         drawn = against_targets(_rows(model), "investment model", "correlation (Pearson r)")
         out.append(("investment", "The investment model's correlations", drawn))
     market = [o for o in v.outcomes if MEASURES[o.target.measure].data == "market"]
-    if market and any(math.isfinite(c.value) for o in market for c in o.checks.values()):
+    if v.market_pairs is not None and market:
+        drawn = market_scatter(v.market_pairs, _rows(market))
+        out.append(("market", "Attractiveness of partners in the market", drawn))
+    elif market and any(math.isfinite(c.value) for o in market for c in o.checks.values()):
         drawn = against_targets(_rows(market), "partner market", "correlation of attractiveness")
         out.append(("market", "Attractiveness of partners in the market", drawn))
     return out
 
 
 def missing_figures(v: Validation, drawn: Sequence[str]) -> list[str]:
-    """Sentences naming each figure left out, and why."""
-    reasons = {
-        "interactions": "the model records no rates of positive and negative interactions "
-        "(final metrics positive_recent, negative_recent, outcome)",
-        "investment": "the investment-model correlations could not be computed",
-        "market": "the partner market's assortment measures are not in this version",
+    """Sentences naming each figure a target asks for that was left out, and why."""
+    groups = {
+        "interactions": ("positive_negative_ratio",),
+        "investment": ("investment_correlations", "commitment_predicts_ending"),
+        "market": ("market_attractiveness", "kalick_hamilton"),
     }
-    wanted = {
-        "interactions": bool(_outcomes(v, "positive_negative_ratio")),
-        "investment": bool(
-            _outcomes(v, "investment_correlations") or _outcomes(v, "commitment_predicts_ending")
-        ),
-        "market": any(MEASURES[o.target.measure].data == "market" for o in v.outcomes),
-    }
-    return [
-        f"No {stem} figure: {reasons[stem]}."
-        for stem, want in wanted.items()
-        if want and stem not in drawn
-    ]
+    out = []
+    for stem, names in groups.items():
+        outcomes = [o for o in v.outcomes if o.target.measure in names]
+        if not outcomes or stem in drawn:
+            continue
+        errors = [o.error for o in outcomes if o.error]
+        why = errors[0] if errors else "no value could be computed"
+        out.append(f"No {stem} figure: {why}.")
+    return out

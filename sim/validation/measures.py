@@ -71,7 +71,11 @@ class Argument:
 
 
 class MarketProvider(Protocol):
-    """What the market measures call: the partner market's assortment correlations."""
+    """What the market measures call: the partner market's assortment correlations.
+
+    A provider may also offer ``attractiveness_pairs(seed, quick)``, both partners'
+    attractiveness in every couple the market formed, which the page draws.
+    """
 
     def attractiveness_correlation(self, seed: int, quick: bool) -> float:
         """Within-couple correlation of attractiveness in the partner market."""

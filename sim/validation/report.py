@@ -20,6 +20,9 @@ from sim.validation.measures import VALUE
 from sim.validation.run import Outcome, Validation
 from sim.validation.targets import Criterion
 
+UNDEFINED = "no value (the measure is undefined for these couples: no couple ended, say)"
+"""What a shortfall says of a value the measure could not give."""
+
 COLUMNS = ("id", "what", "model", "target", "allowed", "met", "source")
 """Columns of the validation table."""
 
@@ -82,8 +85,6 @@ def table(v: Validation, width: int = 60) -> str:
 
 def _miss_text(crit: Criterion, value: float, miss: float) -> str:
     lo, _, hi, _ = crit.interval()
-    if math.isnan(value):
-        return "no value (the measure is undefined for these couples: no couple ended, say)"
     side = "below" if value < lo else "above"
     return f"model {_value(value)}, allowed {crit.describe()}: {_value(miss)} {side}"
 
@@ -96,11 +97,15 @@ def shortfalls(v: Validation) -> list[str]:
         if o.error:
             lines.append(f"{t.id} ({t.what}): not computed: {o.error}")
             continue
+        undefined = [n for n, c in o.checks.items() if math.isnan(c.value)]
         parts = [
             f"{'' if name == VALUE else name + ' '}{_miss_text(t.criteria[name], c.value, c.miss)}"
             for name, c in o.checks.items()
-            if not c.met
+            if not c.met and name not in undefined
         ]
+        if undefined:
+            names = "" if undefined == [VALUE] else ", ".join(undefined) + ": "
+            parts.append(f"{names}{UNDEFINED}")
         lines.append(f"{t.id} ({t.what}): " + "; ".join(parts))
     return lines
 

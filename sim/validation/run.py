@@ -146,12 +146,16 @@ class Validation:
         The simulated couples of each population.
     seconds : dict of str to float
         Time taken by each population's run and in all (``total``).
+    market_pairs : (ndarray, ndarray) or None
+        Both partners' attractiveness in every couple the partner market formed, for
+        the scatter of the page (None when the market offers none).
     """
 
     settings: Settings
     outcomes: list[Outcome]
     couples: dict[str, Couples] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    market_pairs: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def met(self) -> bool:
@@ -301,5 +305,13 @@ def run_validation(
     seconds["market"] = sum(
         o.seconds for o in outcomes if MEASURES[o.target.measure].data == "market"
     )
+    pairs = None
+    wants_pairs = any(t.measure == "market_attractiveness" for t in targets)
+    if wants_pairs and market is not None and hasattr(market, "attractiveness_pairs"):
+        say("running the partner market again for the scatter of partners' attractiveness")
+        t0 = time.perf_counter()
+        a, b = market.attractiveness_pairs(settings.seed, settings.quick)
+        pairs = (np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+        seconds["market_pairs"] = time.perf_counter() - t0
     seconds["total"] = time.perf_counter() - started
-    return Validation(settings, outcomes, couples, seconds)
+    return Validation(settings, outcomes, couples, seconds, pairs)
