@@ -250,7 +250,7 @@ def market_scatter(pairs: tuple[np.ndarray, np.ndarray], rows: pd.DataFrame) -> 
     fig, (ax, bx) = _figure(ncols=2, width=4.8, height=max(3.8, 0.55 * len(rows) + 1.6))
     a, b = pairs
     r = float(np.corrcoef(a, b)[0, 1]) if len(a) > 2 else float("nan")
-    ax.scatter(a, b, s=4, alpha=0.35, color=style.colour(0), lw=0)
+    ax.scatter(a, b, s=6, alpha=0.5, color=style.colour(0), lw=0)
     ax.set_xlabel("attractiveness of one partner")
     ax.set_ylabel("attractiveness of the other")
     ax.set_title(f"{len(a):,} couples of the partner market, r = {r:.2f}")
