@@ -18,7 +18,14 @@ from sim.validation.couples import Couples, MissingData
 from sim.validation.measures import MEASURES, VALUE
 from sim.validation.run import Settings, evaluate, run_validation, simulate_population
 from sim.validation.survival import kaplan_meier, survival_at
-from sim.validation.targets import Criterion, default_path, load_targets, short_cite
+from sim.validation.targets import (
+    SOURCE_KEYS,
+    TARGET_KEYS,
+    Criterion,
+    default_path,
+    load_targets,
+    short_cite,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = ("survival", "hazard", "satisfaction")
@@ -93,6 +100,9 @@ def test_hazard_shape_of_a_hazard_that_only_falls_fails_the_v3_shape():
     assert all(c.met for c in vrun.check(target, rising).values())
     nothing = measures.hazard_shape(ended_couples([-1] * 20))
     assert all(math.isnan(x) for x in nothing.values.values())
+    handful = _with_endings({1: 1, 4: 10, 9: 1})
+    assert all(math.isnan(x) for x in measures.hazard_shape(handful).values.values())
+    assert measures.hazard_shape(handful, min_ended=12).values["peak_year"] == 4
 
 
 def test_kaplan_meier_survival_of_couples_without_censoring_before_the_end():
@@ -197,11 +207,13 @@ def test_lowest_fifth_ending_ratio_over_the_top_three_fifths():
     series, steps = yearly(np.tile(sat, (11, 1)), together)
     step = np.array([300, 400, -1, -1, -1, -1, 450, -1, -1, -1, 20])
     c = Couples({"ended": step >= 0, "step_ended": step}, series, steps)
-    m = measures.lowest_fifth_ending_ratio(c, at_year=1, by_year=10)
+    m = measures.lowest_fifth_ending_ratio(c, at_year=1, by_year=10, min_ended=3)
     assert m.details["couples"] == 10
     assert m.details["ended_share_lowest_fifth"] == 1.0
     assert m.details["ended_share_top_three_fifths"] == pytest.approx(1 / 6)
     assert m.values[VALUE] == pytest.approx(6.0)
+    # a ratio of three endings is noise at the default least number of endings
+    assert math.isnan(measures.lowest_fifth_ending_ratio(c).values[VALUE])
 
 
 # --- The investment model ------------------------------------------------------------------
@@ -348,6 +360,16 @@ def test_the_shipped_targets_file_holds_v1_to_v11_with_known_measures_and_full_c
             assert t.population in ("newlyweds", "cohabiting")
     v4 = next(t for t in targets if t.id == "V4")
     assert v4.criteria["within_10"].describe() == "0.62 ± 0.07"
+
+
+def test_the_targets_readme_documents_every_key_and_measure():
+    text = (ROOT / "validation" / "README.md").read_text(encoding="utf-8")
+    for key in (*TARGET_KEYS, *SOURCE_KEYS):
+        assert f"`{key}`" in text or f"{key} = " in text, key
+    for name, measure in MEASURES.items():
+        assert f"`{name}`" in text, name
+        for component in measure.components(measure.defaults()):
+            assert component in text, (name, component)
 
 
 def test_short_cites_come_from_the_authors():

@@ -177,15 +177,18 @@ def yearly_hazard(couples: Couples, years: int = 10) -> pd.DataFrame:
     return out
 
 
-def hazard_shape(couples: Couples, years: int = 10, late: list[int] | None = None) -> Measured:
+def hazard_shape(
+    couples: Couples, years: int = 10, late: list[int] | None = None, min_ended: int = 50
+) -> Measured:
     """The shape of the yearly hazard of ending: where it peaks and how it falls after.
 
     Components: ``peak_year``, the year of the highest hazard (the first such year on
     a tie); ``first_to_peak``, the hazard of year 1 over the peak; ``late_to_peak``, the
     mean hazard of the years ``late`` (``[first, last]``, default the last three) over
     the peak. A hazard that rises from year 1, peaks in years 2 to 6 and falls after
-    has ``peak_year`` in 2..6 and both ratios below 1. All three are NaN when no
-    couple ended.
+    has ``peak_year`` in 2..6 and both ratios below 1. All three are NaN when fewer
+    than ``min_ended`` couples ended within ``years`` years: the shape of a handful of
+    endings is noise.
     """
     first, last = late if late is not None else [years - 2, years]
     if not 1 <= first <= last <= years:
@@ -193,7 +196,7 @@ def hazard_shape(couples: Couples, years: int = 10, late: list[int] | None = Non
     table = yearly_hazard(couples, years)
     h = table["hazard"].to_numpy()
     peak = float(np.nanmax(h)) if np.isfinite(h).any() else np.nan
-    ended = bool(peak > 0)  # NaN or 0: no couple ended, the shape is undefined
+    ended = bool(peak > 0) and int(table["ended"].sum()) >= max(min_ended, 1)
     peak_year = float(table["year"].iloc[int(np.nanargmax(h))]) if ended else np.nan
     return Measured(
         {
@@ -201,7 +204,11 @@ def hazard_shape(couples: Couples, years: int = 10, late: list[int] | None = Non
             "first_to_peak": float(h[0] / peak) if ended else np.nan,
             "late_to_peak": float(np.nanmean(h[first - 1 : last]) / peak) if ended else np.nan,
         },
-        {"hazard": [float(x) for x in h], "at_risk": table["at_risk"].tolist()},
+        {
+            "hazard": [float(x) for x in h],
+            "at_risk": table["at_risk"].tolist(),
+            "ended": int(table["ended"].sum()),
+        },
     )
 
 
@@ -328,13 +335,16 @@ def satisfaction_decline(
     )
 
 
-def lowest_fifth_ending_ratio(couples: Couples, at_year: int = 1, by_year: int = 10) -> Measured:
+def lowest_fifth_ending_ratio(
+    couples: Couples, at_year: int = 1, by_year: int = 10, min_ended: int = 50
+) -> Measured:
     """How much more often the least satisfied fifth of couples ends.
 
     Couples together at ``at_year`` are split into fifths by their mean satisfaction
     then (ties broken by order); the value is the share of the lowest fifth that ended
     within ``by_year`` years over that share in the top three fifths (``inf`` when only
-    the lowest fifth has endings, NaN when neither has).
+    the lowest fifth has endings). NaN when fewer than ``min_ended`` of these couples
+    ended: a ratio of a handful of endings is noise.
     """
     sat, together = couple_satisfaction(couples, at_year)
     ended = couples.ended_by(by_year)[together]
@@ -343,14 +353,17 @@ def lowest_fifth_ending_ratio(couples: Couples, at_year: int = 1, by_year: int =
     low, top = ended[fifth == 0], ended[fifth >= 2]
     share_low = float(low.mean()) if low.size else np.nan
     share_top = float(top.mean()) if top.size else np.nan
-    if share_top > 0:
+    if int(ended.sum()) < max(min_ended, 1):
+        ratio = np.nan
+    elif share_top > 0:
         ratio = share_low / share_top
     else:
-        ratio = np.inf if share_low > 0 else np.nan
+        ratio = np.inf
     return Measured(
         {VALUE: float(ratio)},
         {
             "couples": int(together.sum()),
+            "ended": int(ended.sum()),
             "ended_share_lowest_fifth": share_low,
             "ended_share_top_three_fifths": share_top,
         },
@@ -435,6 +448,7 @@ def kalick_hamilton(provider: MarketProvider, seed: int, quick: bool) -> Measure
 # --- The declarations ----------------------------------------------------------------------
 
 _YEAR = "a year of the relationship"
+_MIN_ENDED = "fewest endings the value is read from"
 MEASURES: dict[str, Measure] = {
     m.name: m
     for m in (
@@ -454,6 +468,7 @@ MEASURES: dict[str, Measure] = {
             {
                 "years": Argument("int", 10, 3, 100, "years of the hazard table"),
                 "late": Argument("span", [8, 10], 1, 100, "the late years [first, last]"),
+                "min_ended": Argument("int", 50, 1, 10**9, _MIN_ENDED),
             },
             lambda args: ("peak_year", "first_to_peak", "late_to_peak"),
         ),
@@ -485,6 +500,7 @@ MEASURES: dict[str, Measure] = {
             {
                 "at_year": Argument("int", 1, 0, 100, f"{_YEAR} at which satisfaction is read"),
                 "by_year": Argument("int", 10, 1, 100, "endings within this many years"),
+                "min_ended": Argument("int", 50, 1, 10**9, _MIN_ENDED),
             },
         ),
         Measure(

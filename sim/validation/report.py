@@ -20,7 +20,7 @@ from sim.validation.measures import VALUE
 from sim.validation.run import Outcome, Validation
 from sim.validation.targets import Criterion
 
-UNDEFINED = "no value (the measure is undefined for these couples: no couple ended, say)"
+UNDEFINED = "no value (the measure is undefined for these couples: too few ended, say)"
 """What a shortfall says of a value the measure could not give."""
 
 COLUMNS = ("id", "what", "model", "target", "allowed", "met", "source")
