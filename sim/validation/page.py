@@ -83,12 +83,12 @@ def _targets_section(v: Validation) -> str:
             f"{'' if name == 'value' else name + ' '}{report._value(c.value)}"
             for name, c in o.checks.items()
         )
-        error = f"<br><em>Not computed: {esc(o.error)}</em>" if o.error else ""
+        error = f"<br><em>Not computed: {esc(o.error)}.</em>" if o.error else ""
         cites = "; ".join(esc(s.full()) for s in t.sources)
         items.append(
             f'<li id="{esc(t.id)}"><strong>{esc(t.id)}: {esc(t.what)}</strong> '
             f"({esc(t.population)}, measure <code>{esc(t.measure)}</code>): model "
-            f"{esc(values)}; target {esc(_target_words(o))}; <strong>{state}</strong>."
+            f"{esc(values)}; {esc(_target_words(o))}; <strong>{state}</strong>."
             f"{error}<br>{esc(' '.join(t.note.split()))}"
             f'<br><span class="muted">{cites}</span></li>'
         )
@@ -96,13 +96,18 @@ def _targets_section(v: Validation) -> str:
 
 
 def _target_words(o) -> str:
+    """The published value and the values allowed, by component."""
     t = o.target
-    parts = []
-    for name, crit in t.criteria.items():
-        label = "" if name == "value" else f"{name} "
-        parts.append(f"{label}{crit.describe()}")
-    published = t.target if isinstance(t.target, str) else ""
-    return (f"{published}: " if published else "") + ", ".join(parts)
+
+    def named(name: str, text: str) -> str:
+        return text if name == "value" else f"{name} {text}"
+
+    if isinstance(t.target, str):
+        published = t.target
+    else:
+        published = ", ".join(named(n, t.target_text(n)) for n in t.criteria if t.target_text(n))
+    allowed = ", ".join(named(n, c.describe()) for n, c in t.criteria.items())
+    return f"published {published}; allowed {allowed}"
 
 
 def _references(v: Validation) -> str:

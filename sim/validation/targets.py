@@ -94,7 +94,8 @@ class Source:
 
     def full(self) -> str:
         """The full citation, one line."""
-        parts = [f"{self.authors} ({self.year}). {self.title}."]
+        title = self.title if self.title[-1] in ".?!" else f"{self.title}."
+        parts = [f"{self.authors} ({self.year}). {title}"]
         where = self.journal
         if self.volume:
             where += f", {self.volume}"
