@@ -116,7 +116,7 @@ def hazard(tables: Mapping[str, pd.DataFrame], peak_window: tuple[float, float] 
     for name, table in tables.items():
         ax.plot(table["year"], table["hazard"], marker="o", color=colours[name], label=name)
     ax.set_xlabel("year of the relationship")
-    ax.set_ylabel("hazard of ending (share of couples together at the year's start)")
+    ax.set_ylabel("yearly hazard of ending (share)")
     ax.set_xticks(sorted({int(y) for t in tables.values() for y in t["year"]}))
     ax.set_ylim(bottom=0)
     ax.legend(loc="best", title="population")
