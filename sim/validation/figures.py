@@ -198,7 +198,8 @@ def interactions(table: pd.DataFrame, references: Mapping[str, float]) -> Drawn:
 
 AGAINST_CAPTION = (
     "the model's value (dot: green when the target is met, vermillion when not) against the "
-    "published value (black tick), with the values the target allows (grey bar)."
+    "published value (black tick), with the values the target allows (grey bar); a value the "
+    "model could not give has no dot."
 )
 
 
