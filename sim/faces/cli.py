@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "sim.faces.cmd_story",
     "sim.faces.cmd_app",
     "sim.faces.cmd_market",
+    "sim.faces.cmd_validate",
 )
 """Modules that add subcommands, in the order ``relsim --help`` lists them."""
 

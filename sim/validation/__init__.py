@@ -1,0 +1,18 @@
+"""Validation: does a population of simulated couples behave like real couples?
+
+``validation/targets.toml`` lists published findings (how many marriages end within
+five years, how the hazard of ending moves with the years, the investment model's
+correlations...) with their sources and tolerances. This package computes each
+target's measure from simulated couples and the partner market and checks it:
+
+- :mod:`sim.validation.couples`: simulated couples as the measures read them;
+- :mod:`sim.validation.measures`: the measures, pure functions of those couples;
+- :mod:`sim.validation.targets`: the targets file, read and checked strictly;
+- :mod:`sim.validation.run`: simulate the populations and the market, check each target;
+- :mod:`sim.validation.survival`: Kaplan-Meier survival curves;
+- :mod:`sim.validation.figures`: the figures of the validation page;
+- :mod:`sim.validation.report`: the printed table and ``validation.json``;
+- :mod:`sim.validation.page`: ``index.html``.
+
+``relsim validate`` (:mod:`sim.faces.cmd_validate`) runs it all.
+"""
