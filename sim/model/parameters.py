@@ -235,6 +235,46 @@ ENVIRONMENT: tuple[Parameter, ...] = (
     ),
 )
 
+
+def _m(name, mechanism, meaning, source):
+    return Parameter(
+        name,
+        "env",
+        1.0,
+        0.0,
+        2.0,
+        "x",
+        f"strength of {mechanism}'s own rule: {meaning} (1 as specified, 0 switches it off)",
+        source,
+    )
+
+
+MECHANISMS: tuple[Parameter, ...] = (
+    _m("m1_demand", "M1", "requests and demands drain goodwill and hurt", "BIS"),
+    _m("m2_transfer", "M2", "a dependent partner brings problems within reach", "BIS"),
+    _m(
+        "m4_scorekeeping",
+        "M4",
+        "the ledger makes help conditional and breeds resentment",
+        "BIS, GAP",
+    ),
+    _m("m5_expectation", "M5", "care expected but not received lowers satisfaction", "BIS, BHR"),
+    _m("m6_anticipation", "M6", "help offered unasked adds closeness and trust", "BIS"),
+    _m("m7_displacement", "M7", "one-way help displaces shared closeness", "PDR"),
+    _m("m8_coercion", "M8", "a self-focused helper pushes on after a refusal", "PDR"),
+    _m("m9_stand_in", "M9", "fear of closeness drives visible effort", "PDR"),
+    _m("m12_divergence", "M12", "diverging growth threatens the insecure or rigid", "GAP"),
+    _m("m13_threat", "M13", "a rigid partner hears a suggestion as a threat", "GAP"),
+    _m("m14_receiving", "M14", "the self-sufficient cannot ask or receive", "BHR"),
+    _m("m15_mutual_steps", "M15", "matched disclosure, celebration, support in trials", "BHR"),
+    _m("m16_depth", "M16", "the more developed partner asks for more depth", "WLF"),
+    _m("m17_teaching", "M17", "help from a partner with no stake teaches", "PDR"),
+)
+"""Environment parameters that scale each mechanism's own rule, for ablation: with one
+at 0 its rule is switched off and the rest of the model runs as before."""
+
+ENVIRONMENT = ENVIRONMENT + MECHANISMS
+
 REGISTRY: dict[str, Parameter] = {p.name: p for p in TRAITS + ENVIRONMENT}
 TRAIT_NAMES: tuple[str, ...] = tuple(p.name for p in TRAITS)
 ENV_NAMES: tuple[str, ...] = tuple(p.name for p in ENVIRONMENT)

@@ -70,9 +70,11 @@ def self_efficacy(autonomy):
 
 
 @rule
-def receptivity(dependency, intimacy_fear):
-    """Readiness to receive help: low for the self-sufficient who fear closeness (BHR)."""
-    return 0.2 + 0.8 * minimum(1.0, 2.5 * dependency) * (1.0 - 0.5 * intimacy_fear)
+def receptivity(dependency, intimacy_fear, strength):
+    """Readiness to receive help: low for the self-sufficient who fear closeness (M14,
+    BHR); ``strength`` scales how far it falls short of full readiness."""
+    ready = 0.2 + 0.8 * minimum(1.0, 2.5 * dependency) * (1.0 - 0.5 * intimacy_fear)
+    return 1.0 - strength * (1.0 - ready)
 
 
 @rule
@@ -95,18 +97,21 @@ def press(assertiveness, dependency, expectation, escalation):
 
 
 @rule
-def push_chance(narcissism, capability, other_capability, other_dependency, other_last_fix):
+def push_chance(
+    narcissism, capability, other_capability, other_dependency, other_last_fix, coercion
+):
     """Chance that a partner pushes help on the other this week (M7, M8, PDR).
 
     A self-focused partner treats a less developed, dependent partner as a project.
     After a refusal most people stop; a narcissistic partner keeps pushing on a
     partner seen as needing the help, so help goes on being pushed where it is no
-    longer wanted only where self-focus and dependency meet (coercion, PDR).
+    longer wanted only where self-focus and dependency meet (coercion, PDR);
+    ``coercion`` scales that pushing on.
     """
     gap = clip(capability - other_capability, 0.0, 1.0)
     project = narcissism * clip(0.1 + 2.0 * gap + 0.8 * other_dependency, 0.0, 1.0)
     refused = other_last_fix < 0
-    return 0.5 * project * (narcissism * other_dependency**2 if refused else 1.0)
+    return 0.5 * project * (coercion * narcissism * other_dependency**2 if refused else 1.0)
 
 
 @rule

@@ -73,6 +73,7 @@ def learn_from_help(block, lane, me, got, amount):
     ) * self_efficacy(block[STATE.autonomy + me, lane])
     teach = (
         2.0
+        * block[ENV.m17_teaching, lane]
         * block[ENV.learning_rate, lane]
         * usable_pace
         * (1.0 - block[TRAIT.narcissism + 1 - me, lane])
@@ -144,9 +145,9 @@ def cope(block, events, draws, lane):
         )
         within = size <= cap
         ask_beyond = dep + (1.0 - dep) * block[TRAIT.assertiveness + me, lane] * (
-            1.0 - 0.7 * block[TRAIT.intimacy_fear + me, lane]
+            1.0 - 0.7 * block[ENV.m14_receiving, lane] * block[TRAIT.intimacy_fear + me, lane]
         )
-        p_ask = dep if within else ask_beyond
+        p_ask = minimum(dep * block[ENV.m2_transfer, lane], 1.0) if within else ask_beyond
         problem = block[WEEK.problem + me, lane] > 0.0
         asked = problem & (d[me] < p_ask)
         alone = problem & (not asked)
@@ -198,7 +199,11 @@ def notice(block, events, draws, lane):
         offered = struggling[me] & (offer[me] < offer_p)
         taken = offered & (
             take[me]
-            < receptivity(block[TRAIT.dependency + me, lane], block[TRAIT.intimacy_fear + me, lane])
+            < receptivity(
+                block[TRAIT.dependency + me, lane],
+                block[TRAIT.intimacy_fear + me, lane],
+                block[ENV.m14_receiving, lane],
+            )
         )
         amount = block[WEEK.unresolved + me, lane] if taken else 0.0
         if me == 0:
@@ -207,7 +212,8 @@ def notice(block, events, draws, lane):
             t1, a1 = taken, amount
     taken_, amount_ = (t0, t1), (a0, a1)
     mutual = 1.0 - asymmetry(block[STATE.help_recent, lane], block[STATE.help_recent + 1, lane])
-    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + 0.02 * mutual * (
+    anticipation = block[ENV.m6_anticipation, lane]
+    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + 0.02 * anticipation * mutual * (
         flag(t0) + flag(t1)
     )
     for me in range(2):
@@ -216,7 +222,7 @@ def notice(block, events, draws, lane):
         block[WEEK.unresolved + me, lane] = block[WEEK.unresolved + me, lane] - amount
         block[WEEK.helped + me, lane] = block[WEEK.helped + me, lane] + amount
         block[WEEK.cared + me, lane] = 1.0 if taken else block[WEEK.cared + me, lane]
-        block[WEEK.good + me, lane] = block[WEEK.good + me, lane] + flag(taken)
+        block[WEEK.good + me, lane] = block[WEEK.good + me, lane] + anticipation * flag(taken)
         block[STATE.goodwill + me, lane] = block[STATE.goodwill + me, lane] - 0.01 * amount_[1 - me]
     for me in range(2):
         learn_from_help(block, lane, me, taken_[me], amount_[me])
@@ -257,9 +263,9 @@ def _answer(block, events, draws, lane, asked):
     helper_goodwill = (block[STATE.goodwill + 1, lane], block[STATE.goodwill, lane])
     for me in range(2):
         other = 1 - me
-        block[STATE.goodwill + me, lane] = block[STATE.goodwill + me, lane] - 0.06 * (
-            block[WEEK.size + other, lane] * flag(asked[other])
-        )
+        block[STATE.goodwill + me, lane] = block[STATE.goodwill + me, lane] - 0.06 * block[
+            ENV.m1_demand, lane
+        ] * (block[WEEK.size + other, lane] * flag(asked[other]))
     help_draw = draw_pair(draws, lane, Draw.HELP)
     cond_draw = draw_pair(draws, lane, Draw.ON_CONDITION)
     h0 = h1 = c0 = c1 = False
@@ -269,8 +275,10 @@ def _answer(block, events, draws, lane, asked):
             1.0 - 0.4 * block[STATE.stress + other, lane]
         )
         helps = asked[me] & (help_draw[me] < willing)
-        keep_score = block[TRAIT.scorekeeping + other, lane] * clip(
-            0.2 + 4.0 * block[STATE.ledger + other, lane], 0.0, 1.0
+        keep_score = (
+            block[ENV.m4_scorekeeping, lane]
+            * block[TRAIT.scorekeeping + other, lane]
+            * clip(0.2 + 4.0 * block[STATE.ledger + other, lane], 0.0, 1.0)
         )
         conditional = helps & (cond_draw[me] < keep_score)
         if me == 0:
@@ -346,8 +354,14 @@ def _answer(block, events, draws, lane, asked):
         ),
     )
     drain_ = (
-        0.1 * (1.0 + block[STATE.escalation, lane]) * flag(demand_[0]),
-        0.1 * (1.0 + block[STATE.escalation + 1, lane]) * flag(demand_[1]),
+        0.07
+        * block[ENV.m1_demand, lane]
+        * (1.0 + block[STATE.escalation, lane])
+        * flag(demand_[0]),
+        0.07
+        * block[ENV.m1_demand, lane]
+        * (1.0 + block[STATE.escalation + 1, lane])
+        * flag(demand_[1]),
     )
     block[STATE.goodwill, lane] = block[STATE.goodwill, lane] - drain_[1]
     block[STATE.goodwill + 1, lane] = block[STATE.goodwill + 1, lane] - drain_[0]
@@ -370,7 +384,7 @@ def _answer(block, events, draws, lane, asked):
         block[WEEK.bad + me, lane] = block[WEEK.bad + me, lane] + flag(demand)
         # The pressed partner feels controlled; the demanding one grows more dissatisfied.
         block[WEEK.hurt + me, lane] = block[WEEK.hurt + me, lane] + (
-            0.04 * flag(demand_[other]) + 0.02 * flag(withdraws)
+            0.04 * block[ENV.m1_demand, lane] * flag(demand_[other]) + 0.02 * flag(withdraws)
         )
         block[WEEK.joy + me, lane] = block[WEEK.joy + me, lane] - 0.02 * flag(demand)
     n_demand = flag(demand_[0]) + flag(demand_[1])
@@ -400,6 +414,7 @@ def fix(block, events, draws, lane):
             block[STATE.capability + 1, lane],
             block[TRAIT.dependency + 1, lane],
             block[STATE.last_fix + 1, lane],
+            block[ENV.m8_coercion, lane],
         ),
         push_chance(
             block[TRAIT.narcissism + 1, lane],
@@ -407,6 +422,7 @@ def fix(block, events, draws, lane):
             block[STATE.capability, lane],
             block[TRAIT.dependency, lane],
             block[STATE.last_fix, lane],
+            block[ENV.m8_coercion, lane],
         ),
     )
     refused_ = (block[STATE.last_fix + 1, lane] < 0, block[STATE.last_fix, lane] < 0)
@@ -497,7 +513,9 @@ def share(block, events, draws, lane):
     leaning = clip(
         (block[STATE.help_recent, lane] + block[STATE.help_recent + 1, lane]) / 0.05, 0.0, 1.0
     )
-    sharing = minimum(depth0, depth1) * match * (1.0 - 0.7 * one_way)
+    sharing = (
+        minimum(depth0, depth1) * match * (1.0 - 0.7 * block[ENV.m7_displacement, lane] * one_way)
+    )
     target = sharing * (0.7 + 0.3 * leaning) + 0.25 * block[STATE.shared, lane]
     mean_stress = (block[STATE.stress, lane] + block[STATE.stress + 1, lane]) / 2.0
     block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + (
@@ -506,9 +524,9 @@ def share(block, events, draws, lane):
     depth_ = (depth0, depth1)
     for me in range(2):
         events[EVENT.disclosure + me, lane] += flag(depth_[me] > 0.3)
-        block[WEEK.good + me, lane] = block[WEEK.good + me, lane] + 0.3 * flag(match > 0.8) * flag(
-            depth_[me] > 0.3
-        )
+        block[WEEK.good + me, lane] = block[WEEK.good + me, lane] + 0.3 * block[
+            ENV.m15_mutual_steps, lane
+        ] * flag(match > 0.8) * flag(depth_[me] > 0.3)
 
     news = (events[EVENT.achievement, lane] > 0, events[EVENT.achievement + 1, lane] > 0)
     d = draw_pair(draws, lane, Draw.CELEBRATE)
@@ -518,7 +536,8 @@ def share(block, events, draws, lane):
     celebrate1 = block[TRAIT.responsiveness, lane] * (1.0 - 0.6 * block[TRAIT.narcissism, lane])
     celebrated_ = (news[0] & (d[0] < celebrate0), news[1] & (d[1] < celebrate1))
     n_celebrated = flag(celebrated_[0]) + flag(celebrated_[1])
-    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + 0.03 * n_celebrated
+    steps = block[ENV.m15_mutual_steps, lane]
+    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + 0.03 * steps * n_celebrated
     for me in range(2):
         celebrated = celebrated_[me]
         events[EVENT.celebration + 1 - me, lane] += flag(celebrated)
@@ -530,12 +549,20 @@ def share(block, events, draws, lane):
     walk0 = (
         block[TRAIT.responsiveness + 1, lane]
         * block[STATE.goodwill + 1, lane]
-        * receptivity(block[TRAIT.dependency, lane], block[TRAIT.intimacy_fear, lane])
+        * receptivity(
+            block[TRAIT.dependency, lane],
+            block[TRAIT.intimacy_fear, lane],
+            block[ENV.m14_receiving, lane],
+        )
     )
     walk1 = (
         block[TRAIT.responsiveness, lane]
         * block[STATE.goodwill, lane]
-        * receptivity(block[TRAIT.dependency + 1, lane], block[TRAIT.intimacy_fear + 1, lane])
+        * receptivity(
+            block[TRAIT.dependency + 1, lane],
+            block[TRAIT.intimacy_fear + 1, lane],
+            block[ENV.m14_receiving, lane],
+        )
     )
     walked_ = (trial_[0] & (d[0] < walk0), trial_[1] & (d[1] < walk1))
     n_walked = flag(walked_[0]) + flag(walked_[1])
@@ -543,7 +570,7 @@ def share(block, events, draws, lane):
         walked = walked_[me]
         events[EVENT.trial_support + 1 - me, lane] += flag(walked)
         block[STATE.stress + me, lane] = block[STATE.stress + me, lane] - 0.25 * flag(walked)
-    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + 0.04 * n_walked
+    block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + 0.04 * steps * n_walked
     for me in range(2):
         walked = walked_[me]
         block[WEEK.cared + me, lane] = 1.0 if walked else block[WEEK.cared + me, lane]
@@ -552,11 +579,13 @@ def share(block, events, draws, lane):
             trial_[me] & (not walked)
         )
     _bids(block, events, draws, lane)
-    shared = 0.995 * block[STATE.shared, lane] + 0.15 * n_walked + 0.02 * n_celebrated
+    shared = 0.995 * block[STATE.shared, lane] + steps * (0.15 * n_walked + 0.02 * n_celebrated)
     block[STATE.shared, lane] = clip(shared, 0.0, 1.0)
     mean_fear = (block[TRAIT.intimacy_fear, lane] + block[TRAIT.intimacy_fear + 1, lane]) / 2.0
     mean_commitment = (block[STATE.commitment, lane] + block[STATE.commitment + 1, lane]) / 2.0
-    effort_target = 0.25 + 0.7 * mean_fear * (0.5 + 0.5 * mean_commitment)
+    effort_target = 0.25 + 0.7 * block[ENV.m9_stand_in, lane] * mean_fear * (
+        0.5 + 0.5 * mean_commitment
+    )
     block[STATE.effort, lane] = block[STATE.effort, lane] + 0.05 * (
         effort_target - block[STATE.effort, lane]
     )
@@ -651,8 +680,8 @@ def grow(block, events, draws, lane):
     make = draw_pair(draws, lane, Draw.CO_CREATE)
     # Partner me hears the other's suggestion.
     threatened_ = (
-        suggests_[1] & (hear[0] < block[TRAIT.rigidity, lane]),
-        suggests_[0] & (hear[1] < block[TRAIT.rigidity + 1, lane]),
+        suggests_[1] & (hear[0] < block[ENV.m13_threat, lane] * block[TRAIT.rigidity, lane]),
+        suggests_[0] & (hear[1] < block[ENV.m13_threat, lane] * block[TRAIT.rigidity + 1, lane]),
     )
     creates_ = (
         suggests_[1]
@@ -678,7 +707,10 @@ def grow(block, events, draws, lane):
         events[EVENT.co_creation + me, lane] += flag(creates)
         block[WEEK.hurt + me, lane] = block[WEEK.hurt + me, lane] + (
             0.015 * flag(threatened_[0] | threatened_[1])
-            + 0.02 * block[TRAIT.scorekeeping + me, lane] * flag(creates)
+            + 0.02
+            * block[ENV.m4_scorekeeping, lane]
+            * block[TRAIT.scorekeeping + me, lane]
+            * flag(creates)
         )
         block[WEEK.joy + me, lane] = block[WEEK.joy + me, lane] + 0.01 * flag(
             creates_[0] | creates_[1]
@@ -689,8 +721,10 @@ def grow(block, events, draws, lane):
         block[STATE.capability + 1, lane] - block[STATE.capability, lane],
     )
     seek_p = (
-        seek_chance(gap_[0], block[STATE.intimacy, lane], block[TRAIT.narcissism, lane]),
-        seek_chance(gap_[1], block[STATE.intimacy, lane], block[TRAIT.narcissism + 1, lane]),
+        block[ENV.m16_depth, lane]
+        * seek_chance(gap_[0], block[STATE.intimacy, lane], block[TRAIT.narcissism, lane]),
+        block[ENV.m16_depth, lane]
+        * seek_chance(gap_[1], block[STATE.intimacy, lane], block[TRAIT.narcissism + 1, lane]),
     )
     d = draw_pair(draws, lane, Draw.SEEK_DEPTH)
     seeks_ = (d[0] < seek_p[0], d[1] < seek_p[1])
@@ -769,13 +803,8 @@ def appraise(block, events, draws, lane):
         gap = maximum(block[TRAIT.expectation + me, lane] - care, 0.0) * (
             1.0 - 0.7 * block[TRAIT.assertiveness + me, lane]
         )
-        insecure = clip(
-            (maximum(block[TRAIT.dependency + me, lane], block[TRAIT.rigidity + me, lane]) - 0.3)
-            / 0.3,
-            0.0,
-            1.0,
-        )
-        threat = divergence * insecure
+        insecure = maximum(block[TRAIT.dependency + me, lane], block[TRAIT.rigidity + me, lane])
+        threat = divergence * insecure * insecure
         target = (
             0.35
             + 0.55 * block[STATE.intimacy, lane]
@@ -783,15 +812,19 @@ def appraise(block, events, draws, lane):
             + 0.2 * block[STATE.chemistry, lane]
             + 0.1 * block[STATE.shared, lane]
             + 0.3 * block[STATE.idealization + me, lane]
-            - 0.6 * gap
+            - 0.6 * block[ENV.m5_expectation, lane] * gap
             - 0.4 * block[STATE.resentment + me, lane]
             - 0.25 * st
-            - 0.8 * threat
+            - 0.8 * block[ENV.m12_divergence, lane] * threat
             - 0.15 * (1.0 - block[STATE.self_regard + me, lane])
         )
+        # The week's joys and sorrows move satisfaction less the nearer it is to its
+        # bounds: a good week lifts the content little, a bad one sinks the miserable
+        # little.
         sat = block[STATE.satisfaction + me, lane]
+        joy = block[WEEK.joy + me, lane]
         block[STATE.satisfaction + me, lane] = (
-            sat + 0.08 * (clip(target, 0.0, 1.0) - sat) + block[WEEK.joy + me, lane]
+            sat + 0.08 * (clip(target, 0.0, 1.0) - sat) + joy * (1.0 - sat if joy > 0.0 else sat)
         )
 
     for me in range(2):
@@ -800,7 +833,7 @@ def appraise(block, events, draws, lane):
             0.99 * block[STATE.help_recent + me, lane] + 0.01 * given
         )
         block[STATE.help_given + me, lane] = block[STATE.help_given + me, lane] + given
-        keep = block[TRAIT.scorekeeping + me, lane]
+        keep = block[ENV.m4_scorekeeping, lane] * block[TRAIT.scorekeeping + me, lane]
         ledger = 0.97 * block[STATE.ledger + me, lane] + 0.2 * (0.5 + keep) * (
             given - block[WEEK.helped + me, lane]
         )
@@ -820,7 +853,7 @@ def appraise(block, events, draws, lane):
 
         # Goodwill recovers toward a level set by responsiveness, lowered by resentment.
         rest = (0.5 + 0.5 * block[TRAIT.responsiveness + me, lane]) * (1.0 - 0.6 * res)
-        block[STATE.goodwill + me, lane] = block[STATE.goodwill + me, lane] + 0.02 * (
+        block[STATE.goodwill + me, lane] = block[STATE.goodwill + me, lane] + 0.03 * (
             rest - block[STATE.goodwill + me, lane]
         )
         aut = block[STATE.autonomy + me, lane]
@@ -835,10 +868,12 @@ def appraise(block, events, draws, lane):
         block[STATE.idealization + me, lane] = ideal - ideal * (
             0.008 + 0.5 * block[WEEK.hurt + me, lane]
         )
+    # Closeness gained counts for less the closer a couple already is, and closeness
+    # lost for less the less there is to lose, so intimacy stays inside its range.
+    intimacy = block[STATE.intimacy, lane]
+    closeness = block[WEEK.closeness, lane]
     block[STATE.intimacy, lane] = (
-        block[STATE.intimacy, lane]
-        + block[WEEK.closeness, lane]
-        - 0.002 * block[STATE.intimacy, lane]
+        intimacy + closeness * (1.0 - intimacy if closeness > 0.0 else intimacy) - 0.002 * intimacy
     )
     positive = 0.0
     for row in POSITIVE_ROWS:
