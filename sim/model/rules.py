@@ -123,13 +123,19 @@ def seek_chance(gap, intimacy, narcissism):
 
 
 @rule
-def turn_toward_chance(responsiveness, goodwill, commitment, resentment, stress):
+def turn_toward_chance(responsiveness, goodwill, satisfaction, resentment, stress):
     """Chance that a partner turns toward the other's bid for connection rather than
-    away: responsiveness, goodwill and commitment raise it, resentment and stress
-    lower it (Gottman 1994; Gottman and Driver 2005); a partner on the way out
-    neglects the relationship (Rusbult et al. 1982)."""
+    away: responsiveness, goodwill and satisfaction raise it, resentment and stress
+    lower it (Gottman 1994; Gottman and Driver 2005). A dissatisfied partner reads
+    the other's moves in the light of the relationship and turns away (negative
+    sentiment override, Weiss 1980)."""
     chance = (
-        0.25 + 0.3 * responsiveness + 0.5 * goodwill + 0.3 * commitment - resentment - 0.2 * stress
+        0.15
+        + 0.3 * responsiveness
+        + 0.5 * goodwill
+        + 0.5 * satisfaction
+        - resentment
+        - 0.2 * stress
     )
     return clip(chance, 0.05, 0.95)
 
@@ -149,13 +155,13 @@ def commitment_target(satisfaction, investment, barriers, alternatives, dependen
     quality of alternatives; dependence and a partner made one's project (``project``
     is one's narcissism times the partner's dependency) bind a little more (PDR)."""
     target = (
-        satisfaction
-        + 0.5 * investment
-        + 0.55 * barriers
-        - 0.95 * alternatives
-        + 0.15 * dependency
+        1.25 * satisfaction
+        + 0.25 * investment
+        + 0.45 * barriers
+        - 0.9 * alternatives
+        + 0.12 * dependency
         + 0.2 * project
-        - 0.48
+        - 0.47
     )
     return clip(target, 0.0, 1.0)
 

@@ -492,7 +492,7 @@ def share(block, events, draws, lane):
     disclosure, BHR; Collins and Miller 1994). Closeness tends toward the depth both
     share, discounted when help runs one way and displaces connection (M7, PDR).
     Good news celebrated actively adds closeness, unanswered news does not (Gable et
-    al. 2004; BHR). A partner who walks with the other through a trial adds to their
+    al. 2004; BHR); a partner whose goodwill is spent celebrates less. A partner who walks with the other through a trial adds to their
     shared history, which holds commitment (M15, BHR). Visible effort grows with fear
     of closeness and stands in for it (irrelationship, M9, PDR).
     """
@@ -530,10 +530,16 @@ def share(block, events, draws, lane):
 
     news = (events[EVENT.achievement, lane] > 0, events[EVENT.achievement + 1, lane] > 0)
     d = draw_pair(draws, lane, Draw.CELEBRATE)
-    celebrate0 = block[TRAIT.responsiveness + 1, lane] * (
-        1.0 - 0.6 * block[TRAIT.narcissism + 1, lane]
+    celebrate0 = (
+        block[TRAIT.responsiveness + 1, lane]
+        * (1.0 - 0.6 * block[TRAIT.narcissism + 1, lane])
+        * (0.3 + 0.7 * block[STATE.goodwill + 1, lane])
     )
-    celebrate1 = block[TRAIT.responsiveness, lane] * (1.0 - 0.6 * block[TRAIT.narcissism, lane])
+    celebrate1 = (
+        block[TRAIT.responsiveness, lane]
+        * (1.0 - 0.6 * block[TRAIT.narcissism, lane])
+        * (0.3 + 0.7 * block[STATE.goodwill, lane])
+    )
     celebrated_ = (news[0] & (d[0] < celebrate0), news[1] & (d[1] < celebrate1))
     n_celebrated = flag(celebrated_[0]) + flag(celebrated_[1])
     steps = block[ENV.m15_mutual_steps, lane]
@@ -620,7 +626,7 @@ def _bids(block, events, draws, lane):
         toward_p = turn_toward_chance(
             block[TRAIT.responsiveness + other, lane],
             block[STATE.goodwill + other, lane],
-            block[STATE.commitment + other, lane],
+            block[STATE.satisfaction + other, lane],
             block[STATE.resentment + other, lane],
             block[STATE.stress + other, lane],
         )
@@ -638,14 +644,14 @@ def _bids(block, events, draws, lane):
             (0.2 + 0.6 * intimacy)
             * (1.0 - 0.5 * block[STATE.stress + me, lane])
             * (1.0 - 0.8 * block[STATE.resentment + me, lane])
-            * (0.3 + 0.7 * block[STATE.commitment + me, lane])
+            * (0.2 + 0.8 * block[STATE.commitment + me, lane])
         )
         pleasure = pleasure_draw[me] < pleasure_p
         events[EVENT.shared_pleasure + me, lane] += flag(pleasure)
         block[WEEK.joy, lane] = block[WEEK.joy, lane] + 0.003 * flag(pleasure)
         block[WEEK.joy + 1, lane] = block[WEEK.joy + 1, lane] + 0.003 * flag(pleasure)
         n_toward = n_toward + 0.5 * flag(pleasure)
-        criticises = criticise_draw[me] < 0.25 * block[STATE.resentment + me, lane]
+        criticises = criticise_draw[me] < 0.6 * block[STATE.resentment + me, lane]
         events[EVENT.criticism + me, lane] += flag(criticises)
         block[WEEK.hurt + other, lane] = block[WEEK.hurt + other, lane] + 0.008 * flag(criticises)
         n_away = n_away + flag(criticises)
