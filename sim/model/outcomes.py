@@ -181,6 +181,13 @@ def classify(m: dict[str, np.ndarray], th: Thresholds | None = None) -> np.ndarr
     return np.select([c for c, _ in conditions], [code[k] for _, k in conditions], fallback)
 
 
+def pattern(m: dict[str, np.ndarray], th: Thresholds | None = None) -> np.ndarray:
+    """Pattern class code of each couple: the class its metrics show with its ending set
+    aside (``mutual``, ``coaching``, ``coercive``, ...), for a couple that ended the
+    pattern it had when it ended (its metrics are frozen at that week)."""
+    return classify({**m, "ending_kind": np.zeros_like(m["ending_kind"])}, th)
+
+
 def class_names(codes: np.ndarray) -> np.ndarray:
     """Outcome class names for an array of codes."""
     return np.asarray(OUTCOME_CLASSES, dtype=object)[codes]
