@@ -111,7 +111,9 @@ def push_chance(
     gap = clip(capability - other_capability, 0.0, 1.0)
     project = narcissism * clip(0.1 + 2.0 * gap + 0.8 * other_dependency, 0.0, 1.0)
     refused = other_last_fix < 0
-    return 0.5 * project * (coercion * narcissism * other_dependency**2 if refused else 1.0)
+    # A product, not ``**``: a power keeps the loop over couples out of vector lanes.
+    keep_on = coercion * narcissism * other_dependency * other_dependency
+    return 0.5 * project * (keep_on if refused else 1.0)
 
 
 @rule
