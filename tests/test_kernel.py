@@ -230,12 +230,9 @@ def test_a_couple_lives_the_same_alone_as_in_a_block_cut_short(n):
 
 def test_the_engine_cache_is_keyed_on_every_compiled_source():
     """A change to any rule or declaration makes the engine's cached code stale."""
-    from numba.core import caching
-
     from sim.model import kernel
 
-    impl = getattr(caching, "CacheImpl", None) or caching._CacheImpl
     assert kernel.CACHED
     for function in (kernel.advance, kernel._live):
-        stamp = impl(function.py_func).locator.get_source_stamp()
+        stamp = function._cache._impl.locator.get_source_stamp()
         assert stamp[1] == kernel.SOURCES_HASH

@@ -261,7 +261,7 @@ def test_valid_contents_parse():
 
 def test_every_accepted_key_is_documented():
     text = README.read_text(encoding="utf-8")
-    documented = set(re.findall(r"`([a-z_.\[\]]+)`", text))
+    documented = set(re.findall(r"`([a-z0-9_.\[\]]+)`", text))
     keys = set(TOP_KEYS)
     keys |= {f"expected.{k}" for k in EXPECTED_KEYS}
     keys |= {f"expected.outcomes[].{k}" for k in OUTCOME_KEYS}
@@ -273,7 +273,7 @@ def test_every_accepted_key_is_documented():
 
 def test_documented_defaults_match_the_registry():
     text = README.read_text(encoding="utf-8")
-    rows = dict(re.findall(r"^\| `([a-z_]+)` \| ([0-9.]+) \|", text, flags=re.MULTILINE))
+    rows = dict(re.findall(r"^\| `([a-z0-9_]+)` \| ([0-9.]+) \|", text, flags=re.MULTILINE))
     assert set(rows) == set(reg.REGISTRY)
     for name, default in rows.items():
         assert float(default) == pytest.approx(reg.REGISTRY[name].default), name

@@ -35,6 +35,7 @@ PHRASES: dict[Event, str] = {
     Event.CO_CREATION: r"worked it into a shared answer",
     Event.DEPTH_REQUEST: r"asked \w+ for a deeper relationship",
     Event.CONFLICT: r"a quarrel followed",
+    Event.CRITICISM: r"criticised \w+, a complaint",
 }
 """Phrases a reader can count in a story, each told once per event the engine marks."""
 
@@ -169,12 +170,15 @@ def test_bad_story_input_gives_one_line_and_status_2(argv, where, capsys):
     assert len(err.strip().splitlines()) == 1 and where in err
 
 
-def test_outcome_classes_cover_the_rules():
-    from sim.faces.story import RULES
+def test_outcome_classes_are_one_table_the_classifier_and_the_story_share():
+    from sim.faces import story
+    from sim.model import outcomes
 
-    named = [name for name, _ in RULES]
+    named = [name for name, _ in outcomes.PATTERN_RULES]
     assert set(named) <= set(OUTCOME_CLASSES)
-    assert set(OUTCOME_CLASSES) - set(named) == {"ended_healthy", "ended_destructive"}
+    assert set(OUTCOME_CLASSES) - set(named) == set(outcomes.ENDED_CLASSES.values())
+    assert story.PATTERN_RULES is outcomes.PATTERN_RULES
+    assert not hasattr(story, "Check") and not hasattr(story, "RULES")
 
 
 def test_a_reader_that_stops_early_gets_no_traceback():

@@ -18,24 +18,42 @@ there, using the thresholds of :class:`~sim.model.outcomes.Thresholds`.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.model.engine import step
-from sim.model.outcomes import OUTCOME_CLASSES, Thresholds, classify, final_metrics
+from sim.model.outcomes import (
+    FALLBACK,
+    OUTCOME_CLASSES,
+    PATTERN_RULES,
+    Thresholds,
+    classify,
+    final_metrics,
+    pattern,
+)
 from sim.model.state import Ending, Event, Params, State, initial_state
 
 PARTNER_NAMES: tuple[str, str] = ("A", "B")
 """How the story calls partner ``a`` and partner ``b``."""
 
 ROUTINE: frozenset[Event] = frozenset(
-    {Event.PROBLEM, Event.HANDLED_ALONE, Event.DISCLOSURE, Event.SUGGESTION}
+    {
+        Event.PROBLEM,
+        Event.HANDLED_ALONE,
+        Event.DISCLOSURE,
+        Event.SUGGESTION,
+        Event.BID,
+        Event.TURN_TOWARD,
+        Event.TURN_AWAY,
+        Event.SHARED_PLEASURE,
+    }
 )
 """Events that alone make a quiet week: meeting and handling one's own problems, the
-usual talk and an idea that nobody took up."""
+usual talk, an idea that nobody took up, and the everyday bids for attention, answered
+or not, and small pleasures, which come nearly every week (the yearly summary counts
+them)."""
 
 NOTABLE: tuple[Event, ...] = tuple(e for e in Event if e not in ROUTINE)
 """Events that make a week worth telling; each is told every week it happens."""
@@ -158,6 +176,9 @@ def week_lines(events: np.ndarray, names: Sequence[str] = PARTNER_NAMES) -> list
     for x in (0, 1):
         if ev[Event.CONFLICT, x]:
             out.append(f"{names[x]} {_conflict_reason(ev, x, 1 - x, names)}; a quarrel followed.")
+    for x in (0, 1):
+        if ev[Event.CRITICISM, x]:
+            out.append(f"{names[x]} criticised {names[1 - x]}, a complaint turned into an attack.")
     return out
 
 
@@ -416,72 +437,14 @@ def totals_lines(s: State, names: Sequence[str] = PARTNER_NAMES) -> list[str]:
             f"{_times(c[Event.DISCLOSURE, x], 'week', 'weeks')} and started or escalated "
             f"{_times(c[Event.CONFLICT, x], 'conflict', 'conflicts')}."
         )
+        out.append(
+            f"  {nx} turned to {ny} for attention {_times(c[Event.BID, x])}; {ny} turned "
+            f"toward {nx} {_times(c[Event.TURN_TOWARD, y])} and away "
+            f"{_times(c[Event.TURN_AWAY, y])}. {nx} shared a small pleasure "
+            f"{_times(c[Event.SHARED_PLEASURE, x])} and criticised {ny} "
+            f"{_times(c[Event.CRITICISM, x])}."
+        )
     return out
-
-
-@dataclass(frozen=True)
-class Check:
-    """One test of the outcome classifier: a metric compared with a threshold."""
-
-    label: str
-    metric: Callable[[Mapping[str, float]], float]
-    op: str
-    threshold: str
-
-    def holds(self, m: Mapping[str, float], th: Thresholds) -> bool:
-        """Whether the test passes for the metrics ``m``."""
-        compare = operator.ge if self.op == ">=" else operator.lt
-        return bool(compare(self.metric(m), getattr(th, self.threshold)))
-
-    def describe(self, m: Mapping[str, float], th: Thresholds) -> str:
-        """The test in words, with its value, as it came out."""
-        value, limit = self.metric(m), getattr(th, self.threshold)
-        if self.holds(m, th):
-            op = self.op
-        else:
-            op = "<" if self.op == ">=" else ">="
-        return f"{self.label} {value:.2f} {op} {limit:.2f} ({self.threshold})"
-
-
-def _min(a: str, b: str) -> Callable[[Mapping[str, float]], float]:
-    return lambda m: min(m[a], m[b])
-
-
-def _metric(name: str) -> Callable[[Mapping[str, float]], float]:
-    return lambda m: m[name]
-
-
-_COERCION = Check("recent coercion", _metric("coercion_recent"), ">=", "coercive_rate")
-_EFFORT = Check("effort", _metric("effort"), ">=", "irrelationship_effort")
-_LOW_CLOSENESS = Check("intimacy", _metric("intimacy"), "<", "irrelationship_intimacy")
-_DEMANDS = Check("recent demands", _metric("demand_recent"), ">=", "eroded_demand_rate")
-_GOODWILL = Check("lower goodwill", _min("goodwill_a", "goodwill_b"), "<", "eroded_goodwill")
-_RESENTMENT = Check(
-    "mean resentment",
-    lambda m: 0.5 * (m["resentment_a"] + m["resentment_b"]),
-    ">=",
-    "eroded_resentment",
-)
-_CONFLICT = Check("recent conflict", _metric("conflict_recent"), ">=", "stalemate_conflict_rate")
-_ASYMMETRY = Check("help asymmetry", _metric("help_asymmetry"), ">=", "coaching_asymmetry")
-_COACH_CLOSENESS = Check("intimacy", _metric("intimacy"), "<", "coaching_intimacy")
-_MUTUAL_CLOSENESS = Check("intimacy", _metric("intimacy"), ">=", "mutual_intimacy")
-_SATISFACTION = Check(
-    "lower satisfaction", _min("satisfaction_a", "satisfaction_b"), ">=", "mutual_satisfaction"
-)
-_FALLBACK = Check("intimacy", _metric("intimacy"), ">=", "fallback_intimacy")
-
-RULES: tuple[tuple[str, tuple[tuple[Check, ...], ...]], ...] = (
-    ("coercive", ((_COERCION,),)),
-    ("irrelationship", ((_EFFORT, _LOW_CLOSENESS),)),
-    ("eroded", ((_DEMANDS, _GOODWILL), (_RESENTMENT,))),
-    ("stalemate", ((_CONFLICT,),)),
-    ("coaching", ((_ASYMMETRY, _COACH_CLOSENESS),)),
-    ("mutual", ((_MUTUAL_CLOSENESS, _SATISFACTION),)),
-)
-"""The classifier's tests for a couple still together, in the order it applies them
-(see :class:`~sim.model.outcomes.Thresholds`): a class is taken when every test of
-one of its alternatives passes."""
 
 
 def explain_outcome(
@@ -505,20 +468,22 @@ def explain_outcome(
         Why: the tests of earlier classes that failed and those of this class that held.
     """
     th = thresholds or Thresholds()
-    code = int(classify({k: np.atleast_1d(v) for k, v in m.items()}, th)[0])
-    outcome = OUTCOME_CLASSES[code]
+    arrays = {k: np.atleast_1d(v) for k, v in m.items()}
+    outcome = OUTCOME_CLASSES[int(classify(arrays, th)[0])]
     lines = [f"Outcome: {outcome}."]
     if m["ending_kind"] != Ending.TOGETHER:
         kind = "without" if m["ending_kind"] == Ending.HEALTHY else "with"
+        shown = OUTCOME_CLASSES[int(pattern(arrays, th)[0])]
         lines.append(
-            f"Why: the couple parted in week {int(m['step_ended']) + 1}, {kind} lasting "
-            f"resentment or coercion (largest resentment "
+            f"  {outcome}: yes, the couple parted in week {int(m['step_ended']) + 1}, {kind} "
+            f"lasting bitterness (largest resentment "
             f"{max(m['resentment_a'], m['resentment_b']):.2f}, recent coercion "
-            f"{m['coercion_recent']:.2f})."
+            f"{m['coercion_recent']:.2f}, recent demands {m['demand_recent']:.2f})."
         )
+        lines.append(f"  The pattern it ended from: {shown}.")
         return outcome, lines
     lines.append("Why, testing the classes in the classifier's order:")
-    for name, alternatives in RULES:
+    for name, alternatives in PATTERN_RULES:
         passed = [alt for alt in alternatives if all(c.holds(m, th) for c in alt)]
         if passed:
             tests = " and ".join(c.describe(m, th) for c in passed[0])
@@ -527,9 +492,9 @@ def explain_outcome(
         failed = [next(c for c in alt if not c.holds(m, th)) for alt in alternatives]
         lines.append(f"  {name}: no, {'; nor '.join(c.describe(m, th) for c in failed)}.")
     else:
-        verdict = "mutual" if _FALLBACK.holds(m, th) else "eroded"
+        verdict = "mutual" if FALLBACK.holds(m, th) else "eroded"
         lines.append(
-            f"  no named pattern: {verdict}, since {_FALLBACK.describe(m, th)} "
+            f"  no named pattern: {verdict}, since {FALLBACK.describe(m, th)} "
             "(a couple with no pattern has either kept its closeness or worn it down)."
         )
     return outcome, lines

@@ -14,7 +14,14 @@ import numpy as np
 
 from sim.model import parameters as reg
 from sim.model.kernel import run_weeks
-from sim.model.outcomes import OUTCOME_CLASSES, SERIES, Thresholds, classify, final_metrics
+from sim.model.outcomes import (
+    OUTCOME_CLASSES,
+    SERIES,
+    Thresholds,
+    classify,
+    final_metrics,
+    pattern,
+)
 from sim.model.randomness import couple_keys
 from sim.model.state import Params, State, initial_state
 
@@ -82,11 +89,15 @@ class Simulation:
     steps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def metrics(self, thresholds: Thresholds | None = None) -> dict[str, np.ndarray]:
-        """Final metrics of every couple with its outcome class code and name."""
+        """Final metrics of every couple with its outcome class and its pattern (the class
+        with its ending set aside), each as a code and a name."""
         m = final_metrics(self.state)
         codes = classify(m, thresholds)
+        shown = pattern(m, thresholds)
         m["outcome_code"] = codes
         m["outcome"] = np.asarray(OUTCOME_CLASSES, dtype=object)[codes]
+        m["pattern_code"] = shown
+        m["pattern"] = np.asarray(OUTCOME_CLASSES, dtype=object)[shown]
         return m
 
 

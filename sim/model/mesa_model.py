@@ -15,26 +15,17 @@ import mesa
 import numpy as np
 
 from sim.model import parameters as reg
+from sim.model.declarations import PARTNER
+from sim.model.declarations import STATE as STATE_VARIABLES
 from sim.model.engine import DEFAULT_STEPS, build_params
 from sim.model.engine import step as advance_week
 from sim.model.outcomes import OUTCOME_CLASSES, Thresholds, classify, final_metrics
 from sim.model.randomness import couple_keys
 from sim.model.state import Params, State, initial_state
 
-PARTNER_STATE = (
-    "capability",
-    "stress",
-    "goodwill",
-    "satisfaction",
-    "resentment",
-    "trust",
-    "autonomy",
-    "commitment",
-    "self_regard",
-    "acceptance",
-    "ledger",
-)
-"""Partner state variables a ``PartnerAgent`` exposes as attributes."""
+PARTNER_STATE = tuple(v.name for v in STATE_VARIABLES if v.scope == PARTNER)
+"""Partner state variables a ``PartnerAgent`` exposes as attributes: every partner variable
+of the declarations (:data:`sim.model.declarations.STATE`)."""
 
 
 class PartnerAgent(mesa.Agent):

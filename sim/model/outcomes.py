@@ -7,7 +7,7 @@ may pass other values.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
@@ -149,36 +149,138 @@ class Thresholds:
         return tuple(f.name for f in fields(cls))
 
 
-def classify(m: dict[str, np.ndarray], th: Thresholds | None = None) -> np.ndarray:
-    """Outcome class code of each couple (an index into :data:`OUTCOME_CLASSES`)."""
+@dataclass(frozen=True)
+class Check:
+    """One test of the outcome classes: a metric compared with a threshold.
+
+    Attributes
+    ----------
+    label : str
+        The metric in words.
+    metric : callable
+        The metric of final metrics (arrays or numbers).
+    op : str
+        ``">="`` or ``"<"``.
+    threshold : str
+        Name of the :class:`Thresholds` field it is compared with.
+    """
+
+    label: str
+    metric: Callable[[Mapping[str, np.ndarray]], np.ndarray]
+    op: str
+    threshold: str
+
+    def holds(self, m: Mapping[str, np.ndarray], th: Thresholds) -> np.ndarray:
+        """Where the test passes."""
+        value, limit = self.metric(m), getattr(th, self.threshold)
+        return value >= limit if self.op == ">=" else value < limit
+
+    def describe(self, m: Mapping[str, float], th: Thresholds) -> str:
+        """The test in words, with its value, as it came out for one couple."""
+        value, limit = float(self.metric(m)), getattr(th, self.threshold)
+        op = self.op if self.holds(m, th) else ("<" if self.op == ">=" else ">=")
+        return f"{self.label} {value:.2f} {op} {limit:.2f} ({self.threshold})"
+
+
+def _lower(a: str, b: str) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
+    return lambda m: np.minimum(m[a], m[b])
+
+
+def _metric(name: str) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:
+    return lambda m: m[name]
+
+
+def _mean_resentment(m: Mapping[str, np.ndarray]) -> np.ndarray:
+    return 0.5 * (m["resentment_a"] + m["resentment_b"])
+
+
+FALLBACK = Check("intimacy", _metric("intimacy"), ">=", "fallback_intimacy")
+"""The test of a couple with no named pattern: ``mutual`` when it holds, else ``eroded``."""
+
+PATTERN_RULES: tuple[tuple[str, tuple[tuple[Check, ...], ...]], ...] = (
+    ("coercive", ((Check("recent coercion", _metric("coercion_recent"), ">=", "coercive_rate"),),)),
+    (
+        "irrelationship",
+        (
+            (
+                Check("effort", _metric("effort"), ">=", "irrelationship_effort"),
+                Check("intimacy", _metric("intimacy"), "<", "irrelationship_intimacy"),
+            ),
+        ),
+    ),
+    (
+        "eroded",
+        (
+            (
+                Check("recent demands", _metric("demand_recent"), ">=", "eroded_demand_rate"),
+                Check("lower goodwill", _lower("goodwill_a", "goodwill_b"), "<", "eroded_goodwill"),
+            ),
+            (Check("mean resentment", _mean_resentment, ">=", "eroded_resentment"),),
+        ),
+    ),
+    (
+        "stalemate",
+        ((Check("recent conflict", _metric("conflict_recent"), ">=", "stalemate_conflict_rate"),),),
+    ),
+    (
+        "coaching",
+        (
+            (
+                Check("help asymmetry", _metric("help_asymmetry"), ">=", "coaching_asymmetry"),
+                Check("intimacy", _metric("intimacy"), "<", "coaching_intimacy"),
+            ),
+        ),
+    ),
+    (
+        "mutual",
+        (
+            (
+                Check("intimacy", _metric("intimacy"), ">=", "mutual_intimacy"),
+                Check(
+                    "lower satisfaction",
+                    _lower("satisfaction_a", "satisfaction_b"),
+                    ">=",
+                    "mutual_satisfaction",
+                ),
+            ),
+        ),
+    ),
+)
+"""The classes of a couple still together, in the order they are tested: a class is
+taken when every test of one of its alternatives passes; a couple that passes none is
+classed by :data:`FALLBACK`. This table is the classifier: :func:`classify` applies it
+and the story explains a class by walking it."""
+
+ENDED_CLASSES: dict[Ending, str] = {
+    Ending.HEALTHY: "ended_healthy",
+    Ending.DESTRUCTIVE: "ended_destructive",
+}
+"""The class of a couple that ended, by its ending kind (set by the engine, R9.5)."""
+
+
+def classify(m: Mapping[str, np.ndarray], th: Thresholds | None = None) -> np.ndarray:
+    """Outcome class code of each couple (an index into :data:`OUTCOME_CLASSES`).
+
+    A couple that ended takes its :data:`ENDED_CLASSES` class; one still together the
+    first class of :data:`PATTERN_RULES` it passes, else the :data:`FALLBACK` class.
+    """
     th = th or Thresholds()
     code = {name: i for i, name in enumerate(OUTCOME_CLASSES)}
-    intimacy = m["intimacy"]
-    goodwill = np.minimum(m["goodwill_a"], m["goodwill_b"])
-    resentment = 0.5 * (m["resentment_a"] + m["resentment_b"])
-    satisfaction = np.minimum(m["satisfaction_a"], m["satisfaction_b"])
-    fallback = np.where(intimacy >= th.fallback_intimacy, code["mutual"], code["eroded"])
-    conditions = [
-        (m["ending_kind"] == Ending.HEALTHY, "ended_healthy"),
-        (m["ending_kind"] == Ending.DESTRUCTIVE, "ended_destructive"),
-        (m["coercion_recent"] >= th.coercive_rate, "coercive"),
-        (
-            (m["effort"] >= th.irrelationship_effort) & (intimacy < th.irrelationship_intimacy),
-            "irrelationship",
-        ),
-        (
-            ((m["demand_recent"] >= th.eroded_demand_rate) & (goodwill < th.eroded_goodwill))
-            | (resentment >= th.eroded_resentment),
-            "eroded",
-        ),
-        (m["conflict_recent"] >= th.stalemate_conflict_rate, "stalemate"),
-        (
-            (m["help_asymmetry"] >= th.coaching_asymmetry) & (intimacy < th.coaching_intimacy),
-            "coaching",
-        ),
-        ((intimacy >= th.mutual_intimacy) & (satisfaction >= th.mutual_satisfaction), "mutual"),
-    ]
+    fallback = np.where(FALLBACK.holds(m, th), code["mutual"], code["eroded"])
+    conditions = [(m["ending_kind"] == kind, name) for kind, name in ENDED_CLASSES.items()]
+    for name, alternatives in PATTERN_RULES:
+        passes = np.zeros(np.shape(m["intimacy"]), dtype=bool)
+        for checks in alternatives:
+            passes |= np.logical_and.reduce([np.asarray(c.holds(m, th)) for c in checks])
+        conditions.append((passes, name))
     return np.select([c for c, _ in conditions], [code[k] for _, k in conditions], fallback)
+
+
+def pattern(m: dict[str, np.ndarray], th: Thresholds | None = None) -> np.ndarray:
+    """Pattern class code of each couple: the class its metrics show with its ending set
+    aside (``mutual``, ``coaching``, ``coercive``, ...), for a couple that ended the
+    pattern it had when it ended (its metrics are frozen at that week)."""
+    return classify({**m, "ending_kind": np.zeros_like(m["ending_kind"])}, th)
 
 
 def class_names(codes: np.ndarray) -> np.ndarray:

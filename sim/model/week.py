@@ -492,9 +492,11 @@ def share(block, events, draws, lane):
     disclosure, BHR; Collins and Miller 1994). Closeness tends toward the depth both
     share, discounted when help runs one way and displaces connection (M7, PDR).
     Good news celebrated actively adds closeness, unanswered news does not (Gable et
-    al. 2004; BHR); a partner whose goodwill is spent celebrates less. A partner who walks with the other through a trial adds to their
-    shared history, which holds commitment (M15, BHR). Visible effort grows with fear
-    of closeness and stands in for it (irrelationship, M9, PDR).
+    al. 2004; BHR); a partner whose goodwill is spent celebrates less. A partner who
+    walks with the other through a trial adds to their shared history, which holds
+    commitment (M15, BHR). Visible effort grows with fear of closeness and stands in
+    for it (irrelationship, M9, PDR). Then the everyday: bids, pleasures, criticism
+    (:func:`_bids`).
     """
     own0 = (1.0 - block[TRAIT.intimacy_fear, lane]) * (0.3 + 0.7 * block[STATE.trust, lane])
     own1 = (1.0 - block[TRAIT.intimacy_fear + 1, lane]) * (0.3 + 0.7 * block[STATE.trust + 1, lane])
