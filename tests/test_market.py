@@ -182,11 +182,54 @@ def test_meeting_pairs_only_available_singles_and_chemistry_weight_sets_the_matc
 
 def test_unresolved_deficit_definition():
     traits = {
-        "dependency": np.array([0.8, 0.8, 0.1, 0.1]),
-        "narcissism": np.array([0.1, 0.1, 0.7, 0.1]),
-        "capability": np.array([0.3, 0.7, 0.9, 0.2]),
+        "dependency": np.array([0.8, 0.8, 0.1, 0.1, 0.5, 0.49]),
+        "narcissism": np.array([0.1, 0.1, 0.7, 0.1, 0.0, 0.49]),
+        "capability": np.array([0.3, 0.7, 0.9, 0.2, 1.0, 0.0]),
     }
-    assert unresolved(traits).tolist() == [True, False, True, False]
+    # a deficit of either kind is unresolved whatever the capability
+    assert unresolved(traits).tolist() == [True, True, True, False, True, False]
+
+
+def test_a_repeat_is_a_named_pattern_after_a_named_pattern():
+    def rel(person, serial, pattern, together=False, left_unresolved=False):
+        return {
+            "person": person,
+            "serial": serial,
+            "pattern": pattern,
+            "together": together,
+            "left_unresolved": left_unresolved,
+        }
+
+    rows = pd.DataFrame(
+        [
+            rel(0, 0, "coaching", left_unresolved=True),
+            rel(0, 1, "eroded"),
+            rel(0, 2, "mutual"),
+            rel(0, 3, "coaching", together=True),
+            rel(1, 4, "mutual"),
+            rel(1, 5, "mutual"),
+            rel(1, 6, "stalemate"),
+            rel(1, 7, "stalemate", together=True),
+            rel(2, 8, "coercive"),
+        ]
+    )
+    traits = {name: np.array([0.1, 0.6, 0.9]) for name in history.TRAIT_SPLITS}
+    pairs = history.repeats(rows, traits)
+    # person 0: coaching -> eroded (a repeat, not the same class), eroded -> mutual (none);
+    # mutual leaves nothing to repeat; person 1: stalemate -> stalemate (still together);
+    # person 2's only relationship has no next one
+    assert pairs["pattern"].tolist() == ["coaching", "eroded", "stalemate"]
+    assert pairs["repeat"].tolist() == [True, False, True]
+    assert pairs["same"].tolist() == [False, False, True]
+    assert pairs["unresolved"].tolist() == [True, False, False]
+    assert pairs["dependency"].tolist() == [0.1, 0.1, 0.6]
+    assert set(history.NAMED_PATTERNS) == {
+        "coaching",
+        "coercive",
+        "irrelationship",
+        "eroded",
+        "stalemate",
+    }
 
 
 def test_partner_market_is_a_mesa_model_with_agents_and_histories():

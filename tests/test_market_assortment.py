@@ -54,13 +54,32 @@ def test_with_the_weight_at_zero_desirability_plays_no_part_in_who_pairs_or_part
 
 def test_assortment_rises_with_the_weight_of_desirability():
     weights = (0.0, 0.35, 0.7, 1.0)
-    values = [
-        assortment.attractiveness_correlation(1, quick=True, market={"desirability_weight": w})
-        for w in weights
+    markets = [
+        assortment.default_market(1, quick=True, market={"desirability_weight": w}) for w in weights
     ]
+    values = [history.desirability_correlation(m) for m in markets]
+    first = [history.desirability_correlation(m, first_only=True) for m in markets]
     assert np.all(np.diff(values) > 0.05), values
-    # desirability alone is Kalick and Hamilton's attractiveness rule: about .6
-    assert 0.5 < values[-1] < 0.7
+    assert np.all(np.diff(first) > 0.05), first
+    # desirability alone is Kalick and Hamilton's attractiveness rule (about .6) in the
+    # first round of pairing, where, as in their market, everyone pairs once
+    assert 0.5 < first[-1] < 0.7
+    # re-pairing after endings draws on a pool of singles mixed in desirability
+    assert values[-1] < first[-1] - 0.05
+
+
+def test_the_first_round_of_pairing_is_every_couple_of_two_people_new_to_the_market():
+    m = Market(Settings.build({"size": 300}), draws.market_key(6)).run(156)
+    first = history.first_couples(m)
+    rows = history.person_rows(history.relationship_table(m))
+    firsts = rows[rows["order"] == 0].groupby("serial").size()
+    expected = np.zeros(m.relationships.n, dtype=bool)
+    expected[firsts[firsts == 2].index.to_numpy()] = True
+    assert np.array_equal(first, expected)
+    assert 0 < first.sum() < m.relationships.n
+    a, b = history.desirability_pairs(m)
+    r = history.desirability_correlation(m, first_only=True)
+    assert r == pytest.approx(np.corrcoef(a[first], b[first])[0, 1])
 
 
 def test_the_desirable_pair_sooner_and_with_each_other():

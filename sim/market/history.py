@@ -4,17 +4,25 @@ Every relationship is one row of :attr:`Market.relationships`; a person's histor
 the rows they were a partner in, in the order they formed. Population summaries are
 the final metrics of a market run (one row of a sweep's ``runs.parquet``).
 
-Repeat rate (M11): for each person and each relationship of theirs that ended and was
-followed by another, whether the next relationship showed the same *pattern* class
-(the outcome class its metrics give when its ending is set aside: mutual, coaching,
-coercive, irrelationship, eroded, stalemate), the next one's pattern being taken at
-its ending or, if still together, at the end of the run. Pairs are split by whether
-the person's deficit was unresolved when the earlier relationship ended (see
+Repeat rate (M11): for each person and each relationship of theirs that ended in a
+*named pattern* (:data:`NAMED_PATTERNS`: the pattern class its metrics give when its
+ending is set aside is coaching, coercive, irrelationship, eroded or stalemate) and was
+followed by another, whether the next relationship fell into a named pattern again,
+its pattern being taken at its ending or, if still together, at the end of the run. A
+relationship whose pattern is ``mutual`` (closeness that lasted, or a couple that
+parted from plain dissatisfaction without any named pattern) leaves no pattern to
+repeat. Which named pattern forms depends on the partner and on life as well as on the
+person; what the person carries is the pattern of dysfunction itself (Johnson and
+Neyer 2019: the same person recreates much the same relationship with the next
+partner), and the very same class is recorded beside it (``same``). Pairs are split by
+whether the person's deficit was unresolved when the earlier relationship ended (see
 :func:`sim.market.market.unresolved`), and by the person's initial traits.
 
 Assortment (V10): the within-couple Pearson correlation of desirability over every
 relationship the market formed, read from the relationship records, which hold both
-partners' desirability (:func:`desirability_pairs`, :func:`desirability_correlation`).
+partners' desirability (:func:`desirability_pairs`, :func:`desirability_correlation`),
+or over the first round of pairing only (:func:`first_couples`), the counterpart of
+Kalick and Hamilton's market.
 """
 
 from __future__ import annotations
@@ -39,6 +47,12 @@ START_AGES = (1, 13)
 
 LATER_AGES = (92, 117)
 """Ages (weeks, inclusive) around two years over which the later level is averaged (M10)."""
+
+NAMED_PATTERNS = tuple(
+    name for name in OUTCOME_CLASSES if name != "mutual" and not name.startswith("ended_")
+)
+"""The pattern classes that name a pattern of dysfunction (coaching, coercive,
+irrelationship, eroded, stalemate): those a repeat (M11) is counted for."""
 
 TRAIT_SPLITS = ("dependency", "narcissism", "intensity_seeking")
 """Initial traits by which repeat rates are split at :data:`HIGH_TRAIT`."""
@@ -141,15 +155,18 @@ def person_history(market: Market, person: int) -> pd.DataFrame:
 
 
 def repeats(rows: pd.DataFrame, traits: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Consecutive pairs of a person's relationships whose first one ended.
+    """Consecutive pairs of a person's relationships whose first one ended in a named
+    pattern (:data:`NAMED_PATTERNS`).
 
-    Columns: ``person``, ``pattern`` and ``next_pattern``, ``repeat`` (the two are
-    equal), ``unresolved`` (the person's deficit unresolved at the first one's end),
-    and the person's initial value of every trait in :data:`TRAIT_SPLITS`.
+    Columns: ``person``, ``pattern`` and ``next_pattern``, ``repeat`` (the next one's
+    pattern is named too), ``same`` (the two patterns are the same class),
+    ``unresolved`` (the person's deficit unresolved at the first one's end), and the
+    person's initial value of every trait in :data:`TRAIT_SPLITS`.
     """
     nxt = rows.groupby("person").shift(-1)
     pairs = rows.assign(next_pattern=nxt["pattern"], next_serial=nxt["serial"])
-    pairs = pairs[~pairs["together"] & pairs["next_serial"].notna()]
+    named = pairs["pattern"].isin(NAMED_PATTERNS)
+    pairs = pairs[~pairs["together"] & named & pairs["next_serial"].notna()]
     out = pd.DataFrame(
         {
             "person": pairs["person"].to_numpy(),
@@ -158,7 +175,8 @@ def repeats(rows: pd.DataFrame, traits: dict[str, np.ndarray]) -> pd.DataFrame:
             "unresolved": pairs["left_unresolved"].to_numpy(dtype=bool),
         }
     )
-    out["repeat"] = out["pattern"] == out["next_pattern"]
+    out["repeat"] = out["next_pattern"].isin(NAMED_PATTERNS).to_numpy(dtype=bool)
+    out["same"] = (out["pattern"] == out["next_pattern"]).to_numpy(dtype=bool)
     for name in TRAIT_SPLITS:
         out[name] = traits[name][out["person"].to_numpy(dtype=np.int64)]
     return out
@@ -179,13 +197,30 @@ def desirability_pairs(market: Market) -> tuple[np.ndarray, np.ndarray]:
     return records["desirability_a"].copy(), records["desirability_b"].copy()
 
 
-def desirability_correlation(market: Market) -> float:
-    """Within-couple Pearson correlation of desirability over every relationship formed.
+def first_couples(market: Market) -> np.ndarray:
+    """Whether each relationship formed (in the order they formed) was the first of both
+    partners: the first round of pairing, from a market where everyone starts single,
+    as in Kalick and Hamilton's (1986) market, where everyone pairs once."""
+    records = market.relationships
+    a, b = records["a"], records["b"]
+    serial = np.arange(records.n)
+    first = np.full(market.n, records.n, dtype=np.int64)
+    np.minimum.at(first, a, serial)
+    np.minimum.at(first, b, serial)
+    return (first[a] == serial) & (first[b] == serial)
+
+
+def desirability_correlation(market: Market, first_only: bool = False) -> float:
+    """Within-couple Pearson correlation of desirability over every relationship formed,
+    or only over the first round of pairing (:func:`first_couples`) with ``first_only``.
 
     NaN with fewer than :data:`MIN_PAIRS` couples or when either partner's desirability
     does not vary.
     """
     a, b = desirability_pairs(market)
+    if first_only:
+        keep = first_couples(market)
+        a, b = a[keep], b[keep]
     if len(a) < MIN_PAIRS or np.ptp(a) == 0.0 or np.ptp(b) == 0.0:
         return np.nan
     return float(np.corrcoef(a, b)[0, 1])

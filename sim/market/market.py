@@ -54,10 +54,7 @@ CHEMISTRY, COMPATIBILITY = 0, 1
 MATCH_NAMES = ("chemistry", "compatibility")
 
 UNRESOLVED_DEFICIT = 0.5
-"""Dependency or narcissism at or above this is a deficit."""
-
-UNRESOLVED_CAPABILITY = 0.5
-"""A dependent person's deficit is unresolved while capability stays below this."""
+"""Dependency or narcissism at or above this is an unresolved deficit."""
 
 LOOK_RATE = 1.0 / 26.0
 """Weight of this week's noticed person in ``seen_better`` (memory of about half a year)."""
@@ -81,16 +78,17 @@ WEEK_SERIES = (
 def unresolved(traits: Mapping[str, np.ndarray]) -> np.ndarray:
     """Whether a person's deficit is unresolved.
 
-    Narcissism at or above :data:`UNRESOLVED_DEFICIT` is unresolved whatever one's
-    capability (the self-focused partner casts self as the more evolved one, which
-    skill does not cure; What Are "Personal Development Relationships"?); dependency
-    at or above it is unresolved while capability stays below
-    :data:`UNRESOLVED_CAPABILITY` (one still cannot handle one's own problems;
-    Balancing Independence and Support).
+    Narcissism or dependency at or above :data:`UNRESOLVED_DEFICIT`, whatever one's
+    capability. The self-focused partner casts self as the more evolved one, which
+    skill does not cure (What Are "Personal Development Relationships"?); the
+    dependent partner hands over problems of their own, including those they could
+    handle, and help with those teaches nothing (Balancing Independence and Support),
+    so skill does not cure that either. Only a smaller deficit resolves it: the growth
+    step of a healthy ending (:meth:`Market.part`).
     """
-    dependent = traits["dependency"] >= UNRESOLVED_DEFICIT
-    low = traits["capability"] < UNRESOLVED_CAPABILITY
-    return (traits["narcissism"] >= UNRESOLVED_DEFICIT) | (dependent & low)
+    return (traits["narcissism"] >= UNRESOLVED_DEFICIT) | (
+        traits["dependency"] >= UNRESOLVED_DEFICIT
+    )
 
 
 def _slice(state: State, idx: np.ndarray) -> State:

@@ -32,7 +32,7 @@ MARKET: tuple[Parameter, ...] = (
     ),
     _m(
         "desirability_weight",
-        0.7,
+        0.9,
         0.0,
         1.0,
         "0-1",
