@@ -335,8 +335,9 @@ def draw_age_profile(model: PartnerMarket) -> Figure:
 
 
 def draw_repeats(model: PartnerMarket) -> Figure:
-    """How often the relationship after an ending had the same pattern, for people whose
-    deficit the ending left unresolved and for the others (M11)."""
+    """How often the relationship after one that ended in a named pattern fell into a
+    named pattern again, for people whose deficit the ending left unresolved and for
+    the others (M11)."""
     s = model.summary()
     groups = (
         ("deficit left unresolved\nby the ending", "unresolved", "#d62728"),
@@ -352,8 +353,8 @@ def draw_repeats(model: PartnerMarket) -> Figure:
         ax.text(x, (0 if np.isnan(rate) else rate) + 0.02, told, ha="center", fontsize=8)
     ax.set_xticks([0, 1], [g[0] for g in groups], fontsize=8)
     ax.set_ylim(0, 1)
-    ax.set_ylabel("share whose next relationship\nhad the same pattern", fontsize=8)
-    ax.set_title("After an ending: the same pattern again?", fontsize=9)
+    ax.set_ylabel("share whose next relationship\nfell into a named pattern again", fontsize=8)
+    ax.set_title("After a pattern ends: a pattern again?", fontsize=9)
     return fig
 
 
