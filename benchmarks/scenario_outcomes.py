@@ -14,7 +14,8 @@ scenario's pattern class leading the patterns. Then the contrasts between scenar
 willing resistant partner reaches higher functioning (``mutual``) far more often than
 the unwilling one; the coercive helper's couples show the ``coercive`` pattern far more
 often than the personal development pairing's; the balanced couple has the highest mean
-intimacy at the horizon. With ``--check`` the exit status is 1 when anything fails.
+intimacy at the horizon; the therapeutic contrast's couples, if they end, end healthily
+more often than destructively. With ``--check`` the exit status is 1 when anything fails.
 
 Scenarios are looked up by name here only to state the contrasts; the model never is.
 """
@@ -29,7 +30,7 @@ import numpy as np
 
 from sim.faces.scenario_run import ScenarioRun, run_scenarios
 from sim.model.outcomes import OUTCOME_CLASSES
-from sim.scenario import TWO_WAY_MIN_SHARE, list_scenarios, load_scenario
+from sim.scenario import list_scenarios, load_scenario
 
 CONTRASTS = (
     ("resistant_partner_willing", "resistant_partner_unwilling", "outcome", "mutual", 0.3),
@@ -42,6 +43,9 @@ must exceed the second's by more than the margin."""
 HIGHEST_INTIMACY = "balanced_mutual"
 """The scenario expected to have the highest mean intimacy at the horizon."""
 
+MOSTLY_HEALTHY = "therapeutic_contrast"
+"""The scenario whose couples, if they end, end healthily more often than not."""
+
 
 LABELS = {
     "share": "expected",
@@ -53,7 +57,9 @@ LABELS = {
 """How each kind of check is labelled in the printed lines."""
 
 
-def scenario_lines(run: ScenarioRun, kinds: tuple[str, ...] | None = None) -> tuple[list[str], bool]:
+def scenario_lines(
+    run: ScenarioRun, kinds: tuple[str, ...] | None = None
+) -> tuple[list[str], bool]:
     """Lines describing one scenario's shares against its expectations; whether all met.
 
     ``kinds`` limits the verdict (and the check lines) to those kinds of
@@ -115,6 +121,15 @@ def contrast_lines(runs: dict[str, ScenarioRun]) -> tuple[list[str], bool]:
             f"    highest mean intimacy: {best} {means[best]:.3f} "
             f"({HIGHEST_INTIMACY} {means[HIGHEST_INTIMACY]:.3f}, next best "
             f"{runner_up[1]} {runner_up[0]:.3f})   {'ok' if ok else 'FAIL'}"
+        )
+    if MOSTLY_HEALTHY in runs:
+        shares = runs[MOSTLY_HEALTHY].shares()
+        healthy, destructive = shares["ended_healthy"], shares["ended_destructive"]
+        ok = healthy + destructive == 0 or healthy > destructive
+        ok_all &= ok
+        lines.append(
+            f"    endings of {MOSTLY_HEALTHY}: healthy {healthy:.2f}, destructive "
+            f"{destructive:.2f} (mostly healthy, if any end)   {'ok' if ok else 'FAIL'}"
         )
     return lines, ok_all
 
