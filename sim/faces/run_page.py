@@ -83,7 +83,8 @@ def outcomes_table(run: ScenarioRun) -> str:
     checks = [c for c in run.checks() if c.kind in ("leads", "at_most", "pattern")]
     if checks:
         items = "".join(
-            f"<li>{esc(c.text)}: {'met' if c.ok else '<strong>not met</strong>'}</li>"
+            f"<li>{esc(c.text if c.kind == 'pattern' else 'primary ' + c.text)}: "
+            f"{'met' if c.ok else '<strong>not met</strong>'}</li>"
             for c in checks
         )
         out += f"<ul>{items}</ul>"

@@ -572,7 +572,8 @@ def shares_table(run: ScenarioRun) -> str:
         )
     for check in run.checks():
         if check.kind in ("leads", "at_most", "pattern"):
-            lines.append(f"{check.text}  {'ok' if check.ok else 'NOT MET'}")
+            what = check.text if check.kind == "pattern" else f"primary {check.text}"
+            lines.append(f"{what}  {'ok' if check.ok else 'NOT MET'}")
     return "\n".join(lines)
 
 
