@@ -162,7 +162,8 @@ class Scenario:
         """The first expected class that is a pattern rather than an ending, or None.
 
         For a scenario whose couples end, this is the pattern they are expected to show
-        before they end: the class most of its couples have as their ``pattern``.
+        before they end: more of its couples are expected to have it as their ``pattern``
+        than any other class.
         """
         return next((e.outcome for e in self.expected if e.outcome not in ENDING_CLASSES), None)
 

@@ -193,7 +193,7 @@ class ScenarioRun:
         against :data:`~sim.scenario.TWO_WAY_MIN_SHARE`; the primary class leading every
         other class and taking at most :data:`~sim.scenario.PRIMARY_MAX_SHARE` of the
         couples; and, when the metrics carry each couple's ``pattern`` and the scenario
-        names a pattern class, that class leading the patterns. None for a population."""
+        names a pattern class, that class leading the patterns. Empty for a population."""
         if self.scenario is None:
             return []
         shares = self.shares()
