@@ -44,6 +44,13 @@ PRIMARY_MIN_SHARE = 0.5
 TWO_WAY_MIN_SHARE = 0.7
 """Least combined share of the two classes of a pattern that can go two ways."""
 
+PRIMARY_MAX_SHARE = 0.95
+"""Most share of replicate couples the primary class may take: couples with the same
+traits still differ, because their lives differ."""
+
+ENDING_CLASSES: tuple[str, ...] = ("ended_healthy", "ended_destructive")
+"""The outcome classes of a couple that ended; every other class is a pattern."""
+
 ARTICLES: tuple[str, ...] = (
     'What Are "Personal Development Relationships"?',
     "Growing Apart Isn't the Problem",
@@ -149,6 +156,16 @@ class Scenario:
     def primary(self) -> Expectation:
         """The first expected outcome class."""
         return self.expected[0]
+
+    @property
+    def pattern_class(self) -> str | None:
+        """The first expected class that is a pattern rather than an ending, or None.
+
+        For a scenario whose couples end, this is the pattern they are expected to show
+        before they end: more of its couples are expected to have it as their ``pattern``
+        than any other class.
+        """
+        return next((e.outcome for e in self.expected if e.outcome not in ENDING_CLASSES), None)
 
     def build_params(self, n: int) -> Params:
         """The engine's parameters for ``n`` replicate couples of this scenario."""
@@ -336,6 +353,13 @@ def _expected(src: str, value: object) -> tuple[tuple[Expectation, ...], str | N
             raise InputError(src, f"{where}.min_share", f"expected a number in [0, 1], got {share}")
         if any(e.outcome == cls for e in out):
             raise InputError(src, f"{where}.class", f"outcome class {cls!r} listed twice")
+        if not out and float(share) > PRIMARY_MAX_SHARE:
+            raise InputError(
+                src,
+                f"{where}.min_share",
+                f"expected at most {PRIMARY_MAX_SHARE:g} for the primary class, got {share:g} "
+                "(couples with the same traits differ: no class takes every couple)",
+            )
         out.append(Expectation(cls, float(share)))
     two_way = None
     if "two_way" in table:

@@ -15,7 +15,13 @@ import sim
 from sim.experiment.runner import load_timeseries
 from sim.faces import plots
 from sim.faces.cli import main
-from sim.faces.scenario_run import replicate_keys, run_scenario, run_scenarios
+from sim.faces.scenario_run import (
+    ScenarioRun,
+    replicate_keys,
+    run_scenario,
+    run_scenarios,
+    shares_table,
+)
 from sim.model.parameters import TRAIT_NAMES
 from sim.scenario import list_scenarios, load_scenario
 
@@ -174,6 +180,48 @@ def test_run_results_match_the_engine_and_a_lone_run():
         direct = sim.run_couples(dict(sc.a), dict(sc.b), dict(sc.env), n=16, seed=9, steps=40)
         np.testing.assert_array_equal(run.metrics["intimacy"], direct.metrics()["intimacy"])
         assert sum(run.shares().values()) == pytest.approx(1.0)
+
+
+def _made_up_run(outcomes: dict[str, int], patterns: dict[str, int] | None = None) -> ScenarioRun:
+    """A run of the tiny scenario whose couples have the given classes (and patterns)."""
+    names = np.array([c for c, k in outcomes.items() for _ in range(k)], dtype=object)
+    metrics = {"outcome": names}
+    if patterns is not None:
+        metrics["pattern"] = np.array(
+            [c for c, k in patterns.items() for _ in range(k)], dtype=object
+        )
+    keys = np.arange(len(names), dtype=np.uint64)
+    return ScenarioRun(load_scenario(FIXTURES / "tiny.toml"), 1, 520, keys, metrics)
+
+
+def _failed(run: ScenarioRun) -> set[str]:
+    return {c.kind for c in run.checks() if not c.ok}
+
+
+def test_expectation_needs_a_leading_primary_class_that_leaves_some_couples():
+    """tiny expects mutual at least 0.4 and eroded, mutual + eroded at least 0.7."""
+    assert _failed(_made_up_run({"mutual": 60, "eroded": 30, "ended_healthy": 10})) == set()
+    # Every couple in the primary class: life should still differ between couples.
+    every = _made_up_run({"mutual": 96, "eroded": 4})
+    assert _failed(every) == {"at_most"} and not every.expectation_met()
+    assert "at most 0.95" in shares_table(every) and "NOT MET" in shares_table(every)
+    # The primary class reaches its least share but another class leads.
+    led = _made_up_run({"mutual": 45, "eroded": 50, "ended_healthy": 5})
+    assert _failed(led) == {"leads"} and not led.expectation_met()
+    assert _failed(_made_up_run({"mutual": 30, "eroded": 30, "coaching": 40})) == {
+        "share",
+        "two_way",
+        "leads",
+    }
+
+
+def test_the_scenario_pattern_must_lead_the_patterns_when_they_are_known():
+    outcomes = {"mutual": 60, "eroded": 30, "ended_healthy": 10}
+    shown = _made_up_run(outcomes, {"mutual": 70, "eroded": 30})
+    assert "pattern" in {c.kind for c in shown.checks()} and shown.expectation_met()
+    other = _made_up_run(outcomes, {"coaching": 70, "mutual": 30})
+    assert _failed(other) == {"pattern"} and not other.expectation_met()
+    assert "pattern" not in {c.kind for c in _made_up_run(outcomes).checks()}
 
 
 def test_run_accepts_a_path(tmp_path, capsys):

@@ -16,9 +16,11 @@ from sim.model import parameters as reg
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.scenario import (
     ARTICLES,
+    ENDING_CLASSES,
     EXPECTED_KEYS,
     NOTES_KEYS,
     OUTCOME_KEYS,
+    PRIMARY_MAX_SHARE,
     PRIMARY_MIN_SHARE,
     TOP_KEYS,
     Scenario,
@@ -82,6 +84,7 @@ def test_every_scenario_loads_and_validates(name):
         assert sc.primary.min_share >= PRIMARY_MIN_SHARE
     else:
         assert len(sc.expected) >= 2
+    assert sc.primary.min_share <= PRIMARY_MAX_SHARE
     assert len(sc.notice) >= 2 and len(sc.things_to_try) >= 2
     # Every "try" note names a parameter to move, in the a./b./both./env. form.
     qualified = set(reg.qualified_names())
@@ -218,6 +221,11 @@ def _valid() -> dict:
             "expected at least 0.5 for the primary class",
         ),
         (
+            lambda d: d["expected"]["outcomes"][0].update(min_share=0.97),
+            "expected.outcomes[0].min_share",
+            "expected at most 0.95 for the primary class",
+        ),
+        (
             lambda d: d["expected"].update(two_way="either way"),
             "expected.outcomes",
             "a two-way pattern needs at least two",
@@ -257,6 +265,21 @@ def test_parse_rejects_bad_contents(change, key, message):
 def test_valid_contents_parse():
     sc = parse_scenario(_valid(), name="x", path=Path("x.toml"))
     assert sc.primary.outcome == "mutual" and sc.two_way is None and dict(sc.env) == {}
+    assert sc.pattern_class == "mutual"
+
+
+def test_the_pattern_class_is_the_first_expected_class_that_is_not_an_ending():
+    data = _valid()
+    data["expected"]["outcomes"] = [
+        {"class": "ended_destructive", "min_share": 0.6},
+        {"class": "ended_healthy", "min_share": 0.1},
+        {"class": "coercive", "min_share": 0.0},
+        {"class": "eroded", "min_share": 0.0},
+    ]
+    assert parse_scenario(data, name="x", path=Path("x.toml")).pattern_class == "coercive"
+    data["expected"]["outcomes"] = data["expected"]["outcomes"][:2]
+    assert parse_scenario(data, name="x", path=Path("x.toml")).pattern_class is None
+    assert set(ENDING_CLASSES) < set(OUTCOME_CLASSES)
 
 
 def test_every_accepted_key_is_documented():
@@ -309,12 +332,14 @@ def test_experiment_runner_reads_scenarios_as_base_configurations():
 def test_readme_catalogue_lists_every_scenario_with_its_expected_classes():
     text = README.read_text(encoding="utf-8")
     catalogue = text[text.index("## The scenarios") : text.index("## The format")]
-    rows = dict(re.findall(r"^\| `([a-z_]+)` \|.+\| ([a-z_ ]+) \|$", catalogue, re.M))
+    found = re.findall(r"^\| `([a-z_]+)` \|.+\| ([a-z_()]+) \| ([a-z_ ]+) \|$", catalogue, re.M)
+    rows = {name: (shown, expected) for name, shown, expected in found}
     assert sorted(rows) == list_scenarios()
-    for name, expected in rows.items():
+    for name, (shown, expected) in rows.items():
         sc = load_scenario(name)
         classes = [e.outcome for e in sc.expected[: 2 if sc.two_way else 1]]
         assert expected.strip() == " or ".join(classes), name
+        assert shown == (sc.pattern_class or "(none)"), name
 
 
 _values = st.one_of(
@@ -347,4 +372,6 @@ def test_any_contents_give_a_scenario_or_one_input_error(a, env, share, cls):
     for name, value in {**sc.a, **sc.env}.items():
         p = reg.REGISTRY[name]
         assert p.low <= value <= p.high
-    assert 0.5 <= sc.primary.min_share <= 1.0 and sc.primary.outcome in OUTCOME_CLASSES
+    assert (
+        0.5 <= sc.primary.min_share <= PRIMARY_MAX_SHARE and sc.primary.outcome in OUTCOME_CLASSES
+    )

@@ -80,6 +80,14 @@ def outcomes_table(run: ScenarioRun) -> str:
             f"<p>Two ways: {esc(names)} together {together:.2f} "
             f"(expected at least {TWO_WAY_MIN_SHARE:.2f}).</p>"
         )
+    checks = [c for c in run.checks() if c.kind in ("leads", "at_most", "pattern")]
+    if checks:
+        items = "".join(
+            f"<li>{esc(c.text if c.kind == 'pattern' else 'primary ' + c.text)}: "
+            f"{'met' if c.ok else '<strong>not met</strong>'}</li>"
+            for c in checks
+        )
+        out += f"<ul>{items}</ul>"
     verdict = "met" if run.expectation_met() else "not met"
     return out + f"<p>The scenario's expectation is <strong>{verdict}</strong>.</p>"
 

@@ -24,6 +24,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,14 @@ from sim.model.engine import build_params, simulate
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.model.randomness import couple_keys
 from sim.population import Population, load_population, population_dir
-from sim.scenario import TWO_WAY_MIN_SHARE, Expectation, Scenario, load_scenario, scenario_dir
+from sim.scenario import (
+    PRIMARY_MAX_SHARE,
+    TWO_WAY_MIN_SHARE,
+    Expectation,
+    Scenario,
+    load_scenario,
+    scenario_dir,
+)
 
 MAIN_METRICS: tuple[str, ...] = (
     "intimacy",
@@ -82,6 +90,33 @@ ENDED_BY_YEARS: tuple[int, ...] = (1, 2, 5, 10)
 """Years after which ``relsim run --population`` gives the share of couples ended."""
 
 WEEKS_PER_YEAR = 52
+
+
+class Check(NamedTuple):
+    """One test of a scenario's expectation against what its couples did.
+
+    Attributes
+    ----------
+    kind : str
+        ``share`` (an expected class reached its least share), ``two_way`` (the first
+        two classes of a two-way pattern together), ``leads`` (the primary class has the
+        largest share), ``at_most`` (the primary class leaves some couples to other
+        classes) or ``pattern`` (the expected pattern is the one most couples show).
+    text : str
+        What was checked and what was found, in one line.
+    ok : bool
+        Whether it held.
+    """
+
+    kind: str
+    text: str
+    ok: bool
+
+
+def _runner_up(shares: Mapping[str, float], cls: str) -> str:
+    """The class with the largest share other than ``cls``, with that share."""
+    name = max((c for c in shares if c != cls), key=lambda c: shares[c])
+    return f"{name} {shares[name]:.2f}"
 
 
 @dataclass
@@ -127,6 +162,15 @@ class ScenarioRun:
         names = self.metrics["outcome"]
         return {c: float(np.mean(names == c)) for c in OUTCOME_CLASSES}
 
+    def pattern_shares(self) -> dict[str, float] | None:
+        """Share of couples showing each class as their ``pattern`` (the class with the
+        ending set aside), in class order; None when the metrics do not carry it (a
+        study read back from its results folder)."""
+        if "pattern" not in self.metrics:
+            return None
+        names = self.metrics["pattern"]
+        return {c: float(np.mean(names == c)) for c in OUTCOME_CLASSES}
+
     @property
     def expected(self) -> tuple[Expectation, ...]:
         """The scenario's expected classes; none for a study of a population."""
@@ -143,15 +187,67 @@ class ScenarioRun:
         when = np.asarray(self.metrics["step_ended"])
         return float(np.mean(ended & (when <= weeks))) if len(ended) else float("nan")
 
-    def expectation_met(self) -> bool:
-        """Whether every expected class reached its minimum share (and, for a two-way
-        pattern, the first two together reached :data:`TWO_WAY_MIN_SHARE`)."""
+    def checks(self) -> list[Check]:
+        """Every test of the scenario's expectation, in order: each expected class
+        against its least share; for a two-way pattern, the first two classes together
+        against :data:`~sim.scenario.TWO_WAY_MIN_SHARE`; the primary class leading every
+        other class and taking at most :data:`~sim.scenario.PRIMARY_MAX_SHARE` of the
+        couples; and, when the metrics carry each couple's ``pattern`` and the scenario
+        names a pattern class, that class leading the patterns. Empty for a population."""
+        if self.scenario is None:
+            return []
         shares = self.shares()
-        ok = all(shares[e.outcome] >= e.min_share for e in self.expected)
+        out = [
+            Check(
+                "share",
+                f"{e.outcome} {shares[e.outcome]:.2f}, at least {e.min_share:.2f}",
+                shares[e.outcome] >= e.min_share,
+            )
+            for e in self.expected
+        ]
         if self.two_way:
             first_two = self.expected[:2]
-            ok &= sum(shares[e.outcome] for e in first_two) >= TWO_WAY_MIN_SHARE
-        return bool(ok)
+            together = sum(shares[e.outcome] for e in first_two)
+            names = " + ".join(e.outcome for e in first_two)
+            out.append(
+                Check(
+                    "two_way",
+                    f"{names} {together:.2f}, at least {TWO_WAY_MIN_SHARE:.2f}",
+                    together >= TWO_WAY_MIN_SHARE,
+                )
+            )
+        primary = self.scenario.primary.outcome
+        out.append(
+            Check(
+                "leads",
+                f"{primary} {shares[primary]:.2f} leads (next: {_runner_up(shares, primary)})",
+                shares[primary] >= max(v for c, v in shares.items() if c != primary),
+            )
+        )
+        out.append(
+            Check(
+                "at_most",
+                f"{primary} {shares[primary]:.2f}, at most {PRIMARY_MAX_SHARE:.2f} "
+                "(couples with the same traits differ)",
+                shares[primary] <= PRIMARY_MAX_SHARE,
+            )
+        )
+        patterns = self.pattern_shares()
+        cls = self.scenario.pattern_class
+        if patterns is not None and cls is not None:
+            out.append(
+                Check(
+                    "pattern",
+                    f"pattern {cls} {patterns[cls]:.2f} leads the patterns "
+                    f"(next: {_runner_up(patterns, cls)})",
+                    patterns[cls] >= max(v for c, v in patterns.items() if c != cls),
+                )
+            )
+        return out
+
+    def expectation_met(self) -> bool:
+        """Whether every test of :meth:`checks` held."""
+        return all(c.ok for c in self.checks())
 
     def summary(self, names: Sequence[str] = MAIN_METRICS) -> pd.DataFrame:
         """Mean, median, 5th and 95th percentile of each metric over the couples."""
@@ -474,6 +570,10 @@ def shares_table(run: ScenarioRun) -> str:
         lines.append(
             f"{'(two-way) ' + names}: {together:.2f}   at least {TWO_WAY_MIN_SHARE:.2f}  {ok}"
         )
+    for check in run.checks():
+        if check.kind in ("leads", "at_most", "pattern"):
+            what = check.text if check.kind == "pattern" else f"primary {check.text}"
+            lines.append(f"{what}  {'ok' if check.ok else 'NOT MET'}")
     return "\n".join(lines)
 
 
