@@ -149,7 +149,7 @@ def survival_curve(model: RelationshipModel) -> tuple[np.ndarray, np.ndarray]:
     weeks = np.arange(model.steps + 1)
     lasted = s.step_ended[~s.active] + 1
     ended_by = np.cumsum(np.bincount(lasted, minlength=model.steps + 1))[: model.steps + 1]
-    return weeks, 1.0 - ended_by / model.n_couples
+    return weeks, (model.n_couples - ended_by) / model.n_couples
 
 
 @dataclass(frozen=True)
