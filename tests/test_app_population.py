@@ -220,7 +220,7 @@ def test_the_published_shares_still_together_are_the_populations_targets():
     assert {t.get_text() for t in ax.texts} == {"V1", "V2"}
     marks = {c.get_gid() for c in ax.get_children() if (c.get_gid() or "").startswith("pub")}
     assert marks == {"published-V1", "published-V2"}
-    assert ax.get_xlim() == (0.0, 10.0)
+    assert ax.get_xlim()[1] > 10.0  # the ten-year mark is inside the axes
 
 
 def test_targets_for_another_population_are_read_from_the_targets_file(tmp_path, monkeypatch):

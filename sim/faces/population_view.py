@@ -333,6 +333,12 @@ def population_week_in_words(model: RelationshipModel, name: str) -> list[str]:
 # --- figures ---------------------------------------------------------------------------
 
 
+def _years(model: RelationshipModel) -> float:
+    """The right end of a time axis in years: the model's horizon, and room for a mark
+    there."""
+    return max(model.horizon, 1) / WEEKS_PER_YEAR * 1.04
+
+
 def draw_survival(model: RelationshipModel, name: str) -> Figure:
     """The share of couples still together since the start (a survival curve, in years),
     with the population's published shares still together marked."""
@@ -369,13 +375,11 @@ def draw_survival(model: RelationshipModel, name: str) -> Figure:
         if points:
             cites = "; ".join(dict.fromkeys(p.cite for p in points))
             ax.plot([], [], "D", color="black", mfc="white", label=f"published ({cites})")
-        ax.set_xlim(0, max(model.horizon, 1) / WEEKS_PER_YEAR)
+        ax.set_xlim(0, _years(model))
         ax.set_ylim(0, 1.02)
         ax.set_xlabel("years since the start")
         ax.set_ylabel("share still together")
-        ax.set_title(
-            f"Still together after {_when(model.steps)}: {_percent(share[-1])}", fontsize=10
-        )
+        ax.set_title(f"Still together at week {model.steps}: {_percent(share[-1])}", fontsize=10)
         ax.legend(loc="lower left")
         if problem:
             ax.text(0.01, 0.01, "targets not read", transform=ax.transAxes, fontsize=7)
@@ -435,7 +439,7 @@ def draw_satisfaction(model: RelationshipModel) -> Figure:
         fig = Figure(figsize=(5.0, 3.2))
         ax = fig.add_subplot()
         ax.plot(np.arange(len(values)) / WEEKS_PER_YEAR, values, color=style.colour(2))
-        ax.set_xlim(0, max(model.horizon, 1) / WEEKS_PER_YEAR)
+        ax.set_xlim(0, _years(model))
         ax.set_ylim(0, 1)
         ax.set_xlabel("years since the start")
         ax.set_ylabel("mean satisfaction")
