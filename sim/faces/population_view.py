@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import solara
@@ -37,6 +38,10 @@ from sim.model.mesa_model import RelationshipModel, satisfaction_together
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.model.state import Ending, Params
 from sim.population import Population, list_populations, load_population
+from sim.validation.couples import WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from sim.validation.targets import Target
 
 POPULATION_ENV = "RELSIM_APP_POPULATION"
 """Environment variable through which ``relsim app --population`` names the population."""
@@ -55,9 +60,6 @@ DEFAULT_COUPLES = 500
 
 COUPLES_STEP = 100
 """Resolution of the couples slider."""
-
-WEEKS_PER_YEAR = 52
-"""Weeks in a year of the model."""
 
 SATISFIED = 0.5
 """Least satisfaction of both partners of a "satisfied" couple, unless a target for the
@@ -160,7 +162,7 @@ class Published:
     ----------
     label : str
         The target and, for a target of several values, which (``V4 (5 y)``).
-    x : float
+    x : float or str
         Where: years for a share still together, the group for a ratio.
     value : float
         The published value (a share still together: one minus the share ended).
@@ -178,7 +180,7 @@ class Published:
     cite: str
 
 
-def _targets(population: str, measure: str):
+def _targets(population: str, measure: str) -> tuple[list[Target], str | None]:
     """The validation targets of ``measure`` for a population, and why none could be
     read (None when they could)."""
     from sim.validation.targets import load_targets
