@@ -185,6 +185,8 @@ def test_explicit_public_host_warns_then_starts_the_server_there(monkeypatch, ca
         (["app", "--port", "eighty"], "--port"),
         (["app", "--host", "somewhere.example"], "--host"),
         (["app", "--scenario", "no_such_scenario"], "unknown scenario"),
+        (["app", "--population", "no_such_population"], "unknown population"),
+        (["app", "--population", "missing/file.toml"], "missing/file.toml"),
     ],
 )
 def test_bad_app_input_gives_one_line_and_status_2(argv, where, capsys):

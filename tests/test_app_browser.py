@@ -221,3 +221,43 @@ def test_served_app_switches_to_the_market_steps_and_plots_without_errors(
         _assert_no_error_shown(page, errors)
     finally:
         page.close()
+
+
+def _population_week(page) -> int:
+    text = page.locator(".relsim-population-week").first.inner_text()
+    found = re.search(r"Week (\d+)", text)
+    return int(found.group(1)) if found else -1
+
+
+def test_served_app_shows_a_population_steps_and_plots_without_errors(tmp_path, browser, served):
+    page, errors = _open(browser, served)
+    try:
+        page.get_by_role("button", name="population", exact=True).click()
+        week = page.locator(".relsim-population-week")
+        week.get_by_text("Week 0: 500 couples drawn from newlyweds", exact=False).wait_for()
+        assert page.locator(".relsim-week").count() == 0
+        page.locator(".relsim-population-notes").get_by_text("How to read it").wait_for()
+        page.get_by_text("couples 500", exact=True).wait_for()
+        page.wait_for_timeout(500)
+        before = _image_sources(page)
+        assert len(before) >= 4
+        for n in (1, 2, 3):
+            page.get_by_role("button", name="Step").click()
+            week.get_by_text(f"Week {n} (year 1, week {n}):").wait_for()
+        assert _population_week(page) == 3
+        assert re.search(r"\d+ of 500 couples still together", week.inner_text())
+        page.wait_for_timeout(500)
+        _assert_plots_changed(before, _image_sources(page), 3)
+
+        # Another population draws fresh couples, at week 0.
+        page.locator(".v-select").first.click()
+        page.get_by_role("option", name="cohabiting").click()
+        week.get_by_text("Week 0: 500 couples drawn from cohabiting", exact=False).wait_for()
+        page.locator(".relsim-population-notes").get_by_text(
+            "Cohabiting", exact=False
+        ).first.wait_for()
+
+        _assert_no_error_shown(page, errors)
+        _screenshot(page, tmp_path / "population.png")
+    finally:
+        page.close()

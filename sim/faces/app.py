@@ -10,7 +10,9 @@ followed couple with this week's interactions drawn between the partners, its we
 plain words (from :mod:`sim.faces.story`), the scenario's teaching notes, the outcome
 classes so far and live plots of the model's ``DataCollector`` series. In "partner
 market" the model is a :class:`~sim.PartnerMarket` (see :mod:`sim.faces.market_view`).
-Each view keeps its model while the other is shown.
+In "population" it is a :class:`~sim.RelationshipModel` of couples drawn from a
+population, the couples of ``relsim run --population`` (see
+:mod:`sim.faces.population_view`). Each view keeps its model while another is shown.
 
 Serve it with ``relsim app`` (which runs ``solara run sim.faces.app``); ``Page`` is
 the page solara shows.
@@ -43,6 +45,13 @@ from sim.faces.market_view import (
     MarketSettings,
     market_components,
 )
+from sim.faces.population_view import (
+    POPULATION_ENV,
+    PopulationControls,
+    PopulationSettings,
+    initial_population,
+    population_components,
+)
 from sim.faces.story import (
     PARTNER_NAMES,
     change_lines,
@@ -67,8 +76,8 @@ COLOURS = {"a": "#1f77b4", "b": "#d62728"}
 """Line colour of each partner in the plots."""
 
 
-VIEWS = ("one scenario", "partner market")
-"""The app's two views, as the switch names them."""
+VIEWS = ("one scenario", "partner market", "population")
+"""The app's views, as the switch names them."""
 
 
 @dataclass(frozen=True)
@@ -488,9 +497,10 @@ def _SidebarControls(controls: Callable[[], None]):
 
 
 @solara.component
-def ViewSwitch(view: solara.Reactive[str], generation: int):
+def ViewSwitch(view: str, on_view: Callable[[str], None], generation: int):
     """The switch between the app's views, at the top of the sidebar (declared less
-    deep than anything a view puts there).
+    deep than anything a view puts there): ``view`` is the view shown, ``on_view`` gets
+    the view picked.
 
     Solara's layout matches sidebar content to what it showed before by position, so
     SolaraViz's play controls would outlive a change of view or of settings: still
@@ -503,7 +513,7 @@ def ViewSwitch(view: solara.Reactive[str], generation: int):
     """
     with solara.Sidebar():
         with solara.Card("View", margin=0):
-            solara.ToggleButtonsSingle(value=view, values=list(VIEWS), dense=True)
+            solara.ToggleButtonsSingle(value=view, values=list(VIEWS), on_value=on_view, dense=True)
         if generation % 2:
             solara.Div(style="display: none")
 
@@ -567,24 +577,67 @@ def MarketView(
 
 
 @solara.component
+def PopulationView(
+    settings: solara.Reactive[PopulationSettings],
+    keeper: ModelKeeper,
+    generation: int = 0,
+):
+    """Couples drawn from a population: SolaraViz over the model, its controls below."""
+    current = settings.value
+    components = solara.use_memo(lambda: population_components(current), [current.version])
+    ModelView(
+        current,
+        keeper,
+        components,
+        "relsim: couples of a population, week by week",
+        lambda: PopulationControls(current, settings.set),
+        generation,
+    )
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The view shown, and how many times the view was switched (which changes the
+    page's generation at every switch, whichever two views it is between)."""
+
+    view: str = VIEWS[0]
+    switches: int = 0
+
+    def to(self, view: str) -> Shown:
+        """The view ``view`` shown, counted as a switch when it is another."""
+        return self if view == self.view else Shown(view, self.switches + 1)
+
+
+def initial_view() -> str:
+    """The view to open with: the population view when ``relsim app --population`` named
+    one, else one scenario."""
+    return VIEWS[2] if os.environ.get(POPULATION_ENV) else VIEWS[0]
+
+
+@solara.component
 def Page():
     """The app: the view switch, then the chosen view.
 
     Every change of a view's controls builds a fresh model and a fresh ``SolaraViz``
     (keyed by the settings' version), so that its Reset button rebuilds the model of
-    the current settings and a run in progress stops. Both views' settings and models
+    the current settings and a run in progress stops. Every view's settings and model
     live here, so switching views and back finds each where it was left (paused).
     """
     first = solara.use_memo(lambda: scenario_settings(initial_scenario()), [])
-    view = solara.use_reactive(VIEWS[0])
+    shown = solara.use_reactive(Shown(initial_view()))
     settings = solara.use_reactive(first)
     followed = solara.use_reactive(1)
     market = solara.use_reactive(MarketSettings())
     arrange_by = solara.use_reactive(ARRANGE_DEFAULT)
+    population = solara.use_reactive(PopulationSettings(initial_population()))
     keepers = solara.use_memo(lambda: {name: ModelKeeper() for name in VIEWS}, [])
-    generation = VIEWS.index(view.value) + settings.value.version + market.value.version
-    ViewSwitch(view, generation)
-    if view.value == VIEWS[0]:
+    versions = settings.value.version + market.value.version + population.value.version
+    generation = shown.value.switches + versions
+    view = shown.value.view
+    ViewSwitch(view, lambda v: shown.set(shown.value.to(v)), generation)
+    if view == VIEWS[0]:
         ScenarioView(settings, keepers[VIEWS[0]], followed, generation)
-    else:
+    elif view == VIEWS[1]:
         MarketView(market, keepers[VIEWS[1]], arrange_by, generation)
+    else:
+        PopulationView(population, keepers[VIEWS[2]], generation)

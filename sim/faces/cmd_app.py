@@ -155,18 +155,21 @@ def solara_command(binding: Binding, port: int) -> list[str]:
     ]
 
 
-def child_environment(scenario: str | None) -> dict[str, str]:
-    """The server's environment: ours, without host overrides, with the first scenario."""
+def child_environment(scenario: str | None, population: str | None = None) -> dict[str, str]:
+    """The server's environment: ours, without host overrides, with the first scenario
+    and the population to open with."""
     from sim.faces.app import SCENARIO_ENV
+    from sim.faces.population_view import POPULATION_ENV
 
     env = {k: v for k, v in os.environ.items() if k not in ("HOST", "SOLARA_HOST", "PORT")}
     # Solara warns on every page load that its session cookie falls back to
     # samesite=lax over plain http, which is what a local server wants.
     env["PYTHONWARNINGS"] = "ignore:Cookies with samesite=none require https:UserWarning"
-    if scenario:
-        env[SCENARIO_ENV] = scenario
-    else:
-        env.pop(SCENARIO_ENV, None)
+    for name, value in ((SCENARIO_ENV, scenario), (POPULATION_ENV, population)):
+        if value:
+            env[name] = value
+        else:
+            env.pop(name, None)
     return env
 
 
@@ -176,8 +179,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "app",
         help="serve the teaching app in the browser",
         description="Serve the teaching app (Mesa's SolaraViz): pick a scenario, move the "
-        "traits, play the weeks and watch the couple. Listens on 127.0.0.1 unless --host "
-        "names another address. Ctrl-C stops it.",
+        "traits, play the weeks and watch the couple; or watch a partner market, or the "
+        "couples of a population. Listens on 127.0.0.1 unless --host names another "
+        "address. Ctrl-C stops it.",
     )
     p.add_argument(
         "--host",
@@ -187,26 +191,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--port", default=None, help="port (default: a free port)")
     p.add_argument("--scenario", default=None, help="scenario to open with (name or path)")
+    p.add_argument(
+        "--population",
+        default=None,
+        help="open the population view with this population (name or path)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Start the server, print its address once it answers, and stop it on Ctrl-C."""
+    from sim.population import load_population
     from sim.scenario import load_scenario
 
     binding = decide_binding(args.host)
     port = parse_port(args.port)
-    scenario = None
+    scenario = population = None
     if args.scenario is not None:
         sc = load_scenario(args.scenario)
         scenario = str(sc.path.resolve()) if sc.path.stem != args.scenario else sc.name
+    if args.population is not None:
+        pop = load_population(args.population)
+        population = str(pop.path.resolve()) if pop.path.stem != args.population else pop.name
     if port is None:
         port = free_port(binding.host)
     else:
         check_port_free(binding.host, port)
     if binding.warning:
         print(binding.warning, file=sys.stderr)
-    server = subprocess.Popen(solara_command(binding, port), env=child_environment(scenario))
+    env = child_environment(scenario, population)
+    server = subprocess.Popen(solara_command(binding, port), env=env)
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         if not _wait_until_listening(server, binding.host, port, STARTUP_TIMEOUT):

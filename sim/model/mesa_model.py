@@ -19,7 +19,7 @@ from sim.model.declarations import PARTNER
 from sim.model.declarations import STATE as STATE_VARIABLES
 from sim.model.engine import DEFAULT_STEPS, build_params
 from sim.model.engine import step as advance_week
-from sim.model.outcomes import OUTCOME_CLASSES, Thresholds, classify, final_metrics
+from sim.model.outcomes import OUTCOME_CLASSES, Thresholds, classify, final_metrics, pattern
 from sim.model.randomness import couple_keys
 from sim.model.state import Params, State, initial_state
 
@@ -100,17 +100,26 @@ class RelationshipModel(mesa.Model):
         ``n_couples``); anything not named takes the registry default.
     env : mapping of str to float or array, optional
         Environment parameters.
-    n_couples : int
-        Number of couples.
+    n_couples : int, optional
+        Number of couples (default 1, or the couples of ``params``).
     steps : int
         Horizon in weeks; ``running`` turns false there or when every couple has ended.
     rng : int or None
-        Seed. Couple ``i``'s random numbers depend only on this seed and ``i``.
+        Seed. Couple ``i``'s random numbers depend only on this seed and ``i`` (unless
+        ``keys`` gives them).
     thresholds : Thresholds, optional
         Thresholds of the outcome classes.
     scenario : mesa.experimental.scenarios.Scenario, optional
         What Mesa's ``SolaraViz`` passes when its Reset button rebuilds the model; only
         its ``rng`` is read, and only when ``rng`` is not given.
+    params : Params, optional
+        Ready-made parameters of every couple, as :func:`~sim.model.engine.build_params`
+        or :meth:`sim.population.Population.draw` give them, in place of ``a``, ``b``,
+        ``env`` and single parameters.
+    keys : array of uint64, optional
+        One random key per couple (default ``couple_keys(rng, n_couples)``): a couple's
+        weeks depend only on its parameters and its key, so the keys of another run (such
+        as the run keys of ``relsim run``) give that run's couples.
     **overrides
         Single parameters as ``a_dependency`` / ``a.dependency``, ``both_growth``,
         ``env_problem_rate``: the form ``mesa.batch_run`` passes.
@@ -132,27 +141,43 @@ class RelationshipModel(mesa.Model):
         a: Mapping[str, object] | None = None,
         b: Mapping[str, object] | None = None,
         env: Mapping[str, object] | None = None,
-        n_couples: int = 1,
+        n_couples: int | None = None,
         steps: int = DEFAULT_STEPS,
         rng: int | None = None,
         thresholds: Thresholds | None = None,
         collect_agents: bool = True,
         scenario: object | None = None,
+        *,
+        params: Params | None = None,
+        keys: np.ndarray | None = None,
         **overrides: object,
     ):
         if rng is None and scenario is not None:
             rng = getattr(scenario, "rng", None)
         super().__init__(rng=rng)
         seed = int(rng) if isinstance(rng, (int, np.integer)) else int(self.rng.integers(2**63))
-        a, b, env = _merge_overrides(a, b, env, overrides)
+        if params is None:
+            a, b, env = _merge_overrides(a, b, env, overrides)
+            n_couples = 1 if n_couples is None else n_couples
+        elif a or b or env or overrides:
+            raise reg.ParameterError(
+                "params", "holds every parameter of every couple; give it without a, b, env"
+            )
+        elif n_couples is not None and int(n_couples) != params.n:
+            raise reg.ParameterError(
+                "n_couples", f"expected the {params.n} couples of params, got {n_couples}"
+            )
+        else:
+            n_couples = params.n
         if int(n_couples) < 1:
             raise reg.ParameterError("n_couples", f"expected a whole number >= 1, got {n_couples}")
         self.n_couples = int(n_couples)
         self.horizon = int(steps)
         self.seed = seed
         self.thresholds = thresholds or Thresholds()
-        self.params: Params = build_params(a, b, env, self.n_couples)
-        self.keys = couple_keys(seed, self.n_couples)
+        self.params: Params = build_params(a, b, env, self.n_couples) if params is None else params
+        n = self.n_couples
+        self.keys = couple_keys(seed, n) if keys is None else _keys(keys, n)
         self.state: State = initial_state(self.params)
         self.partners = tuple(
             [PartnerAgent(self, i, role) for i in range(self.n_couples)] for role in reg.PARTNERS
@@ -173,15 +198,36 @@ class RelationshipModel(mesa.Model):
         self.datacollector.collect(self)
 
     def metrics(self) -> dict[str, np.ndarray]:
-        """Final metrics of every couple so far, with its outcome class."""
+        """Final metrics of every couple so far, with its outcome class and its pattern
+        (the class with its ending set aside)."""
         m = final_metrics(self.state)
-        m["outcome"] = np.asarray(OUTCOME_CLASSES, dtype=object)[classify(m, self.thresholds)]
+        names = np.asarray(OUTCOME_CLASSES, dtype=object)
+        m["outcome"] = names[classify(m, self.thresholds)]
+        m["pattern"] = names[pattern(m, self.thresholds)]
         return m
 
     def outcome_shares(self) -> dict[str, float]:
         """Share of couples in each outcome class, as things stand."""
         names = self.metrics()["outcome"]
         return {c: float(np.mean(names == c)) for c in OUTCOME_CLASSES}
+
+
+def _keys(keys: np.ndarray, n: int) -> np.ndarray:
+    """Given keys, checked to be one ``uint64`` per couple."""
+    arr = np.asarray(keys)
+    if arr.shape != (n,) or arr.dtype != np.uint64:
+        raise reg.ParameterError(
+            "keys", f"expected {n} uint64 keys, one per couple, got {arr.dtype} {arr.shape}"
+        )
+    return arr
+
+
+def satisfaction_together(model: RelationshipModel) -> float:
+    """Mean satisfaction of both partners of the couples still together (NaN when none)."""
+    together = model.state.active
+    if not together.any():
+        return float("nan")
+    return float(model.state.satisfaction[:, together].mean())
 
 
 def _mean(name: str, row: int | None = None):
@@ -212,8 +258,11 @@ MODEL_REPORTERS = {
     "commitment": _mean("commitment"),
     "effort": _mean("effort"),
     "ended_share": lambda m: float(1.0 - m.state.active.mean()),
+    "satisfaction_together": satisfaction_together,
 }
-"""Model reporters of ``RelationshipModel.datacollector``: means over all couples."""
+"""Model reporters of ``RelationshipModel.datacollector``: means over all couples, and
+``satisfaction_together``, the mean satisfaction of both partners of the couples still
+together (NaN once none is)."""
 
 
 def _merge_overrides(a, b, env, overrides):
