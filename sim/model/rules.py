@@ -8,6 +8,8 @@ which would keep the compiler from running couples side by side in vector lanes.
 
 from __future__ import annotations
 
+import math
+
 from numba import njit
 
 RECENT = 1.0 / 52.0
@@ -48,6 +50,15 @@ def minimum(first, second):
 
 
 @rule
+def bounded(value):
+    """``value`` carried smoothly into (0, 1): about ``value`` in the middle of the
+    range, approaching 0 and 1 without reaching them (a logistic curve of slope 1 at
+    0.5): where pressures add up beyond the range, the state they drive settles near a
+    bound without being pinned to it."""
+    return 1.0 / (1.0 + math.exp(-4.0 * (value - 0.5)))
+
+
+@rule
 def flag(condition):
     """A condition as a number: 1.0 when it holds, else 0.0."""
     return 1.0 if condition else 0.0
@@ -70,11 +81,30 @@ def self_efficacy(autonomy):
 
 
 @rule
+def reliance(dependency, assertiveness, intimacy_fear, strength):
+    """Chance of bringing a problem beyond one's reach to the partner: from dependency,
+    or from assertiveness that fear of closeness does not block (BHR); ``strength``
+    scales that block (M14)."""
+    return dependency + (1.0 - dependency) * assertiveness * (1.0 - 0.7 * strength * intimacy_fear)
+
+
+@rule
 def receptivity(dependency, intimacy_fear, strength):
-    """Readiness to receive help: low for the self-sufficient who fear closeness (M14,
-    BHR); ``strength`` scales how far it falls short of full readiness."""
-    ready = 0.2 + 0.8 * minimum(1.0, 2.5 * dependency) * (1.0 - 0.5 * intimacy_fear)
-    return 1.0 - strength * (1.0 - ready)
+    """Readiness to receive help: low only for the self-sufficient who fear closeness,
+    the partner who cannot receive (M14, BHR); neither self-sufficiency nor fear alone
+    turns help away. ``strength`` scales how far it falls short of full readiness."""
+    self_sufficient = (1.0 - dependency) ** 4
+    guarded = 1.0 - (1.0 - intimacy_fear) ** 2
+    return 1.0 - strength * self_sufficient * guarded
+
+
+@rule
+def leaning(reliance_a, reliance_b, strength):
+    """Share of the closeness its disclosure allows that a couple reaches: less where
+    one partner never leans on the other, even with a problem beyond reach, the
+    parentified giver and the hyper self-sufficient (M14, BHR); ``strength`` scales
+    the shortfall."""
+    return 1.0 - 0.3 * strength * (1.0 - minimum(reliance_a, reliance_b)) ** 3
 
 
 @rule
