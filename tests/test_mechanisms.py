@@ -18,9 +18,13 @@ Design choices, the same for every test:
   endings (M9's stability, M16, M17) run the default environment.
 - Noise: a step between adjacent levels may go against the signature's direction by at
   most three standard errors of the difference of the two levels' means (computed from
-  the couples, as if independent, which overstates it under common random numbers).
-  Where the signature says "monotone", no larger reversal passes.
-- Each signature also needs a minimum total effect, so that a flat response fails.
+  the couples as if the levels were independent, which overstates it under common
+  random numbers). A larger reversal fails, whether or not the signature says
+  "monotonically": at 2,000 couples a level that is about 0.01 on a 0-1 scale.
+- Each signature also needs a minimum total effect, :data:`MIN_EFFECT`, so that a flat
+  response fails.
+- Signatures that do not hold are tests marked as expected failures (strict, so that a
+  change that meets one shows), each with its reason.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import numpy as np
 import pytest
 
 from sim.model import parameters as reg
+from sim.model.declarations import Ending
 from sim.model.engine import build_params, simulate
 from sim.model.randomness import couple_keys
 
@@ -94,7 +99,7 @@ def _scaled(name, levels):
     return tuple(p.low + x * (p.high - p.low) for x in levels)
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=8)
 def _run(who, name, a, b, env, levels, series, every):
     k, n = len(levels), N
     a, b, env = dict(a), dict(b), dict(env)
@@ -131,14 +136,14 @@ def sweep(param, a=None, b=None, env=STAY, levels=LEVELS, series=(), every=52, *
 # --- Checking a signature -------------------------------------------------------------
 
 
-def assert_graded(run, name, rising, min_effect=MIN_EFFECT):
-    """The level means of ``name`` move one way over the levels, within noise, by at
+def assert_graded(run, name, rising, min_effect=MIN_EFFECT, levels=slice(None)):
+    """The level means of ``name`` move one way over the ``levels``, within noise, by at
     least ``min_effect``; returns the means.
 
     A step against the direction may be at most three standard errors of the
     difference of the two levels' means.
     """
-    values, se = run.mean(name), run.se(name)
+    values, se = run.mean(name)[levels], run.se(name)[levels]
     sign = 1.0 if rising else -1.0
     allowed = 3.0 * np.sqrt(se[1:] ** 2 + se[:-1] ** 2)
     assert (sign * np.diff(values) >= -allowed).all(), f"{name} not graded: {values.round(3)}"
@@ -164,22 +169,31 @@ def assert_ablated(run, off, name, rising):
     )
 
 
+def assert_signature(param, strength, directions, **kwargs):
+    """Each metric of ``directions`` (name: whether it rises) is graded over the levels
+    of ``param`` and mostly goes with the mechanism's ``strength`` at 0; returns both
+    sweeps. ``kwargs`` go to :func:`sweep`."""
+    on = sweep(param, **kwargs)
+    off = sweep(param, **kwargs, **{strength: 0.0})
+    for name, rising in directions.items():
+        assert_graded(on, name, rising)
+        assert_ablated(on, off, name, rising)
+    return on, off
+
+
 # --- M1 demand escalation -------------------------------------------------------------
 
 
 def test_m1_requester_dependency_drains_goodwill_and_breeds_resentment():
-    on = sweep("a.dependency")
-    off = sweep("a.dependency", m1_demand=0.0)
-    assert_graded(on, "goodwill_b", rising=False)
-    assert_graded(on, "resentment", rising=True)
-    assert_ablated(on, off, "goodwill_b", rising=False)
-    assert_ablated(on, off, "resentment", rising=True)
-    # From the balanced level up (the requester at the helper's own dependency and
-    # beyond), demands cost closeness, and that fall goes with the rule.
+    on, off = assert_signature(
+        "a.dependency", "m1_demand", {"goodwill_b": False, "resentment": True}
+    )
+    # From the balanced level up (the requester at about the helper's own dependency
+    # and beyond), demands cost closeness, and that fall goes with the rule; below it
+    # see the next test.
     balanced = slice(1, None)
-    intimacy, ablated = on.mean("intimacy")[balanced], off.mean("intimacy")[balanced]
-    assert (np.diff(intimacy) < 0).all(), intimacy
-    assert intimacy[0] - intimacy[-1] > 2 * max(ablated[0] - ablated[-1], 0.0)
+    intimacy = assert_graded(on, "intimacy", rising=False, levels=balanced)
+    assert fall(off.mean("intimacy")[balanced]) <= ABLATION_REMAINS * fall(intimacy)
 
 
 @pytest.mark.xfail(
@@ -193,23 +207,16 @@ def test_m1_requester_dependency_lowers_intimacy_over_the_whole_range():
 
 
 def test_m1_problem_rate_drains_goodwill_and_intimacy_and_breeds_resentment():
-    on = sweep("env.problem_rate")
-    off = sweep("env.problem_rate", m1_demand=0.0)
-    for name, rising in (("goodwill_b", False), ("intimacy", False), ("resentment", True)):
-        assert_graded(on, name, rising)
-        assert_ablated(on, off, name, rising)
+    directions = {"goodwill_b": False, "intimacy": False, "resentment": True}
+    assert_signature("env.problem_rate", "m1_demand", directions)
 
 
 # --- M2 transferring problems, M3 balance ---------------------------------------------
 
 
 def test_m2_transferring_problems_stalls_own_growth_and_loads_the_partner():
-    on = sweep("a.dependency", series=("stress_b",))
-    off = sweep("a.dependency", series=("stress_b",), m2_transfer=0.0)
-    assert_graded(on, "capability_gain_a", rising=False)
-    assert_graded(on, "stress_b_mean", rising=True)
-    assert_ablated(on, off, "capability_gain_a", rising=False)
-    assert_ablated(on, off, "stress_b_mean", rising=True)
+    directions = {"capability_gain_a": False, "stress_b_mean": True}
+    on, _ = assert_signature("a.dependency", "m2_transfer", directions, series=("stress_b",))
     # Equal growth traits: above the partner's own dependency, the more dependent
     # partner gains less.
     above = np.asarray(LEVELS) > reg.REGISTRY["dependency"].default
@@ -241,11 +248,8 @@ def test_m3_balanced_couple_keeps_growing_and_is_at_the_best_dependency():
 
 
 def test_m4_scorekeeping_breeds_resentment_and_makes_help_conditional():
-    on = sweep("both.scorekeeping")
-    off = sweep("both.scorekeeping", m4_scorekeeping=0.0)
-    for name, rising in (("resentment", True), ("satisfaction", False), ("free_help_share", False)):
-        assert_graded(on, name, rising)
-        assert_ablated(on, off, name, rising)
+    directions = {"resentment": True, "satisfaction": False, "free_help_share": False}
+    assert_signature("both.scorekeeping", "m4_scorekeeping", directions)
 
 
 def test_m5_unspoken_expectations_lower_satisfaction_and_asking_softens_it():
@@ -354,10 +358,7 @@ def test_m8_coercion_needs_a_self_focused_helper_and_a_dependent_partner():
     ids=["helper_narcissism", "partner_dependency"],
 )
 def test_m8_coercion_and_lost_autonomy_grow_with_each_trait(param, partner):
-    on = sweep(param, **partner)
-    off = sweep(param, **partner, m8_coercion=0.0)
-    assert_graded(on, "coercion_rate", rising=True)
-    assert_ablated(on, off, "coercion_rate", rising=True)
+    on, off = assert_signature(param, "m8_coercion", {"coercion_rate": True}, **partner)
     assert_graded(on, "autonomy_a", rising=False)
     if param == "b.narcissism":  # dependency lowers autonomy of itself (its resting level)
         assert_ablated(on, off, "autonomy_a", rising=False)
@@ -375,10 +376,7 @@ def test_m8_acceptance_of_coercive_help_oscillates():
 
 
 def test_m9_fear_of_closeness_gives_effort_without_intimacy():
-    on = sweep("both.intimacy_fear")
-    off = sweep("both.intimacy_fear", m9_stand_in=0.0)
-    assert_graded(on, "effort", rising=True)
-    assert_ablated(on, off, "effort", rising=True)
+    on, _ = assert_signature("both.intimacy_fear", "m9_stand_in", {"effort": True})
     # Fear caps disclosure itself (R6.1, no strength of its own): closeness and
     # satisfaction fall with it whether or not effort stands in.
     for name in ("disclosure", "intimacy", "satisfaction"):
@@ -392,7 +390,7 @@ def test_m9_fear_of_closeness_gives_effort_without_intimacy():
     strict=True,
     reason="commitment (the commit phase, being reworked) counts visible effort as a "
     "small part of investment only, so fearful couples whose satisfaction is low end "
-    "like any dissatisfied couple: 93% within ten years at fear 0.95",
+    "like any dissatisfied couple: more than nine in ten within ten years at fear 0.95",
 )
 def test_m9_irrelationship_is_stable():
     endings = sweep("both.intimacy_fear", env=())
@@ -435,13 +433,9 @@ def test_m12_divergent_growth_hurts_only_the_rigid_or_dependent(moderator):
 
 
 def test_m13_rigidity_raises_conflict_and_co_creation_raises_intimacy():
-    on = sweep("both.rigidity")
-    off = sweep("both.rigidity", m13_threat=0.0)
-    assert_graded(on, "conflict_rate", rising=True)
-    assert_ablated(on, off, "conflict_rate", rising=True)
+    directions = {"conflict_rate": True, "intimacy": False}
+    on, _ = assert_signature("both.rigidity", "m13_threat", directions)
     assert (np.diff(on.mean("n_co_creation")) < 0).all()
-    assert_graded(on, "intimacy", rising=False)
-    assert_ablated(on, off, "intimacy", rising=False)
 
 
 # --- M14 barriers ---------------------------------------------------------------------
@@ -470,8 +464,7 @@ def test_m14_the_self_sufficient_who_fears_closeness_cannot_receive():
     off = sweep("a.intimacy_fear", a={"dependency": 0.05}, m14_receiving=0.0)
     received = on.mean("help_given_b")
     assert (np.diff(received) < 0).all() and received[-1] < 0.7 * received[0], received
-    ablated = off.mean("help_given_b")
-    assert ablated[0] - ablated[-1] <= ABLATION_REMAINS * (received[0] - received[-1])
+    assert_ablated(on, off, "help_given_b", rising=False)
     assert_graded(on, "intimacy", rising=False)
     conflict = on.mean("conflict_rate")
     assert conflict.max() - conflict.min() < 0.01, conflict
@@ -484,20 +477,13 @@ def test_m15_matched_disclosure_raises_intimacy_and_trust():
     """Reciprocity of both partners, one more guarded than the other (intimacy fear
     0.5): matching needs depths that differ; partners with the same traits disclose
     alike already."""
-    guarded = {"intimacy_fear": 0.5}
-    on = sweep("both.reciprocity", b=guarded)
-    off = sweep("both.reciprocity", b=guarded, m15_mutual_steps=0.0)
-    for name in ("intimacy", "trust"):
-        assert_graded(on, name, rising=True)
-        assert_ablated(on, off, name, rising=True)
+    directions = {"intimacy": True, "trust": True}
+    assert_signature("both.reciprocity", "m15_mutual_steps", directions, b={"intimacy_fear": 0.5})
 
 
 def test_m15_celebrated_achievements_raise_intimacy():
-    on = sweep("env.achievement_rate")
-    off = sweep("env.achievement_rate", m15_mutual_steps=0.0)
+    on, _ = assert_signature("env.achievement_rate", "m15_mutual_steps", {"intimacy": True})
     assert_graded(on, "n_celebration", rising=True)
-    assert_graded(on, "intimacy", rising=True)
-    assert_ablated(on, off, "intimacy", rising=True)
 
 
 TRIAL_LEVELS = tuple(0.1 * x for x in LEVELS)
@@ -519,11 +505,8 @@ def test_m15_support_through_trials_holds_commitment():
 
 def test_m15_pressing_after_a_no_feeds_demand_escalation():
     dependent = {"dependency": 0.6}
-    on = sweep("a.assertiveness", a=dependent)
-    off = sweep("a.assertiveness", a=dependent, m1_demand=0.0)
+    on, _ = assert_signature("a.assertiveness", "m1_demand", {"goodwill_b": True}, a=dependent)
     assert_graded(on, "demand_rate", rising=False)
-    assert_graded(on, "goodwill_b", rising=True)
-    assert_ablated(on, off, "goodwill_b", rising=True)
 
 
 # --- M16 developmental imbalance, M17 the therapeutic contrast -----------------------
@@ -565,10 +548,14 @@ def test_m17_help_without_a_stake_builds_the_helped_partners_capability():
     arms: they close the same development gap on their own, at every level of
     narcissism but the highest, so that with them on teaching is redundant and its
     switch removes nothing (the full model keeps the direction, checked below)."""
-    on = sweep("b.narcissism", a=HELPED, b=HELPER, m16_depth=0.0)
-    off = sweep("b.narcissism", a=HELPED, b=HELPER, m16_depth=0.0, m17_teaching=0.0)
-    assert_graded(on, "capability_gain_a", rising=False)
-    assert_ablated(on, off, "capability_gain_a", rising=False)
+    on, _ = assert_signature(
+        "b.narcissism",
+        "m17_teaching",
+        {"capability_gain_a": False},
+        a=HELPED,
+        b=HELPER,
+        m16_depth=0.0,
+    )
     assert on.mean("capability_gain_a")[0] > 0.3
     full = sweep("b.narcissism", a=HELPED, b=HELPER)
     assert_graded(full, "capability_gain_a", rising=False)
@@ -577,7 +564,7 @@ def test_m17_help_without_a_stake_builds_the_helped_partners_capability():
 def test_m17_the_bounded_helpers_couple_ends_if_at_all_healthily():
     run = sweep("b.narcissism", a=HELPED, b=HELPER, env=())
     ended = run.m["ended"]
-    healthy = np.where(ended, run.m["ending_kind"] == 1, np.nan)
+    healthy = np.where(ended, run.m["ending_kind"] == Ending.HEALTHY, np.nan)
     run.add("healthy_ending", healthy)
     assert_graded(run, "healthy_ending", rising=False)
     assert run.mean("healthy_ending")[0] > 0.5
