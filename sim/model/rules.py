@@ -51,11 +51,12 @@ def minimum(first, second):
 
 @rule
 def bounded(value):
-    """``value`` carried smoothly into (0, 1): about ``value`` in the middle of the
-    range, approaching 0 and 1 without reaching them (a logistic curve of slope 1 at
-    0.5): where pressures add up beyond the range, the state they drive settles near a
-    bound without being pinned to it."""
-    return 1.0 / (1.0 + math.exp(-4.0 * (value - 0.5)))
+    """``value`` kept in [0, 1] with a soft floor: as it is from 0.25 up (and at most
+    1), and below 0.25 approaching 0 without reaching it, ``0.25·exp(4·(value − 0.25))``,
+    which meets the line at 0.25 with the same slope. Where pressures add up far below
+    the range, the state they drive settles low without being pinned to its floor."""
+    floor = 0.25 * math.exp(4.0 * (value - 0.25))
+    return minimum(value, 1.0) if value >= 0.25 else floor
 
 
 @rule
