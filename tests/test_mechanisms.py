@@ -1,253 +1,587 @@
 """Each mechanism's signature (M1 to M17 of the specification, bar the market's M10
-and M11) emerges from the rules.
+and M11) holds as a dose-response and comes through the rule that carries it.
 
-Every test builds couples from traits only, varies just the traits the mechanism
-names, runs a few hundred replicate couples at a fixed seed, and asserts a direction
-and a minimum effect size.
+As ``validation.md`` defines it ("What graded means for the mechanisms"), a test runs
+five levels of the mechanism's trait, 0.05, 0.275, 0.5, 0.725 and 0.95 of its range,
+every other trait at its default, 2,000 couples a level for ten years at a fixed seed,
+and asserts the signature's direction over all five levels. It then runs the same
+couples with the mechanism's own strength ``mN_*`` at 0 and asserts that at most half
+of the effect (the difference between the highest and the lowest level) remains.
+
+Design choices, the same for every test:
+
+- Every level runs the same 2,000 couple keys (common random numbers): two levels
+  differ by the parameter, not by the lives drawn. Keys come from one fixed seed.
+- Unless a test says otherwise, couples do not end (``commitment_threshold`` 0), so
+  that a mechanism's dynamics are measured over the same ten years at every level
+  rather than up to an ending whose timing itself depends on the level. Tests of
+  endings (M9's stability, M16, M17) run the default environment.
+- Noise: a step between adjacent levels may go against the signature's direction by at
+  most three standard errors of the difference of the two levels' means (computed from
+  the couples as if the levels were independent, which overstates it under common
+  random numbers). A larger reversal fails, whether or not the signature says
+  "monotonically": at 2,000 couples a level that is about 0.01 on a 0-1 scale.
+- Each signature also needs a minimum total effect, :data:`MIN_EFFECT`, so that a flat
+  response fails.
+- Signatures that do not hold are tests marked as expected failures (strict, so that a
+  change that meets one shows), each with its reason.
 """
 
+from __future__ import annotations
+
+import functools
+
 import numpy as np
-import pandas as pd
 import pytest
 
 from sim.model import parameters as reg
-from sim.model.engine import build_params, run_couples, simulate
+from sim.model.declarations import Ending
+from sim.model.engine import build_params, simulate
 from sim.model.randomness import couple_keys
 
-N = 300
+pytestmark = pytest.mark.slow
+
+LEVELS = (0.05, 0.275, 0.5, 0.725, 0.95)
+"""The five levels of a trait, as fractions of its range."""
+
+N = 2000
+"""Couples a level."""
+
 SEED = 20261122
 
+STAY = (("commitment_threshold", 0.0),)
+"""Couples do not end: dynamics over the same ten years at every level."""
 
-def run(a=None, b=None, env=None, n=N, steps=520, record_every=0, seed=SEED):
-    sim = run_couples(a, b, env, n=n, seed=seed, steps=steps, record_every=record_every)
-    return pd.DataFrame(sim.metrics()), sim
+ABLATION_REMAINS = 0.5
+"""At most this share of a signature's effect may remain with its rule switched off."""
 
-
-def mean(df, col):
-    return float(df[col].astype(float).mean())
-
-
-def resentment(df):
-    return 0.5 * (mean(df, "resentment_a") + mean(df, "resentment_b"))
+MIN_EFFECT = 0.02
+"""Smallest effect over the levels that counts as a signature, on a 0-1 scale: about
+ten standard errors of a level's mean at 2,000 couples."""
 
 
-def assert_monotone(values, decreasing, min_total):
-    steps = np.diff(values)
-    if decreasing:
-        assert (steps < 0).all(), values
-        assert values[0] - values[-1] >= min_total, values
-    else:
-        assert (steps > 0).all(), values
-        assert values[-1] - values[0] >= min_total, values
+# --- Running sweeps -------------------------------------------------------------------
 
 
-def _random_population(n, seed, steps):
-    """Couples with traits drawn across their whole ranges: for within-population checks."""
-    rng = np.random.default_rng(seed)
-    a = {t: rng.uniform(0, 1, n) for t in reg.TRAIT_NAMES}
-    b = {t: rng.uniform(0, 1, n) for t in reg.TRAIT_NAMES}
-    env = {"trial_rate": np.full(n, 0.03)}
-    sim = simulate(build_params(a, b, env, n), couple_keys(seed, n), steps)
-    return pd.DataFrame(sim.metrics())
+class Sweep:
+    """Final metrics (and optionally weekly series) of ``N`` couples at each level.
+
+    ``m[name]`` has shape ``(levels, couples)``: every final metric, the partners' mean
+    ``satisfaction``, ``resentment``, ``goodwill`` and ``capability_gain``, and for each
+    recorded series ``<series>_mean``, its mean over the run. ``series[name]`` has shape
+    ``(weeks recorded, levels, couples)``.
+    """
+
+    def __init__(self, metrics, series, levels):
+        self.m = metrics
+        self.series = series
+        self.levels = levels
+
+    def mean(self, name):
+        return np.nanmean(self.m[name].astype(float), axis=1)
+
+    def se(self, name):
+        x = self.m[name].astype(float)
+        return np.nanstd(x, axis=1) / np.sqrt(np.isfinite(x).sum(axis=1))
+
+    def share(self, outcome):
+        return (self.m["outcome"] == outcome).mean(axis=1)
+
+    def add(self, name, values):
+        """A derived per-couple quantity, to check like a metric."""
+        self.m[name] = np.asarray(values, dtype=float)
+        return self
 
 
-def _ols(y, columns):
-    x = np.column_stack([np.ones(len(y)), *columns])
-    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
-    return coef[1:]
+def _scaled(name, levels):
+    """Levels as fractions of a parameter's range."""
+    p = reg.REGISTRY[name]
+    return tuple(p.low + x * (p.high - p.low) for x in levels)
 
 
-@pytest.fixture(scope="module")
-def population():
-    return _random_population(4000, seed=7, steps=104)
+@functools.lru_cache(maxsize=8)
+def _run(who, name, a, b, env, levels, series, every):
+    k, n = len(levels), N
+    a, b, env = dict(a), dict(b), dict(env)
+    column = np.repeat(np.asarray(_scaled(name, levels)), n)
+    if who in ("a", "both"):
+        a[name] = column
+    if who in ("b", "both"):
+        b[name] = column
+    if who == "env":
+        env[name] = column
+    params = build_params(a, b, env, k * n)
+    keys = np.tile(couple_keys(SEED, n), k)
+    sim = simulate(params, keys, record_every=every if series else 0, series=series)
+    metrics = {key: np.asarray(v).reshape(k, n) for key, v in sim.metrics().items()}
+    direction = sim.state.direction
+    metrics["divergence"] = np.abs(direction[0] - direction[1]).reshape(k, n)
+    for state in ("satisfaction", "resentment", "goodwill", "capability_gain"):
+        metrics[state] = 0.5 * (metrics[f"{state}_a"] + metrics[f"{state}_b"])
+    recorded = {s: sim.series[s].reshape(len(sim.steps), k, n) for s in series}
+    for s in series:  # the mean over the run of a recorded series, per couple
+        metrics[f"{s}_mean"] = recorded[s][1:].mean(axis=0)
+    return Sweep(metrics, recorded, levels)
 
 
-def test_m1_dependency_drains_goodwill_and_intimacy_and_breeds_resentment():
-    runs = [run({"dependency": d})[0] for d in (0.3, 0.5, 0.7, 0.9)]
-    assert_monotone([mean(r, "goodwill_b") for r in runs], decreasing=True, min_total=0.3)
-    assert_monotone([mean(r, "intimacy") for r in runs], decreasing=True, min_total=0.3)
-    assert_monotone([resentment(r) for r in runs], decreasing=False, min_total=0.2)
+def sweep(param, a=None, b=None, env=STAY, levels=LEVELS, series=(), every=52, **switches):
+    """Couples at each level of ``param`` (``"a.x"``, ``"b.x"``, ``"both.x"`` or
+    ``"env.x"``), others at their defaults; ``switches`` set mechanism strengths."""
+    who, name = param.split(".")
+    env = dict(env) | switches
+    freeze = lambda d: tuple(sorted((d or {}).items()))  # noqa: E731
+    return _run(who, name, freeze(a), freeze(b), freeze(env), levels, tuple(series), every)
+
+
+# --- Checking a signature -------------------------------------------------------------
+
+
+def assert_graded(run, name, rising, min_effect=MIN_EFFECT, levels=slice(None)):
+    """The level means of ``name`` move one way over the ``levels``, within noise, by at
+    least ``min_effect``; returns the means.
+
+    A step against the direction may be at most three standard errors of the
+    difference of the two levels' means.
+    """
+    values, se = run.mean(name)[levels], run.se(name)[levels]
+    sign = 1.0 if rising else -1.0
+    allowed = 3.0 * np.sqrt(se[1:] ** 2 + se[:-1] ** 2)
+    assert (sign * np.diff(values) >= -allowed).all(), f"{name} not graded: {values.round(3)}"
+    total = sign * (values[-1] - values[0])
+    assert total >= min_effect, f"{name}: effect {total:.3f} < {min_effect} ({values.round(3)})"
+    return values
+
+
+def fall(values):
+    """Fall of level means from the lowest level to the highest."""
+    return float(values[0] - values[-1])
+
+
+def assert_ablated(run, off, name, rising):
+    """With the rule off (``off``), at most :data:`ABLATION_REMAINS` of the effect of
+    ``run`` on ``name`` remains (an effect that reverses counts as none)."""
+    sign = 1.0 if rising else -1.0
+    on, ablated = run.mean(name), off.mean(name)
+    full, kept = sign * (on[-1] - on[0]), sign * (ablated[-1] - ablated[0])
+    assert kept <= ABLATION_REMAINS * full, (
+        f"{name}: {kept:.3f} of {full:.3f} remains with the rule off "
+        f"(on {on.round(3)}, off {ablated.round(3)})"
+    )
+
+
+def assert_signature(param, strength, directions, **kwargs):
+    """Each metric of ``directions`` (name: whether it rises) is graded over the levels
+    of ``param`` and mostly goes with the mechanism's ``strength`` at 0; returns both
+    sweeps. ``kwargs`` go to :func:`sweep`."""
+    on = sweep(param, **kwargs)
+    off = sweep(param, **kwargs, **{strength: 0.0})
+    for name, rising in directions.items():
+        assert_graded(on, name, rising)
+        assert_ablated(on, off, name, rising)
+    return on, off
+
+
+# --- M1 demand escalation -------------------------------------------------------------
+
+
+def test_m1_requester_dependency_drains_goodwill_and_breeds_resentment():
+    on, off = assert_signature(
+        "a.dependency", "m1_demand", {"goodwill_b": False, "resentment": True}
+    )
+    # From the balanced level up (the requester at about the helper's own dependency
+    # and beyond), demands cost closeness, and that fall goes with the rule; below it
+    # see the next test.
+    balanced = slice(1, None)
+    intimacy = assert_graded(on, "intimacy", rising=False, levels=balanced)
+    assert fall(off.mean("intimacy")[balanced]) <= ABLATION_REMAINS * fall(intimacy)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="M1 and M14 pull against each other at the lowest level: a requester of "
+    "dependency 0.05 with a partner of the default 0.3 is the one who gives and "
+    "rarely asks, help runs one way (R6.2) and closeness is lower than at balance",
+)
+def test_m1_requester_dependency_lowers_intimacy_over_the_whole_range():
+    assert_graded(sweep("a.dependency"), "intimacy", rising=False)
 
 
 def test_m1_problem_rate_drains_goodwill_and_intimacy_and_breeds_resentment():
-    runs = [run(env={"problem_rate": r})[0] for r in (0.5, 0.7, 0.9)]
-    assert_monotone([mean(r, "goodwill_b") for r in runs], decreasing=True, min_total=0.1)
-    assert_monotone([mean(r, "intimacy") for r in runs], decreasing=True, min_total=0.03)
-    assert_monotone([resentment(r) for r in runs], decreasing=False, min_total=0.03)
+    directions = {"goodwill_b": False, "intimacy": False, "resentment": True}
+    assert_signature("env.problem_rate", "m1_demand", directions)
+
+
+# --- M2 transferring problems, M3 balance ---------------------------------------------
 
 
 def test_m2_transferring_problems_stalls_own_growth_and_loads_the_partner():
-    df, dependent = run({"dependency": 0.7}, {"dependency": 0.2}, record_every=4)
-    assert mean(df, "capability_gain_a") < mean(df, "capability_gain_b") - 0.03
-    _, reliant = run({"dependency": 0.2}, {"dependency": 0.2}, record_every=4)
-    assert dependent.series["stress_b"].mean() > reliant.series["stress_b"].mean() * 1.1
+    directions = {"capability_gain_a": False, "stress_b_mean": True}
+    on, _ = assert_signature("a.dependency", "m2_transfer", directions, series=("stress_b",))
+    # Equal growth traits: above the partner's own dependency, the more dependent
+    # partner gains less.
+    above = np.asarray(LEVELS) > reg.REGISTRY["dependency"].default
+    gain_a, gain_b = on.mean("capability_gain_a"), on.mean("capability_gain_b")
+    assert (gain_a[above] < gain_b[above] - MIN_EFFECT).all(), (gain_a, gain_b)
 
 
-def test_m3_balanced_couple_keeps_growing_and_is_near_the_best_dependency():
-    levels = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
-    runs = {d: run({"dependency": d}, {"dependency": d})[0] for d in levels}
-    intimacy = {d: mean(r, "intimacy") for d, r in runs.items()}
-    best = max(intimacy.values())
-    assert intimacy[0.2] >= best - 0.03, intimacy
-    assert intimacy[0.2] > intimacy[0.0] + 0.05 and intimacy[0.2] > intimacy[0.7] + 0.3
-    balanced = runs[0.2]
-    assert (balanced["capability_gain_a"] > 0).mean() > 0.95
-    assert (balanced["capability_gain_b"] > 0).mean() > 0.95
-    assert mean(balanced, "intimacy") > 0.6
+def test_m3_balanced_couple_keeps_growing_and_is_at_the_best_dependency():
+    """Both partners at each level. The balanced couple handles what it can and asks
+    when a problem is beyond reach: the low, default-like dependency of level 0.275.
+    M3 has no strength of its own; dependency works through transfers (M2), so
+    ``m2_transfer`` at 0 removes the dose-response."""
+    on = sweep("both.dependency")
+    off = sweep("both.dependency", m2_transfer=0.0)
+    balanced = 1
+    for name in ("intimacy", "satisfaction"):
+        values = on.mean(name)
+        assert values[balanced] >= values.max() - MIN_EFFECT, (name, values)
+        assert values[balanced] - values[-1] > 0.3, (name, values)
+        assert_ablated(on, off, name, rising=False)
+    rising = (on.m["capability_gain_a"] > 0) & (on.m["capability_gain_b"] > 0)
+    assert rising[balanced].mean() > 0.95
+    assert on.mean("intimacy")[balanced] > 0.6
+    assert_graded(on, "capability_gain", rising=False)
+    assert_ablated(on, off, "capability_gain", rising=False)
+
+
+# --- M4 scorekeeping, M5 expectations, M6 anticipatory care --------------------------
 
 
 def test_m4_scorekeeping_breeds_resentment_and_makes_help_conditional():
-    runs = [run({"scorekeeping": k}, {"scorekeeping": k})[0] for k in (0.0, 0.5, 0.9)]
-    assert_monotone([resentment(r) for r in runs], decreasing=False, min_total=0.3)
-    assert_monotone([mean(r, "satisfaction_a") for r in runs], decreasing=True, min_total=0.2)
-    assert_monotone([mean(r, "free_help_share") for r in runs], decreasing=True, min_total=0.15)
+    directions = {"resentment": True, "satisfaction": False, "free_help_share": False}
+    assert_signature("both.scorekeeping", "m4_scorekeeping", directions)
 
 
 def test_m5_unspoken_expectations_lower_satisfaction_and_asking_softens_it():
-    drops = {}
-    for assertive in (0.3, 0.9):
-        low = run({"expectation": 0.1, "assertiveness": assertive})[0]
-        high = run({"expectation": 0.8, "assertiveness": assertive})[0]
-        drops[assertive] = mean(low, "satisfaction_a") - mean(high, "satisfaction_a")
-        if assertive == 0.9:  # care received is the same; the drop is the gap's own cost
-            assert abs(mean(low, "care_a") - mean(high, "care_a")) < 0.01
-    assert drops[0.9] > 0.05
-    assert drops[0.3] > drops[0.9] + 0.1
+    """Five levels of expectation at each of five levels of assertiveness."""
+    drops = []
+    for assertive in LEVELS:
+        on = sweep("a.expectation", a={"assertiveness": assertive})
+        off = sweep("a.expectation", a={"assertiveness": assertive}, m5_expectation=0.0)
+        assert_graded(on, "satisfaction_a", rising=False)
+        assert_ablated(on, off, "satisfaction_a", rising=False)
+        drops.append(fall(on.mean("satisfaction_a")))
+    # Asking clearly softens the drop, level by level.
+    assert (np.diff(drops) < 0).all(), drops
+    assert drops[0] - drops[-1] > 0.1, drops
+    # At the highest assertiveness care received is the same at every expectation
+    # (no demands): the drop is the cost of the gap itself.
+    clear = sweep("a.expectation", a={"assertiveness": LEVELS[-1]})
+    care = clear.mean("care_a")
+    assert care.max() - care.min() < 0.01, care
+    assert drops[-1] > 0.1
 
 
-def test_m6_help_given_unasked_or_freely_counts_more_than_demanded_help(population):
-    df = population
-    free = (df["n_help_free"] + df["n_notice"]).to_numpy(float)
-    demanded = df["n_help_demanded"].to_numpy(float)
-    controls = [df["n_request"].to_numpy(float), df["n_problem"].to_numpy(float)]
-    for outcome in ("intimacy", "trust"):
-        coef_free, coef_demanded, *_ = _ols(
-            df[outcome].to_numpy(float), [free, demanded, *controls]
-        )
-        assert coef_free > 0, outcome
-        assert coef_free > coef_demanded + 0.001, (outcome, coef_free, coef_demanded)
+def test_m6_responsiveness_brings_help_unasked_and_raises_intimacy_and_trust():
+    on = sweep("b.responsiveness")
+    m = on.m
+    helps = m["n_notice"] + m["n_help_free"] + m["n_help_conditional"] + m["n_help_demanded"]
+    on.add("unasked_share", m["n_notice"] / np.maximum(helps, 1))
+    assert_graded(on, "unasked_share", rising=True)
+    assert_graded(on, "intimacy", rising=True)
+    assert_graded(on, "trust", rising=True)
 
 
-def test_m7_personal_development_help_stays_one_way_while_intimacy_fades():
-    pdr, sim = run({"dependency": 0.7, "capability": 0.3}, {"narcissism": 0.6, "capability": 0.7},
-                   record_every=52)  # fmt: skip
-    base, _ = run()
-    assert mean(pdr, "help_asymmetry") > 2.5 * mean(base, "help_asymmetry")
-    intimacy = np.median(sim.series["intimacy"], axis=1)
-    assert intimacy[-1] < intimacy[1] - 0.1
-    late = sim.series["intimacy"][-1] - sim.series["intimacy"][1]
-    assert (late < 0).mean() > 0.7
+@pytest.mark.xfail(
+    strict=True,
+    reason="help offered unasked is rare at default traits (a problem left unasked "
+    "beyond reach, about one a year once capabilities outgrow most problems), so the "
+    "anticipation rule (R3.3) carries almost none of responsiveness's effect on "
+    "intimacy and trust, which runs through goodwill's recovery, celebration, trial "
+    "support and turning toward",
+)
+def test_m6_effect_of_responsiveness_goes_with_anticipation_off():
+    on = sweep("b.responsiveness")
+    off = sweep("b.responsiveness", m6_anticipation=0.0)
+    assert_ablated(on, off, "intimacy", rising=True)
+    assert_ablated(on, off, "trust", rising=True)
 
 
-def test_m8_narcissistic_helper_with_dependent_partner_is_the_coercive_pairing():
-    shares, rates = {}, {}
-    for narc in (0.1, 0.9):
-        for dep in (0.1, 0.9):
-            df, _ = run({"dependency": dep}, {"narcissism": narc})
-            shares[narc, dep] = float((df["outcome"] == "coercive").mean())
-            rates[narc, dep] = mean(df, "coercion_rate")
-            if (narc, dep) == (0.9, 0.9):
-                trapped = df
-    others = [v for k, v in shares.items() if k != (0.9, 0.9)]
-    assert shares[0.9, 0.9] > 0.7 and shares[0.9, 0.9] > 2.5 * max(others), shares
-    assert rates[0.9, 0.9] > 1.5 * max(v for k, v in rates.items() if k != (0.9, 0.9))
-    assert mean(trapped, "autonomy_a") < 0.2  # started at 0.55
-    answers = trapped["n_fix_accepted"] + trapped["n_fix_rejected"]
-    flip_share = trapped["n_acceptance_flip"].sum() / answers.sum()
-    assert flip_share > 0.3  # accepting and rejecting alternate, not one then the other
-    assert ((trapped["n_fix_accepted"] > 5) & (trapped["n_fix_rejected"] > 5)).mean() > 0.9
+# --- M7 personal development relationship, M8 coercive help --------------------------
+
+PDR_A = {"dependency": 0.7, "capability": 0.3}
+PDR_B = {"capability": 0.7}
+"""A less developed, dependent partner and a more developed one whose self-focus is
+the dose."""
 
 
-def test_m9_fear_of_closeness_gives_effort_without_intimacy():
-    fearful, _ = run({"intimacy_fear": 0.85}, {"intimacy_fear": 0.85})
-    secure, _ = run({"intimacy_fear": 0.1}, {"intimacy_fear": 0.1})
-    assert mean(fearful, "effort") > mean(secure, "effort") + 0.3
-    assert mean(fearful, "disclosure") < mean(secure, "disclosure") - 0.3
-    assert mean(fearful, "intimacy") < mean(secure, "intimacy") - 0.25
-    assert mean(fearful, "satisfaction_a") < mean(secure, "satisfaction_a") - 0.15
-    assert mean(fearful, "ended") < 0.05  # stable all the same
+def test_m7_help_stays_one_way_while_intimacy_fades_with_the_helpers_self_focus():
+    on = sweep("b.narcissism", a=PDR_A, b=PDR_B, series=("intimacy",))
+    off = sweep("b.narcissism", a=PDR_A, b=PDR_B, series=("intimacy",), m7_displacement=0.0)
+    for run in (on, off):
+        intimacy = run.series["intimacy"]  # yearly, weeks 0, 52, ..., 520
+        run.add("decline", intimacy[1] - intimacy[-1])
+    assert_graded(on, "help_asymmetry", rising=True)
+    assert_graded(on, "decline", rising=True)
+    assert_graded(on, "intimacy", rising=False)
+    # Intimacy declines from the first year to the tenth in nearly every couple of the
+    # most self-focused helper; the asymmetry of help stays high the while.
+    assert (on.m["decline"][-1] > 0).mean() > 0.9
+    assert on.mean("help_asymmetry")[-1] > 0.4
+    for name, rising in (("help_asymmetry", True), ("decline", True), ("intimacy", False)):
+        assert_ablated(on, off, name, rising)
 
 
-def test_m12_divergent_growth_hurts_only_the_dependent_or_rigid():
-    def cost(extra):
-        slow = run({**extra, "growth": 0.1}, {"growth": 0.1})[0]
-        fast = run({**extra, "growth": 0.9}, {"growth": 0.9})[0]
-        return mean(slow, "satisfaction_a") - mean(fast, "satisfaction_a")
-
-    assert cost({}) < 0.01  # a secure partner does not mind
-    assert cost({"rigidity": 0.8}) > 0.1
-    assert cost({"dependency": 0.6}) > 0.05
+M8_GRID = (0.1, 0.5, 0.9)
 
 
-def test_m13_rigidity_raises_conflict_and_co_creation_raises_intimacy():
-    runs = [run({"rigidity": r}, {"rigidity": r})[0] for r in (0.1, 0.5, 0.9)]
-    assert_monotone([mean(r, "conflict_rate") for r in runs], decreasing=False, min_total=0.15)
-    assert_monotone([mean(r, "n_co_creation") for r in runs], decreasing=True, min_total=50)
-    assert_monotone([mean(r, "intimacy") for r in runs], decreasing=True, min_total=0.1)
+def _coercive_grid(**switches):
+    """Coercive share of couples that stay, by partner dependency (rows) and helper
+    narcissism (columns)."""
+    return np.array(
+        [
+            sweep("b.narcissism", a={"dependency": dep}, levels=M8_GRID, **switches).share(
+                "coercive"
+            )
+            for dep in M8_GRID
+        ]
+    )
+
+
+def test_m8_coercion_needs_a_self_focused_helper_and_a_dependent_partner():
+    """The coercive share on couples that stay (``commitment_threshold`` 0): counting
+    couples that ended destructive after a coercion would mix in the many dependent
+    couples that end destructive through demand escalation (M1) alone."""
+    grid = _coercive_grid()
+    others = np.delete(grid.ravel(), grid.size - 1)
+    assert grid[-1, -1] >= 3 * others.max(), grid
+    assert grid[-1, -1] > 0.5, grid
+    # Neither trait alone: high narcissism with the middle dependency, or high
+    # dependency with the middle narcissism, stays far below.
+    assert grid[1, -1] < grid[-1, -1] / 3 and grid[-1, 1] < grid[-1, -1] / 3, grid
+    assert _coercive_grid(m8_coercion=0.0).max() == 0.0
 
 
 @pytest.mark.parametrize(
-    "barrier",
-    [
-        {"responsiveness": 0.95, "dependency": 0.02, "assertiveness": 0.1},  # parentified giver
-        {"dependency": 0.0, "capability": 0.9, "assertiveness": 0.3, "intimacy_fear": 0.5},
-    ],
-    ids=["parentified_giver", "hyper_self_sufficient"],
+    "param, partner",
+    [("b.narcissism", {"a": {"dependency": 0.9}}), ("a.dependency", {"b": {"narcissism": 0.9}})],
+    ids=["helper_narcissism", "partner_dependency"],
 )
-def test_m14_giving_without_receiving_blocks_intimacy_despite_low_conflict(barrier):
-    df, _ = run(barrier)
-    base, _ = run()
-    assert mean(df, "help_given_a") > 5 * mean(df, "help_given_b")
-    assert mean(df, "intimacy") < mean(base, "intimacy") - 0.1
-    assert mean(df, "conflict_rate") < mean(base, "conflict_rate") + 0.05
+def test_m8_coercion_and_lost_autonomy_grow_with_each_trait(param, partner):
+    on, off = assert_signature(param, "m8_coercion", {"coercion_rate": True}, **partner)
+    assert_graded(on, "autonomy_a", rising=False)
+    if param == "b.narcissism":  # dependency lowers autonomy of itself (its resting level)
+        assert_ablated(on, off, "autonomy_a", rising=False)
 
 
-def test_m15_matched_disclosure_and_celebration_raise_intimacy_and_trust():
-    runs = [run({"reciprocity": r}, {"reciprocity": r})[0] for r in (0.1, 0.5, 0.9)]
-    assert_monotone([mean(r, "intimacy") for r in runs], decreasing=False, min_total=0.04)
-    assert_monotone([mean(r, "trust") for r in runs], decreasing=False, min_total=0.01)
-    quiet = run(env={"achievement_rate": 0.0})[0]
-    joyful = run(env={"achievement_rate": 0.2})[0]
-    assert mean(joyful, "intimacy") > mean(quiet, "intimacy") + 0.1
+def test_m8_acceptance_of_coercive_help_oscillates():
+    trapped = sweep("b.narcissism", a={"dependency": 0.9}, levels=(0.9,))
+    accepted, rejected = trapped.m["n_fix_accepted"][0], trapped.m["n_fix_rejected"][0]
+    flips = trapped.m["n_acceptance_flip"][0]
+    assert flips.sum() / (accepted + rejected).sum() > 0.3
+    assert ((accepted > 5) & (rejected > 5)).mean() > 0.9
 
 
-def test_m15_support_through_trials_raises_commitment(population):
-    df = population
-    supported = df["n_trial_support"].to_numpy(float)
-    trials = df["n_trial"].to_numpy(float)
-    (coef_support, _) = _ols(
-        df["commitment_a"].to_numpy(float) + df["commitment_b"], [supported, trials]
+# --- M9 irrelationship ----------------------------------------------------------------
+
+
+def test_m9_fear_of_closeness_gives_effort_without_intimacy():
+    on, _ = assert_signature("both.intimacy_fear", "m9_stand_in", {"effort": True})
+    # Fear caps disclosure itself (R6.1, no strength of its own): closeness and
+    # satisfaction fall with it whether or not effort stands in.
+    for name in ("disclosure", "intimacy", "satisfaction"):
+        assert_graded(on, name, rising=False)
+    assert_graded(
+        on.add("irrelationship", on.m["outcome"] == "irrelationship"), "irrelationship", True
     )
-    assert coef_support > 0.005
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="commitment (the commit phase, being reworked) counts visible effort as a "
+    "small part of investment only, so fearful couples whose satisfaction is low end "
+    "like any dissatisfied couple: more than nine in ten within ten years at fear 0.95",
+)
+def test_m9_irrelationship_is_stable():
+    endings = sweep("both.intimacy_fear", env=())
+    ended = endings.mean("ended")
+    assert ended.max() - ended[0] <= 0.1, ended
+
+
+# --- M12 independent growth, M13 rigid convictions ----------------------------------
+
+
+def _divergence_cost(run, partner="a"):
+    """Per level, the satisfaction one typical divergence of growth paths costs: the
+    slope of the partner's final satisfaction on the final distance between the two
+    partners' growth directions, times that distance's standard deviation, with its
+    standard error. Directions wander by chance alone (R7.1), so within a level the
+    distance is an experiment."""
+    cost, se = [], []
+    for x, y in zip(run.m["divergence"], run.m[f"satisfaction_{partner}"], strict=True):
+        slope, intercept = np.polyfit(x, y, 1)
+        resid = y - (slope * x + intercept)
+        cost.append(-slope * x.std())
+        se.append(resid.std() / np.sqrt(len(x)))
+    return np.array(cost), np.array(se)
+
+
+@pytest.mark.parametrize("moderator", ["rigidity", "dependency"])
+def test_m12_divergent_growth_hurts_only_the_rigid_or_dependent(moderator):
+    """The moderator is partner ``a``'s; growth at its default for both."""
+    cost, se = _divergence_cost(sweep(f"a.{moderator}"))
+    ablated, _ = _divergence_cost(sweep(f"a.{moderator}", m12_divergence=0.0))
+    assert abs(cost[0]) < 0.01, cost  # a secure, flexible partner barely minds
+    assert cost.max() >= max(MIN_EFFECT, 3 * cost[0]), cost
+    upper, lower = cost[len(cost) // 2 + 1 :], cost[:2]
+    assert upper.min() > lower.max() + 3 * se.max(), cost
+    assert np.abs(ablated).max() <= ABLATION_REMAINS * cost.max(), (cost, ablated)
+    if moderator == "rigidity":
+        assert (np.diff(cost) >= -3 * np.sqrt(2) * se.max()).all(), cost
+    # Dependency: the cost rises up to 0.725 and is smaller at 0.95, where demand
+    # escalation (M1) has already brought satisfaction low and it moves less.
+
+
+def test_m13_rigidity_raises_conflict_and_co_creation_raises_intimacy():
+    directions = {"conflict_rate": True, "intimacy": False}
+    on, _ = assert_signature("both.rigidity", "m13_threat", directions)
+    assert (np.diff(on.mean("n_co_creation")) < 0).all()
+
+
+# --- M14 barriers ---------------------------------------------------------------------
+
+
+def test_m14_the_partner_who_never_asks_gives_without_receiving_and_blocks_intimacy():
+    """The parentified giver: a partner of low dependency who asks even for help beyond
+    reach less the less assertive they are (a.assertiveness falling)."""
+    on = sweep("a.assertiveness", a={"dependency": 0.05})
+    off = sweep("a.assertiveness", a={"dependency": 0.05}, m14_receiving=0.0)
+    given, received = on.mean("help_given_a"), on.mean("help_given_b")
+    assert (np.diff(received) > 0).all() and received[0] < 0.5 * received[-1], received
+    assert abs(given[-1] - given[0]) < 0.05 * given.mean(), given  # gives all the same
+    assert received[0] < 0.25 * given[0]
+    assert_graded(on, "intimacy", rising=True)
+    assert_ablated(on, off, "intimacy", rising=True)
+    conflict = on.mean("conflict_rate")
+    assert conflict.max() - conflict.min() < 0.01, conflict  # low conflict throughout
+
+
+def test_m14_the_self_sufficient_who_fears_closeness_cannot_receive():
+    """The hyper self-sufficient: low dependency, rising fear of closeness. Receiving
+    goes with the barrier's rule; closeness falls with fear's cap on disclosure (R6.1),
+    which has no strength of its own."""
+    on = sweep("a.intimacy_fear", a={"dependency": 0.05})
+    off = sweep("a.intimacy_fear", a={"dependency": 0.05}, m14_receiving=0.0)
+    received = on.mean("help_given_b")
+    assert (np.diff(received) < 0).all() and received[-1] < 0.7 * received[0], received
+    assert_ablated(on, off, "help_given_b", rising=False)
+    assert_graded(on, "intimacy", rising=False)
+    conflict = on.mean("conflict_rate")
+    assert conflict.max() - conflict.min() < 0.01, conflict
+
+
+# --- M15 mutual steps -----------------------------------------------------------------
+
+
+def test_m15_matched_disclosure_raises_intimacy_and_trust():
+    """Reciprocity of both partners, one more guarded than the other (intimacy fear
+    0.5): matching needs depths that differ; partners with the same traits disclose
+    alike already."""
+    directions = {"intimacy": True, "trust": True}
+    assert_signature("both.reciprocity", "m15_mutual_steps", directions, b={"intimacy_fear": 0.5})
+
+
+def test_m15_celebrated_achievements_raise_intimacy():
+    on, _ = assert_signature("env.achievement_rate", "m15_mutual_steps", {"intimacy": True})
+    assert_graded(on, "n_celebration", rising=True)
+
+
+TRIAL_LEVELS = tuple(0.1 * x for x in LEVELS)
+"""Trial rates 0.0025 to 0.0475 a week: up to a major trial every 20 weeks (the range
+allows 0.5, a trial every other week, which no couple lives)."""
+
+
+def test_m15_support_through_trials_holds_commitment():
+    """With support through trials, more trials cost commitment at most half of what
+    they cost when support builds no shared history and closeness."""
+    on = sweep("env.trial_rate", levels=TRIAL_LEVELS)
+    off = sweep("env.trial_rate", levels=TRIAL_LEVELS, m15_mutual_steps=0.0)
+    assert_graded(on, "n_trial_support", rising=True)
+    unsupported = assert_graded(off, "commitment_a", rising=False)
+    supported = on.mean("commitment_a")
+    assert fall(supported) <= ABLATION_REMAINS * fall(unsupported), (supported, unsupported)
+    assert (supported > unsupported).all()
 
 
 def test_m15_pressing_after_a_no_feeds_demand_escalation():
-    timid = run({"assertiveness": 0.1, "dependency": 0.6})[0]
-    assertive = run({"assertiveness": 0.9, "dependency": 0.6})[0]
-    assert mean(timid, "demand_rate") > 5 * mean(assertive, "demand_rate")
-    assert mean(timid, "goodwill_b") < mean(assertive, "goodwill_b") - 0.2
+    dependent = {"dependency": 0.6}
+    on, _ = assert_signature("a.assertiveness", "m1_demand", {"goodwill_b": True}, a=dependent)
+    assert_graded(on, "demand_rate", rising=False)
+
+
+# --- M16 developmental imbalance, M17 the therapeutic contrast -----------------------
+
+SEEKER = {"capability": 0.8, "growth": 0.6}
+RESISTANT = {"capability": 0.3}
+
+
+def _higher_functioning(run):
+    closed = np.abs(run.m["capability_a"] - run.m["capability_b"]) < 0.1
+    run.add("higher_functioning", (run.m["outcome"] == "mutual") & closed)
+    return run.add("mutual", run.m["outcome"] == "mutual")
 
 
 def test_m16_openness_of_the_resistant_partner_decides_higher_functioning():
-    hf, conflict, sat, regard = [], [], [], []
-    for openness in (0.0, 0.3, 0.6, 0.9):
-        df, _ = run({"capability": 0.8, "growth": 0.6}, {"capability": 0.3, "openness": openness})
-        closed_gap = (df["capability_a"] - df["capability_b"]).abs() < 0.1
-        hf.append(float(((df["outcome"] == "mutual") & closed_gap).mean()))
-        conflict.append(mean(df, "conflict_rate"))
-        sat.append(mean(df, "satisfaction_a"))
-        regard.append(mean(df, "self_regard_a"))
-    assert hf[0] < 0.05 and hf[-1] > 0.8 and max(np.diff(hf)) > 0.3, hf
-    assert_monotone(conflict, decreasing=True, min_total=0.2)
-    assert_monotone(sat, decreasing=False, min_total=0.2)
-    assert_monotone(regard, decreasing=False, min_total=0.4)
+    """Default environment: couples end, and one that ended did not reach higher
+    functioning. Higher functioning is the ``mutual`` class with the development gap
+    closed (within 0.1): the resistant partner moved."""
+    on = _higher_functioning(sweep("b.openness", a=SEEKER, b=RESISTANT, env=()))
+    off = _higher_functioning(sweep("b.openness", a=SEEKER, b=RESISTANT, env=(), m16_depth=0.0))
+    for name in ("higher_functioning", "mutual"):
+        share = assert_graded(on, name, rising=True, min_effect=0.5)
+        # Rises steeply but without a jump: no step of more than half the whole rise.
+        assert np.diff(share).max() <= 0.5 * (share[-1] - share[0]), (name, share)
+        assert_ablated(on, off, name, rising=True)
+    assert_graded(on, "conflict_rate", rising=False)
+    assert_ablated(on, off, "conflict_rate", rising=False)
+    for name in ("satisfaction_a", "self_regard_a"):  # the seeker's
+        assert_graded(on, name, rising=True)
+        assert_ablated(on, off, name, rising=True)
 
 
-def test_m17_bounded_help_without_a_stake_builds_the_helped_partners_capability():
-    helped = {"dependency": 0.6, "capability": 0.2}
-    bounded, _ = run(helped, {"narcissism": 0.05, "assertiveness": 0.8, "capability": 0.8})
-    invested, _ = run(helped, {"narcissism": 0.8, "assertiveness": 0.8, "capability": 0.8})
-    assert mean(bounded, "capability_gain_a") > mean(invested, "capability_gain_a") + 0.04
-    assert mean(bounded, "capability_gain_a") > 0.3
-    ended = bounded[bounded["ended"]]
-    assert len(ended) == 0 or (ended["ending_kind"] == 1).mean() > 0.8
+HELPED = {"dependency": 0.6, "capability": 0.2}
+HELPER = {"assertiveness": 0.8, "capability": 0.8}
+
+
+def test_m17_help_without_a_stake_builds_the_helped_partners_capability():
+    """Measured with the more developed partner's requests for depth (M16) off in both
+    arms: they close the same development gap on their own, at every level of
+    narcissism but the highest, so that with them on teaching is redundant and its
+    switch removes nothing (the full model keeps the direction, checked below)."""
+    on, _ = assert_signature(
+        "b.narcissism",
+        "m17_teaching",
+        {"capability_gain_a": False},
+        a=HELPED,
+        b=HELPER,
+        m16_depth=0.0,
+    )
+    assert on.mean("capability_gain_a")[0] > 0.3
+    full = sweep("b.narcissism", a=HELPED, b=HELPER)
+    assert_graded(full, "capability_gain_a", rising=False)
+
+
+def test_m17_the_bounded_helpers_couple_ends_if_at_all_healthily():
+    run = sweep("b.narcissism", a=HELPED, b=HELPER, env=())
+    ended = run.m["ended"]
+    healthy = np.where(ended, run.m["ending_kind"] == Ending.HEALTHY, np.nan)
+    run.add("healthy_ending", healthy)
+    assert_graded(run, "healthy_ending", rising=False)
+    assert run.mean("healthy_ending")[0] > 0.5
+
+
+# --- No floors or ceilings ------------------------------------------------------------
+
+OTHER_TRAITS = tuple(t for t in reg.TRAIT_NAMES if t not in reg.MAIN_TRAITS)
+
+BOUNDED = ("satisfaction_a", "satisfaction_b", "intimacy", "goodwill_a", "goodwill_b", "trust")
+
+
+@pytest.mark.parametrize("who", ["both", "a"])
+@pytest.mark.parametrize("trait", [*reg.MAIN_TRAITS, *OTHER_TRAITS])
+def test_no_ordinary_trait_value_pins_a_state_to_its_floor_or_ceiling(who, trait):
+    """Couples that stay ten years (the harder case: an ending stops the slide)."""
+    run = sweep(f"{who}.{trait}")
+    for name in BOUNDED:
+        values = run.mean(name)
+        assert values.min() > 0.02 and values.max() < 0.98, (name, values.round(3))

@@ -260,7 +260,12 @@ MECHANISMS: tuple[Parameter, ...] = (
     ),
     _m("m5_expectation", "M5", "care expected but not received lowers satisfaction", "BIS, BHR"),
     _m("m6_anticipation", "M6", "help offered unasked adds closeness and trust", "BIS"),
-    _m("m7_displacement", "M7", "one-way help displaces shared closeness", "PDR"),
+    _m(
+        "m7_displacement",
+        "M7",
+        "a partner made a project is pushed help, and one-way help displaces closeness",
+        "PDR",
+    ),
     _m("m8_coercion", "M8", "a self-focused helper pushes on after a refusal", "PDR"),
     _m("m9_stand_in", "M9", "fear of closeness drives visible effort", "PDR"),
     _m("m12_divergence", "M12", "diverging growth threatens the insecure or rigid", "GAP"),

@@ -8,6 +8,8 @@ which would keep the compiler from running couples side by side in vector lanes.
 
 from __future__ import annotations
 
+import math
+
 from numba import njit
 
 RECENT = 1.0 / 52.0
@@ -48,6 +50,16 @@ def minimum(first, second):
 
 
 @rule
+def bounded(value):
+    """``value`` kept in [0, 1] with a soft floor: as it is from 0.25 up (and at most
+    1), and below 0.25 approaching 0 without reaching it, ``0.25·exp(4·(value − 0.25))``,
+    which meets the line at 0.25 with the same slope. Where pressures add up far below
+    the range, the state they drive settles low without being pinned to its floor."""
+    floor = 0.25 * math.exp(4.0 * (value - 0.25))
+    return minimum(value, 1.0) if value >= 0.25 else floor
+
+
+@rule
 def flag(condition):
     """A condition as a number: 1.0 when it holds, else 0.0."""
     return 1.0 if condition else 0.0
@@ -70,11 +82,34 @@ def self_efficacy(autonomy):
 
 
 @rule
+def reliance(dependency, assertiveness, intimacy_fear, strength):
+    """Chance of bringing a problem beyond one's reach to the partner: from dependency,
+    or from assertiveness that fear of closeness does not block (BHR); ``strength``
+    scales that block (M14)."""
+    return dependency + (1.0 - dependency) * assertiveness * (1.0 - 0.7 * strength * intimacy_fear)
+
+
+@rule
 def receptivity(dependency, intimacy_fear, strength):
-    """Readiness to receive help: low for the self-sufficient who fear closeness (M14,
-    BHR); ``strength`` scales how far it falls short of full readiness."""
-    ready = 0.2 + 0.8 * minimum(1.0, 2.5 * dependency) * (1.0 - 0.5 * intimacy_fear)
-    return 1.0 - strength * (1.0 - ready)
+    """Readiness to receive help: low only for the self-sufficient who fear closeness,
+    the partner who cannot receive (M14, BHR); neither self-sufficiency nor fear alone
+    turns help away. ``strength`` scales how far it falls short of full readiness."""
+    # Products, not ``**``: a power keeps the loop over couples out of vector lanes.
+    alone = 1.0 - dependency
+    open_ = 1.0 - intimacy_fear
+    self_sufficient = alone * alone * alone * alone
+    guarded = 1.0 - open_ * open_
+    return 1.0 - strength * self_sufficient * guarded
+
+
+@rule
+def leaning(reliance_a, reliance_b, strength):
+    """Share of the closeness its disclosure allows that a couple reaches: less where
+    one partner never leans on the other, even with a problem beyond reach, the
+    parentified giver and the hyper self-sufficient (M14, BHR); ``strength`` scales
+    the shortfall."""
+    never = 1.0 - minimum(reliance_a, reliance_b)
+    return 1.0 - 0.3 * strength * never * never * never
 
 
 @rule

@@ -35,16 +35,19 @@ from sim.model.rules import (
     RECENT,
     alternatives_seen,
     asymmetry,
+    bounded,
     clip,
     co_create_chance,
     commitment_target,
     flag,
+    leaning,
     maximum,
     minimum,
     pace,
     press,
     push_chance,
     receptivity,
+    reliance,
     rule,
     seek_chance,
     self_efficacy,
@@ -144,8 +147,11 @@ def cope(block, events, draws, lane):
             block[WEEK.size + me, lane],
         )
         within = size <= cap
-        ask_beyond = dep + (1.0 - dep) * block[TRAIT.assertiveness + me, lane] * (
-            1.0 - 0.7 * block[ENV.m14_receiving, lane] * block[TRAIT.intimacy_fear + me, lane]
+        ask_beyond = reliance(
+            dep,
+            block[TRAIT.assertiveness + me, lane],
+            block[TRAIT.intimacy_fear + me, lane],
+            block[ENV.m14_receiving, lane],
         )
         p_ask = minimum(dep * block[ENV.m2_transfer, lane], 1.0) if within else ask_beyond
         problem = block[WEEK.problem + me, lane] > 0.0
@@ -237,9 +243,9 @@ def respond(block, events, draws, lane):
     (M1, BIS). A scorekeeper who feels in credit on the ledger helps on condition
     (M4, BIS; GAP). A declined request is pressed as a demand by a partner who is not
     assertive and feels owed or dependent (BHR step on taking a no; BIS): a demand
-    drains goodwill hard and breeds resentment in the one pressed; escalation makes the
-    next one harder (demand/withdraw, Christensen and Heavey 1990). The pressed partner
-    gives in while goodwill lasts, or withdraws.
+    drains goodwill hard, in proportion to the goodwill still left, and breeds resentment
+    in the one pressed; escalation makes the next one harder (demand/withdraw, Christensen
+    and Heavey 1990). The pressed partner gives in while goodwill lasts, or withdraws.
     """
     asked0, asked1 = block[WEEK.asked, lane] > 0.0, block[WEEK.asked + 1, lane] > 0.0
     demand0, demand1 = _answer(block, events, draws, lane, (asked0, asked1))
@@ -357,10 +363,12 @@ def _answer(block, events, draws, lane, asked):
         0.07
         * block[ENV.m1_demand, lane]
         * (1.0 + block[STATE.escalation, lane])
+        * block[STATE.goodwill + 1, lane]
         * flag(demand_[0]),
         0.07
         * block[ENV.m1_demand, lane]
         * (1.0 + block[STATE.escalation + 1, lane])
+        * block[STATE.goodwill, lane]
         * flag(demand_[1]),
     )
     block[STATE.goodwill, lane] = block[STATE.goodwill, lane] - drain_[1]
@@ -400,15 +408,18 @@ def fix(block, events, draws, lane):
     """Phase 5, fix: a partner who sees the other as a project pushes help unasked.
 
     A self-focused partner who casts self as the more evolved one treats a less
-    developed, dependent partner as a project (M7, PDR). Most people stop pushing once
-    their help is refused; a narcissistic one keeps on, and help that is no longer
-    wanted is coercion (M8, PDR). Pushed help puts a spotlight on flaws: it costs
-    closeness and, when accepted, autonomy and self-regard. The helped partner swings:
-    accepting feeds resentment and lowers the readiness to accept; refusing brings
-    guilt and self-doubt, which raise it again, so acceptance oscillates (PDR).
+    developed, dependent partner as a project and pushes help on them (M7, PDR). Most
+    people stop pushing once their help is refused; a narcissistic one keeps on, and
+    help that is no longer wanted is coercion (M8, PDR). Pushed help puts a spotlight
+    on flaws: it costs closeness and, when accepted, autonomy and self-regard. The
+    helped partner swings: accepting feeds resentment and lowers the readiness to
+    accept; refusing brings guilt and self-doubt, which raise it again, so acceptance
+    oscillates (PDR).
     """
+    project = block[ENV.m7_displacement, lane]
     push_p = (
-        push_chance(
+        project
+        * push_chance(
             block[TRAIT.narcissism, lane],
             block[STATE.capability, lane],
             block[STATE.capability + 1, lane],
@@ -416,7 +427,8 @@ def fix(block, events, draws, lane):
             block[STATE.last_fix + 1, lane],
             block[ENV.m8_coercion, lane],
         ),
-        push_chance(
+        project
+        * push_chance(
             block[TRAIT.narcissism + 1, lane],
             block[STATE.capability + 1, lane],
             block[STATE.capability, lane],
@@ -489,8 +501,10 @@ def share(block, events, draws, lane):
 
     Each partner discloses as deep as trust allows and fear of closeness permits;
     reciprocity pulls one's depth toward the partner's last disclosure (matched
-    disclosure, BHR; Collins and Miller 1994). Closeness tends toward the depth both
-    share, discounted when help runs one way and displaces connection (M7, PDR).
+    disclosure, BHR; Collins and Miller 1994), and the closer the match the more it
+    counts as evidence for trust. Closeness tends toward the depth both share,
+    discounted when help runs one way and displaces connection (M7, PDR) and where a
+    partner does not lean on the other even with a problem beyond reach (M14, BHR).
     Good news celebrated actively adds closeness, unanswered news does not (Gable et
     al. 2004; BHR); a partner whose goodwill is spent celebrates less. A partner who
     walks with the other through a trial adds to their shared history, which holds
@@ -500,7 +514,9 @@ def share(block, events, draws, lane):
     """
     own0 = (1.0 - block[TRAIT.intimacy_fear, lane]) * (0.3 + 0.7 * block[STATE.trust, lane])
     own1 = (1.0 - block[TRAIT.intimacy_fear + 1, lane]) * (0.3 + 0.7 * block[STATE.trust + 1, lane])
-    recip0, recip1 = block[TRAIT.reciprocity, lane], block[TRAIT.reciprocity + 1, lane]
+    matching = block[ENV.m15_mutual_steps, lane]
+    recip0 = matching * block[TRAIT.reciprocity, lane]
+    recip1 = matching * block[TRAIT.reciprocity + 1, lane]
     depth0 = minimum(
         (1.0 - recip0) * own0 + recip0 * block[STATE.disclosed + 1, lane],
         1.0 - block[TRAIT.intimacy_fear, lane],
@@ -512,13 +528,25 @@ def share(block, events, draws, lane):
     block[STATE.disclosed, lane], block[STATE.disclosed + 1, lane] = depth0, depth1
     match = 1.0 - abs(depth0 - depth1)
     one_way = asymmetry(block[STATE.help_recent, lane], block[STATE.help_recent + 1, lane])
-    leaning = clip(
-        (block[STATE.help_recent, lane] + block[STATE.help_recent + 1, lane]) / 0.05, 0.0, 1.0
+    leans = leaning(
+        reliance(
+            block[TRAIT.dependency, lane],
+            block[TRAIT.assertiveness, lane],
+            block[TRAIT.intimacy_fear, lane],
+            block[ENV.m14_receiving, lane],
+        ),
+        reliance(
+            block[TRAIT.dependency + 1, lane],
+            block[TRAIT.assertiveness + 1, lane],
+            block[TRAIT.intimacy_fear + 1, lane],
+            block[ENV.m14_receiving, lane],
+        ),
+        block[ENV.m14_receiving, lane],
     )
     sharing = (
         minimum(depth0, depth1) * match * (1.0 - 0.7 * block[ENV.m7_displacement, lane] * one_way)
     )
-    target = sharing * (0.7 + 0.3 * leaning) + 0.25 * block[STATE.shared, lane]
+    target = sharing * leans + 0.25 * block[STATE.shared, lane]
     mean_stress = (block[STATE.stress, lane] + block[STATE.stress + 1, lane]) / 2.0
     block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + (
         0.04 * (target - block[STATE.intimacy, lane]) - 0.01 * mean_stress
@@ -526,9 +554,11 @@ def share(block, events, draws, lane):
     depth_ = (depth0, depth1)
     for me in range(2):
         events[EVENT.disclosure + me, lane] += flag(depth_[me] > 0.3)
+        # Trust from matched disclosure, the more the closer the match (BHR).
+        matched = clip(2.0 * (match - 0.5), 0.0, 1.0)
         block[WEEK.good + me, lane] = block[WEEK.good + me, lane] + 0.3 * block[
             ENV.m15_mutual_steps, lane
-        ] * flag(match > 0.8) * flag(depth_[me] > 0.3)
+        ] * matched * flag(depth_[me] > 0.3)
 
     news = (events[EVENT.achievement, lane] > 0, events[EVENT.achievement + 1, lane] > 0)
     d = draw_pair(draws, lane, Draw.CELEBRATE)
@@ -668,8 +698,9 @@ def grow(block, events, draws, lane):
     doing something differently: a rigid partner hears a threat and a conflict
     follows, a flexible one works out a shared answer that adds closeness (M13, GAP);
     a scorekeeper turns even that into a tally (M4). The more developed partner asks
-    for more depth; an open partner changes and catches up, a closed one resists, the
-    seeker blames themself, and the conflict recurs (M16, WLF). Working out a shared
+    for more depth; an open partner changes and catches up as far as their own pace of
+    growth carries them (willing and able), a closed one resists, the seeker blames
+    themself, and the conflict recurs (M16, WLF). Working out a shared
     answer takes goodwill as well as flexibility. Intensity seekers stir
     up conflict when life is calm (BHR).
     """
@@ -750,7 +781,10 @@ def grow(block, events, draws, lane):
         events[EVENT.depth_met + me, lane] += flag(opens)
         events[EVENT.depth_resisted + me, lane] += flag(resists)
         events[EVENT.conflict + me, lane] += flag(resists)
-        change = 0.1 * block[TRAIT.openness + me, lane] * maximum(-gap_[me], 0.0)
+        # Willing (openness, above) and able: how far one moves is one's own pace of
+        # growth (GAP), not the willingness to move.
+        able = pace(block[TRAIT.growth + me, lane], block[STATE.sprint + me, lane])
+        change = 0.1 * able * maximum(-gap_[me], 0.0)
         block[STATE.capability + me, lane] = block[STATE.capability + me, lane] + (
             change if opens else 0.0
         )
@@ -794,7 +828,9 @@ def appraise(block, events, draws, lane):
     diverge (M12, GAP). Asking clearly shrinks the expectation gap (BHR). Resentment
     gathers from the week's hurts and from a ledger in credit, and a scorekeeper lets
     it go slowly (M4). Trust moves toward the evidence of the week (BHR). The ledger
-    is the perceived balance of help given and received.
+    is the perceived balance of help given and received. The pressures on satisfaction
+    are carried smoothly into (0, 1) (:func:`~sim.model.rules.bounded`), so that no
+    sum of them pins it to a bound.
     """
     divergence = abs(block[STATE.direction, lane] - block[STATE.direction + 1, lane])
     for me in range(2):
@@ -832,7 +868,7 @@ def appraise(block, events, draws, lane):
         sat = block[STATE.satisfaction + me, lane]
         joy = block[WEEK.joy + me, lane]
         block[STATE.satisfaction + me, lane] = (
-            sat + 0.08 * (clip(target, 0.0, 1.0) - sat) + joy * (1.0 - sat if joy > 0.0 else sat)
+            sat + 0.08 * (bounded(target) - sat) + joy * (1.0 - sat if joy > 0.0 else sat)
         )
 
     for me in range(2):
