@@ -192,13 +192,13 @@ def commitment_target(satisfaction, investment, barriers, alternatives, dependen
     quality of alternatives; dependence and a partner made one's project (``project``
     is one's narcissism times the partner's dependency) bind a little more (PDR)."""
     target = (
-        1.15 * satisfaction
+        1.2 * satisfaction
         + 0.3 * investment
-        + 0.4 * barriers
-        - 0.75 * alternatives
+        + 0.45 * barriers
+        - 0.8 * alternatives
         + 0.13 * dependency
         + 0.2 * project
-        - 0.44
+        - 0.49
     )
     return clip(target, 0.0, 1.0)
 
