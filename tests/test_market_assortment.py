@@ -59,8 +59,10 @@ def test_assortment_rises_with_the_weight_of_desirability():
     ]
     values = [history.desirability_correlation(m) for m in markets]
     first = [history.desirability_correlation(m, first_only=True) for m in markets]
-    assert np.all(np.diff(values) > 0.05), values
-    assert np.all(np.diff(first) > 0.05), first
+    # graded: every step up in the weight raises the correlation, and the whole range of
+    # the weight moves it by far more than a correlation's sampling error (about 0.03)
+    assert np.all(np.diff(values) > 0) and values[-1] - values[0] > 0.3, values
+    assert np.all(np.diff(first) > 0) and first[-1] - first[0] > 0.3, first
     # desirability alone is Kalick and Hamilton's attractiveness rule (about .6) in the
     # first round of pairing, where, as in their market, everyone pairs once
     assert 0.5 < first[-1] < 0.7
