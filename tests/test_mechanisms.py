@@ -388,7 +388,7 @@ def test_m9_fear_of_closeness_gives_effort_without_intimacy():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="commitment (the commit phase, being reworked) counts visible effort as a "
+    reason="commitment counts visible effort (R9.1) as a "
     "small part of investment only, so fearful couples whose satisfaction is low end "
     "like any dissatisfied couple: more than nine in ten within ten years at fear 0.95",
 )

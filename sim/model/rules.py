@@ -8,8 +8,6 @@ which would keep the compiler from running couples side by side in vector lanes.
 
 from __future__ import annotations
 
-import math
-
 from numba import njit
 
 RECENT = 1.0 / 52.0
@@ -52,10 +50,11 @@ def minimum(first, second):
 @rule
 def bounded(value):
     """``value`` kept in [0, 1] with a soft floor: as it is from 0.25 up (and at most
-    1), and below 0.25 approaching 0 without reaching it, ``0.25·exp(4·(value − 0.25))``,
+    1), and below 0.25 approaching 0 without reaching it, ``0.25 / (1 + 4·(0.25 − value))``,
     which meets the line at 0.25 with the same slope. Where pressures add up far below
-    the range, the state they drive settles low without being pinned to its floor."""
-    floor = 0.25 * math.exp(4.0 * (value - 0.25))
+    the range, the state they drive settles low without being pinned to its floor. (A
+    ratio, not an exponential: ``exp`` keeps the loop over couples out of vector lanes.)"""
+    floor = 0.25 / (1.0 + 4.0 * (0.25 - value))
     return minimum(value, 1.0) if value >= 0.25 else floor
 
 
