@@ -553,7 +553,6 @@ def test_validate_exits_0_when_every_target_is_met_and_1_when_not(tmp_path, monk
 
 @pytest.mark.slow
 def test_validate_quick_writes_the_page_json_and_figures_and_prints_the_table(tmp_path, capsys):
-    pytest.importorskip("sim.population", reason="the populations are not in this version")
     out = tmp_path / "tmp"
     status = main(["validate", "--quick", "--out", str(out)])
     printed = capsys.readouterr().out
@@ -575,6 +574,5 @@ def test_validate_quick_writes_the_page_json_and_figures_and_prints_the_table(tm
 @pytest.mark.slow
 @pytest.mark.validation_targets
 def test_quick_validation_meets_every_target():
-    pytest.importorskip("sim.population", reason="the populations are not in this version")
     v = run_validation(load_targets(), Settings(seed=1, quick=True))
     assert v.met, "targets not met in --quick:\n" + "\n".join(report.shortfalls(v))
