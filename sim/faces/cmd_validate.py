@@ -46,44 +46,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _loader():
-    from sim.errors import InputError
-    from sim.validation.run import default_loader
-
-    try:
-        return default_loader()
-    except ImportError:
-        raise InputError(
-            "sim.population", "", "the populations are not in this version of relsim"
-        ) from None
-
-
-def _known_populations() -> list[str] | None:
-    try:
-        from sim import population
-    except ImportError:
-        return None
-    names = getattr(population, "list_populations", None)
-    return list(names()) if callable(names) else None
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the validation, print its table, write its folder; 0 when every target is met."""
     from sim.faces.arguments import whole_number
+    from sim.population import list_populations
     from sim.validation import page, report
     from sim.validation.run import Settings, run_validation
     from sim.validation.targets import default_path, load_targets
 
     seed = whole_number(args.seed, "--seed", 0)
     path = args.targets if args.targets is not None else default_path()
-    targets = load_targets(path, populations=_known_populations())
+    targets = load_targets(path, populations=list_populations())
     settings = Settings(seed=seed, quick=args.quick)
     out = args.out if args.out is not None else page.DEFAULT_OUT
 
     def progress(text: str) -> None:
         print(f"relsim validate: {text}", file=sys.stderr, flush=True)
 
-    v = run_validation(targets, settings, load=_loader(), progress=progress)
+    v = run_validation(targets, settings, progress=progress)
     written = page.write_validation(v, out, str(path))
     kind = "quick" if settings.quick else "full"
     print(

@@ -40,7 +40,7 @@ from sim.market import parameters as mreg
 from sim.market.records import Records
 from sim.model import parameters as reg
 from sim.model.engine import step as advance_week
-from sim.model.outcomes import Thresholds, classify, final_metrics
+from sim.model.outcomes import Thresholds, classify, final_metrics, pattern
 from sim.model.state import Ending, Params, State, initial_state
 
 SINGLE, PARTNERED, RECOVERING = 0, 1, 2
@@ -414,9 +414,7 @@ class Market:
         ending is set aside (mutual, coaching, coercive, ...).
         """
         metrics = final_metrics(_slice(self.state, slots))
-        outcome = classify(metrics, self.thresholds)
-        metrics["ending_kind"] = np.zeros_like(metrics["ending_kind"])
-        return outcome, classify(metrics, self.thresholds)
+        return classify(metrics, self.thresholds), pattern(metrics, self.thresholds)
 
     def part(self, t: int) -> None:
         """Close the couples that ended in week ``t``; their partners go back to the market.

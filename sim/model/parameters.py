@@ -237,16 +237,8 @@ ENVIRONMENT: tuple[Parameter, ...] = (
 
 
 def _m(name, mechanism, meaning, source):
-    return Parameter(
-        name,
-        "env",
-        1.0,
-        0.0,
-        2.0,
-        "x",
-        f"strength of {mechanism}'s own rule: {meaning} (1 as specified, 0 switches it off)",
-        source,
-    )
+    what = f"strength of {mechanism}'s own rule: {meaning} (1 as specified, 0 switches it off)"
+    return _e(name, 1.0, 0.0, 2.0, "x", what, source)
 
 
 MECHANISMS: tuple[Parameter, ...] = (

@@ -181,12 +181,10 @@ def default_loader() -> PopulationLoader:
     return load_population
 
 
-def default_market() -> MarketProvider | None:
-    """:mod:`sim.market.assortment`, or None when this version of relsim lacks it."""
-    try:
-        from sim.market import assortment
-    except ImportError:
-        return None
+def default_market() -> MarketProvider:
+    """:mod:`sim.market.assortment`."""
+    from sim.market import assortment
+
     return assortment
 
 
@@ -278,8 +276,8 @@ def run_validation(
     load : callable, optional
         Population loader (default :func:`sim.population.load_population`).
     market : MarketProvider or None, optional
-        The partner market's measures (default :mod:`sim.market.assortment` when
-        present); None leaves the market targets unmet.
+        The partner market's measures (default :mod:`sim.market.assortment`); None
+        leaves the market targets unmet.
     progress : callable, optional
         Called with a line of text as each step begins.
     """
