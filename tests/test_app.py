@@ -115,13 +115,15 @@ def test_the_picture_draws_one_arrow_per_interaction_and_a_line_per_conflict():
     ev = np.zeros((N_EVENTS, 2), dtype=bool)
     ev[Event.HELP_FREE, 1] = ev[Event.DEMAND, 0] = ev[Event.FIX, 1] = True
     ev[Event.CONFLICT, 0] = True
+    ev[Event.CRITICISM, 0] = True  # a second event of the conflict group: one line
     drawn = app.week_interactions(ev)
-    assert [(name, p) for name, _, p in drawn] == [
+    assert [(group.name, p) for group, _, p in drawn] == [
         ("help", 1),
         ("demand", 0),
-        ("fix (unasked help)", 1),
+        ("pushed help", 1),
         ("conflict", 0),
     ]
+    assert len({colour for _, colour, _ in drawn}) == 4
     model = app.scenario_settings("coercive_helper", seed=2).model()
     for _ in range(12):
         model.step()
@@ -129,7 +131,7 @@ def test_the_picture_draws_one_arrow_per_interaction_and_a_line_per_conflict():
     ax = fig.axes[0]
     expected = app.week_interactions(model.state.events[:, :, 0])
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
-    assert len(arrows) == sum(name != "conflict" for name, _, _ in expected)
+    assert len(arrows) == sum(group.shape == "arrow" for group, _, _ in expected)
     assert f"week {model.steps}" in ax.get_title()
 
 

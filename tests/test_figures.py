@@ -17,6 +17,9 @@ from sim.experiment.designs import factor_matrix, problem
 from sim.experiment.runner import run_experiment
 from sim.faces import figures, plots
 from sim.faces.cli import main
+from sim.model import parameters as reg
+from sim.model.declarations import GROUPS, Event
+from sim.model.engine import replay
 
 FIXTURES = Path(__file__).parent / "fixtures" / "experiments"
 
@@ -52,6 +55,15 @@ def _not_blank(drawn: figures.Drawn) -> None:
     assert pixels.ndim == 3 and pixels.shape[0] > 100 and pixels.shape[1] > 100
     assert pixels[..., :3].var() > 1e-3
     assert drawn.caption and drawn.caption.endswith(".")
+
+
+def replay_run(res: plots.Results, run: int):
+    """Replay one run of the results from its row (traits, environment, key)."""
+    row = res.store.run_row(run)
+    side = {s: {t: float(row[f"{s}.{t}"]) for t in reg.TRAIT_NAMES} for s in "ab"}
+    env = {e: row[f"env.{e}"] for e in reg.ENV_NAMES}
+    env = {k: (int(v) if reg.REGISTRY[k].integer else float(v)) for k, v in env.items()}
+    return replay(side["a"], side["b"], env, int(row["key"]), res.spec.steps)
 
 
 def _spec_plot(res: plots.Results, kind: str, **match) -> dict:
@@ -132,12 +144,16 @@ def test_event_strip_replays_the_sweeps_run(grid):
     drawn = plots.draw(_spec_plot(grid, "events"), grid)
     intimacy_ax, strip = drawn.figure.axes
     labels = [t.get_text() for t in strip.get_yticklabels()]
-    assert labels[:2] == ["requests a", "requests b"] and len(labels) == 12
-    assert len(strip.collections) == 12
+    assert labels[:2] == ["request a", "request b"] and len(labels) == 2 * len(GROUPS)
+    assert len(strip.collections) == 2 * len(GROUPS)
     assert len(drawn.data) == 60
+    # a row is marked in exactly the weeks one of its group's events happened
+    replayed = replay_run(grid, 5)
+    demands = replayed.events[:, Event.DEMAND, 0]
+    assert (drawn.data["demand a"].to_numpy() == demands).all()
     # The replay is the run itself: its last intimacy is the run's final intimacy.
     final = intimacy_ax.get_lines()[0].get_ydata()[-1]
-    assert final == pytest.approx(grid.runs.set_index("run").loc[5, "intimacy"])
+    assert final == pytest.approx(grid.store.run_row(5)["intimacy"])
     assert drawn.data.to_numpy().any()
     _not_blank(drawn)
 

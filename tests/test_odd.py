@@ -42,15 +42,17 @@ def test_refresh_leaves_an_up_to_date_odd_unchanged(text):
 
 
 def test_refresh_replaces_only_what_lies_between_the_markers():
+    others = "".join(
+        f"<!-- {n}:start --><!-- {n}:end -->\n" for n in docs.TABLES if n != "parameter-table"
+    )
     stale = (
         "before\n<!-- parameter-table:start -->\n| stale row |\n"
-        "<!-- parameter-table:end -->\nmiddle\n"
-        "<!-- threshold-table:start --><!-- threshold-table:end -->\nafter\n"
+        f"<!-- parameter-table:end -->\nmiddle\n{others}after\n"
     )
     new = docs.refresh(stale)
     assert new.startswith("before\n<!-- parameter-table:start -->\n| name |")
     assert "\nmiddle\n" in new and new.endswith("<!-- threshold-table:end -->\nafter\n")
-    assert "stale row" not in new
+    assert "stale row" not in new and "| `TURN_AWAY` |" in new
     assert docs.refresh(new) == new
 
 

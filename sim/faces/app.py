@@ -60,10 +60,11 @@ from sim.faces.story import (
     week_lines,
 )
 from sim.model import parameters as reg
+from sim.model.declarations import GROUPS, Group, group_hits
 from sim.model.engine import DEFAULT_STEPS
 from sim.model.mesa_model import RelationshipModel
 from sim.model.outcomes import OUTCOME_CLASSES, final_metrics
-from sim.model.state import Ending, Event
+from sim.model.state import Ending
 from sim.scenario import list_scenarios, load_scenario
 
 SCENARIO_ENV = "RELSIM_APP_SCENARIO"
@@ -151,34 +152,32 @@ def initial_scenario() -> str | None:
 
 # --- the couple in a picture -----------------------------------------------------------
 
-INTERACTIONS: tuple[tuple[str, str, tuple[Event, ...]], ...] = (
-    ("help", "#2ca02c", (Event.HELP_FREE, Event.HELP_CONDITIONAL, Event.NOTICE)),
-    ("help under demand", "#8c564b", (Event.HELP_DEMANDED,)),
-    ("demand", "#d62728", (Event.DEMAND,)),
-    ("fix (unasked help)", "#ff7f0e", (Event.FIX,)),
-    ("celebration", "#e6b800", (Event.CELEBRATION,)),
+GROUP_COLOURS: tuple[str, ...] = (
+    "#1f77b4",
+    "#2ca02c",
+    "#8c564b",
+    "#d62728",
+    "#ff7f0e",
+    "#e6b800",
+    "#17becf",
+    "#7f7f7f",
+    "#7f007f",
 )
-"""Interactions drawn as arrows from the partner who did them to the other: name,
-colour and the events that count."""
+"""Colours of the drawn groups of interactions, in the order of
+:data:`~sim.model.declarations.GROUPS`."""
+assert len(GROUP_COLOURS) >= len(GROUPS), "a colour for every drawn group"
 
-CONFLICT_COLOUR = "#7f007f"
 
+def week_interactions(events: np.ndarray) -> list[tuple[Group, str, int]]:
+    """The interactions of one week of one couple: ``(group, colour, from_partner)``.
 
-def week_interactions(events: np.ndarray) -> list[tuple[str, str, int]]:
-    """The interactions of one week of one couple: ``(name, colour, from_partner)``.
-
-    ``events`` is ``state.events[:, :, couple]``; a conflict is reported once per
-    partner who started or escalated one.
+    ``events`` is ``state.events[:, :, couple]``; each declared group is reported once
+    per partner who did one of its events.
     """
-    out = []
-    for name, colour, kinds in INTERACTIONS:
-        for p in (0, 1):
-            if events[list(kinds), p].any():
-                out.append((name, colour, p))
-    for p in (0, 1):
-        if events[Event.CONFLICT, p]:
-            out.append(("conflict", CONFLICT_COLOUR, p))
-    return out
+    hits = group_hits(events)
+    return [
+        (group, GROUP_COLOURS[g], p) for g, group in enumerate(GROUPS) for p in (0, 1) if hits[g, p]
+    ]
 
 
 def draw_couple(
@@ -220,8 +219,8 @@ def draw_couple(
         )
     drawn = week_interactions(s.events[:, :, couple]) if model.steps else []
     arrows_from = [0, 0]
-    for name, colour, p in drawn:
-        if name == "conflict":
+    for group, colour, p in drawn:
+        if group.shape == "line":
             xs = np.linspace(-half + radii[0], half - radii[1], 9)
             ys = 0.06 * np.where(np.arange(9) % 2 == 0, 1, -1) + (0.5 - p) * 0.12
             ax.plot(xs, ys, color=colour, linewidth=2)
@@ -242,7 +241,7 @@ def draw_couple(
                 linewidth=2,
             )
         )
-    kinds = dict.fromkeys((name, colour) for name, colour, _ in drawn)
+    kinds = dict.fromkeys((group.name, colour) for group, colour, _ in drawn)
     if kinds:
         ax.legend(
             handles=[Patch(color=c, label=n) for n, c in kinds],

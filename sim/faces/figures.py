@@ -19,6 +19,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from sim.faces import style
+from sim.model.declarations import GROUPS, group_hits
 from sim.model.outcomes import OUTCOME_CLASSES
 
 MAX_LEVELS = 8
@@ -442,52 +443,27 @@ def sensitivity(indices: Mapping[str, pd.DataFrame], kind: str) -> Drawn:
     return Drawn(fig, caption, pd.concat(frames, ignore_index=True))
 
 
-EVENT_ROWS: dict[str, tuple[str, ...]] = {
-    "requests": ("REQUEST",),
-    "help": ("HELP_FREE", "HELP_CONDITIONAL", "HELP_DEMANDED", "NOTICE"),
-    "demands": ("DEMAND",),
-    "fixes": ("FIX", "COERCION"),
-    "celebrations": ("CELEBRATION",),
-    "conflicts": ("CONFLICT",),
-}
-"""Rows of the event strip and the engine events each gathers."""
+def event_table(events: np.ndarray) -> pd.DataFrame:
+    """The weeks of one couple as a table of drawn interactions.
 
-
-def couple_events(
-    a: Mapping[str, float], b: Mapping[str, float], env: Mapping[str, float], key: int, steps: int
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """Replay one couple week by week and read its events.
-
-    Because a couple's draws depend only on its key, its parameters and the week,
-    the replay is the very run the sweep made.
+    Parameters
+    ----------
+    events : ndarray of bool, shape (steps, N_EVENTS, 2)
+        What each partner did each week (:class:`sim.model.engine.Replay`).
 
     Returns
     -------
-    events : DataFrame
-        One row per week (1..steps) and one boolean column per (row, partner), e.g.
-        ``requests a``.
-    intimacy : ndarray
-        Intimacy at weeks 0..steps.
+    DataFrame
+        One row per week (1..steps) and one boolean column per declared group and
+        partner, e.g. ``request a`` (:data:`sim.model.declarations.GROUPS`).
     """
-    from sim.model.engine import build_params, step
-    from sim.model.state import Event, initial_state
-
-    params = build_params(a=a, b=b, env=env, n=1)
-    keys = np.asarray([key], dtype=np.uint64)
-    state = initial_state(params)
-    table = {f"{row} {who}": [] for row in EVENT_ROWS for who in "ab"}
-    intimacy = [float(state.intimacy[0])]
-    for _ in range(steps):
-        step(state, params, keys)
-        for row, kinds in EVENT_ROWS.items():
-            hit = np.zeros(2, dtype=bool)
-            for k in kinds:
-                hit |= state.events[Event[k], :, 0]
-            table[f"{row} a"].append(bool(hit[0]))
-            table[f"{row} b"].append(bool(hit[1]))
-        intimacy.append(float(state.intimacy[0]))
-    events = pd.DataFrame(table, index=pd.RangeIndex(1, steps + 1, name="week"))
-    return events, np.asarray(intimacy)
+    hits = group_hits(events)
+    columns = {
+        f"{group.name} {who}": hits[:, g, p]
+        for g, group in enumerate(GROUPS)
+        for p, who in enumerate("ab")
+    }
+    return pd.DataFrame(columns, index=pd.RangeIndex(1, len(events) + 1, name="week"))
 
 
 def event_strip(events: pd.DataFrame, intimacy: np.ndarray, title: str) -> Drawn:
@@ -516,9 +492,9 @@ def event_strip(events: pd.DataFrame, intimacy: np.ndarray, title: str) -> Drawn
     counts = events.sum()
     caption = (
         f"One couple week by week ({title}): intimacy above; below, a mark for each week in "
-        "which partner a (blue) or b (orange) asked for help, helped (freely, on condition, "
-        "under demand or unasked), pressed a demand, pushed a fix, celebrated the other's news "
-        f"or started a conflict. Totals: {', '.join(f'{k} {int(v)}' for k, v in counts.items())}."
+        "which partner a (blue) or b (orange) did an interaction of the row's kind "
+        f"({', '.join(group.name for group in GROUPS)}). "
+        f"Totals: {', '.join(f'{k} {int(v)}' for k, v in counts.items())}."
     )
     return Drawn(fig, caption, events)
 

@@ -362,19 +362,20 @@ def draw(plot: Mapping[str, object], res: Results) -> figures.Drawn:
 def events(res: Results, run: int) -> figures.Drawn:
     """The event strip of one run of the results, replayed from its parameters and key."""
     from sim.model import parameters as reg
+    from sim.model.engine import replay
 
     row = res.store.run_row(run)
     a = {t: float(row[f"a.{t}"]) for t in reg.TRAIT_NAMES}
     b = {t: float(row[f"b.{t}"]) for t in reg.TRAIT_NAMES}
     env = {e: row[f"env.{e}"] for e in reg.ENV_NAMES}
     env = {k: (int(v) if reg.REGISTRY[k].integer else float(v)) for k, v in env.items()}
-    evs, intimacy = figures.couple_events(a, b, env, int(row["key"]), res.spec.steps)
+    replayed = replay(a, b, env, int(row["key"]), res.spec.steps)
     factors = [f for f in res.factors if f in row.index]
     where = ", ".join(
         f"{f} {row[f]:g}" if isinstance(row[f], float) else f"{f} {row[f]}" for f in factors
     )
     title = f"run {run}" + (f": {where}" if where else "") + f", ended {row['outcome']}"
-    return figures.event_strip(evs, intimacy, title)
+    return figures.event_strip(figures.event_table(replayed.events), replayed.intimacy, title)
 
 
 def _stem(i: int, plot: Mapping[str, object]) -> str:

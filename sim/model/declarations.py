@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass
 from enum import IntEnum
 
+import numpy as np
+
 PARTNER = "partner"
 COUPLE = "couple"
 
@@ -185,6 +187,37 @@ WEEK: tuple[Variable, ...] = (
 
 
 @dataclass(frozen=True)
+class Group:
+    """A kind of interaction as the app's picture and the event strip draw it.
+
+    Attributes
+    ----------
+    name : str
+        Its name in the picture's legend and the strip's rows.
+    shape : str
+        ``"arrow"``: drawn as an arrow from the partner who did it to the other;
+        ``"line"``: drawn as a jagged line between the two (a quarrel has no direction).
+    """
+
+    name: str
+    shape: str = "arrow"
+
+
+GROUPS: tuple[Group, ...] = (
+    Group("request"),
+    Group("help"),
+    Group("help under demand"),
+    Group("demand"),
+    Group("pushed help"),
+    Group("celebration"),
+    Group("turned toward"),
+    Group("turned away"),
+    Group("conflict", "line"),
+)
+"""The groups of drawn interactions, in the order they are drawn."""
+
+
+@dataclass(frozen=True)
 class EventKind:
     """One kind of interaction, counted for the partner who did it.
 
@@ -221,8 +254,8 @@ EVENTS: tuple[EventKind, ...] = (
     EventKind("HELP_DEMANDED", "gave in to a demand", "help under demand"),
     EventKind("WITHDRAW", "refused a demand and withdrew"),
     EventKind("NOTICE", "offered help before being asked (anticipatory care)", "help", +1),
-    EventKind("FIX", "pushed help that was not asked for", "fix", -1),
-    EventKind("COERCION", "pushed help after it had been refused", "fix"),
+    EventKind("FIX", "pushed help that was not asked for", "pushed help", -1),
+    EventKind("COERCION", "pushed help after it had been refused", "pushed help"),
     EventKind("FIX_ACCEPTED", "accepted pushed help"),
     EventKind("FIX_REJECTED", "rejected pushed help"),
     EventKind("ACCEPTANCE_FLIP", "answered pushed help the other way from last time"),
@@ -238,8 +271,8 @@ EVENTS: tuple[EventKind, ...] = (
     EventKind("DEPTH_MET", "opened up and changed when asked for depth", valence=+1),
     EventKind("DEPTH_RESISTED", "resisted a request for depth"),
     EventKind("BID", "turned to the partner for attention, interest or affection"),
-    EventKind("TURN_TOWARD", "answered the partner's bid with interest", "bid", +1),
-    EventKind("TURN_AWAY", "missed or rebuffed the partner's bid", "bid", -1),
+    EventKind("TURN_TOWARD", "answered the partner's bid with interest", "turned toward", +1),
+    EventKind("TURN_AWAY", "missed or rebuffed the partner's bid", "turned away", -1),
     EventKind("SHARED_PLEASURE", "shared a small pleasure with the partner", valence=+1),
     EventKind("CRITICISM", "criticised the partner: a complaint made an attack", "conflict", -1),
 )
@@ -251,8 +284,8 @@ Event.__module__ = __name__
 
 N_EVENTS = len(EVENTS)
 
-GROUPS: tuple[str, ...] = tuple(dict.fromkeys(kind.group for kind in EVENTS if kind.group))
-"""The groups of drawn interactions, in the order of their first event."""
+_undeclared = {kind.group for kind in EVENTS} - {group.name for group in GROUPS} - {""}
+assert not _undeclared, f"events drawn in undeclared groups: {_undeclared}"
 
 
 POSITIVE: tuple[Event, ...] = tuple(Event[kind.name] for kind in EVENTS if kind.valence > 0)
@@ -263,8 +296,27 @@ NEGATIVE: tuple[Event, ...] = tuple(Event[kind.name] for kind in EVENTS if kind.
 
 
 def group_events(group: str) -> tuple[Event, ...]:
-    """The events drawn as ``group``."""
+    """The events drawn as ``group`` (a :class:`Group`'s name)."""
     return tuple(Event[kind.name] for kind in EVENTS if kind.group == group)
+
+
+def group_hits(events):
+    """Which groups of interactions each partner took part in as the one who acted.
+
+    Parameters
+    ----------
+    events : ndarray of bool, shape ``(..., N_EVENTS, 2)``
+        Events of one or more weeks of one couple, by partner.
+
+    Returns
+    -------
+    ndarray of bool, shape ``(..., len(GROUPS), 2)``
+        True where a partner did at least one event of the group.
+    """
+    return np.stack(
+        [events[..., list(group_events(group.name)), :].any(axis=-2) for group in GROUPS],
+        axis=-2,
+    )
 
 
 class Ending(IntEnum):

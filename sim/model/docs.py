@@ -1,6 +1,7 @@
-"""Tables of ``docs/ODD.md`` generated from the code: parameters and outcome thresholds.
+"""Tables of ``docs/ODD.md`` generated from the code: parameters, state, events, thresholds.
 
 The parameter table is built from the registry (:mod:`sim.model.parameters`), the
+state and event tables from the declarations (:mod:`sim.model.declarations`), the
 threshold table from :class:`~sim.model.outcomes.Thresholds`. In ``docs/ODD.md`` each
 table sits between marker comments such as ``<!-- parameter-table:start -->`` and
 ``<!-- parameter-table:end -->``; ``python -m sim.model.docs --write docs/ODD.md``
@@ -10,15 +11,21 @@ rewrites what lies between them, and ``--check`` reports whether they are curren
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
+import numpy as np
+
 from sim import atomic
+from sim.model.declarations import BOOKKEEPING, COUPLE, EVENTS, PARTNER, STATE, Variable
+from sim.model.engine import build_params
 from sim.model.outcomes import Thresholds
 from sim.model.parameters import ENVIRONMENT, TRAITS, Parameter
+from sim.model.state import initial_state
 
 
 def _cell(text: str) -> str:
@@ -80,8 +87,82 @@ def threshold_table() -> str:
     return _table(("name", "default"), rows)
 
 
+def _range(v: Variable) -> str:
+    high = "∞" if math.isinf(v.high) else _number(v.high)
+    return f"[{_number(v.low)}, {high}]"
+
+
+def _reported(v: Variable) -> str:
+    name = v.reported_as
+    shown = {"each": f"`{name}_a`, `{name}_b`", "mean": f"`{name}` (mean)", "value": f"`{name}`"}
+    how = [w for w, on in (("metric", v.metric), ("series", v.series)) if on]
+    return f"{shown[v.report]} as {' and '.join(how)}" if v.report and how else ""
+
+
+def _initial(scope: str) -> dict[str, np.ndarray]:
+    state = initial_state(build_params())
+    return {v.name: getattr(state, v.name) for v in STATE if v.scope == scope}
+
+
+def state_table(scope: str) -> str:
+    """Markdown table of the float state variables of one scope, in slot order.
+
+    Parameters
+    ----------
+    scope : str
+        ``"partner"`` or ``"couple"``.
+
+    Returns
+    -------
+    str
+        Columns name, meaning, range, the initial value at the registry's default
+        traits (partner a's for partner variables) and how a run reports it.
+    """
+    initial = _initial(scope)
+    rows = []
+    for v in STATE:
+        if v.scope != scope:
+            continue
+        value = initial[v.name]
+        first = value[0, 0] if scope == PARTNER else value[0]
+        rows.append([f"`{v.name}`", v.meaning, _range(v), f"{float(first):.3g}", _reported(v)])
+    return _table(("name", "meaning", "range", "initial (default traits)", "reported"), rows)
+
+
+def bookkeeping_table() -> str:
+    """Markdown table of the couple arrays that are not floats."""
+    rows = [[f"`{name}`", dtype, meaning] for name, _, dtype, meaning in BOOKKEEPING]
+    return _table(("name", "type", "meaning"), rows)
+
+
+def event_table() -> str:
+    """Markdown table of every event kind, in code order.
+
+    Returns
+    -------
+    str
+        Columns code, name, meaning, the group the picture and the event strip draw it
+        in and its valence (+1 positive, -1 negative, 0 neither).
+    """
+    rows = [
+        [
+            str(code),
+            f"`{kind.name}`",
+            kind.meaning,
+            kind.group,
+            f"{kind.valence:+d}" if kind.valence else "0",
+        ]
+        for code, kind in enumerate(EVENTS)
+    ]
+    return _table(("code", "name", "meaning", "drawn as", "valence"), rows)
+
+
 TABLES: dict[str, Callable[[], str]] = {
     "parameter-table": parameter_table,
+    "partner-state-table": lambda: state_table(PARTNER),
+    "couple-state-table": lambda: state_table(COUPLE),
+    "bookkeeping-table": bookkeeping_table,
+    "event-table": event_table,
     "threshold-table": threshold_table,
 }
 """Generated tables by marker name."""
@@ -135,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(
         prog="python -m sim.model.docs",
-        description="Generate the parameter and threshold tables of docs/ODD.md.",
+        description="Generate the parameter, state, event and threshold tables of docs/ODD.md.",
     )
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--write", metavar="FILE", help="rewrite the tables between the markers")

@@ -180,3 +180,44 @@ def run_couples(
     """Convenience: ``n`` replicate couples with the given traits, keyed from ``seed``."""
     params = build_params(a, b, env, n)
     return simulate(params, couple_keys(seed, params.n), steps, record_every)
+
+
+@dataclass
+class Replay:
+    """One couple's weeks replayed: what each partner did each week, and the intimacy.
+
+    Attributes
+    ----------
+    events : ndarray of bool, shape (steps, N_EVENTS, 2)
+        ``events[w - 1, kind, partner]``: the partner did ``kind`` in week ``w``.
+    intimacy : ndarray, shape (steps + 1,)
+        Intimacy at weeks 0..steps.
+    """
+
+    events: np.ndarray
+    intimacy: np.ndarray
+
+
+def replay(
+    a: Mapping[str, object],
+    b: Mapping[str, object],
+    env: Mapping[str, object],
+    key: int,
+    steps: int,
+) -> Replay:
+    """Replay one couple week by week, keeping its events.
+
+    A couple's draws depend only on its key, its parameters and the week, so the
+    replay of a sweep's run (its traits, environment and key) is that very run.
+    """
+    params = build_params(a=a, b=b, env=env, n=1)
+    keys = np.asarray([key], dtype=np.uint64)
+    state = initial_state(params)
+    events = np.zeros((steps, *state.events.shape[:2]), dtype=bool)
+    intimacy = np.empty(steps + 1)
+    intimacy[0] = state.intimacy[0]
+    for week in range(steps):
+        step(state, params, keys)
+        events[week] = state.events[:, :, 0]
+        intimacy[week + 1] = state.intimacy[0]
+    return Replay(events, intimacy)
