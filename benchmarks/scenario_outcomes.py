@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 
-from sim.faces.scenario_run import ScenarioRun, run_scenarios
+from sim.views.scenario_run import ScenarioRun, run_scenarios
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.scenario import list_scenarios, load_scenario
 

@@ -7,7 +7,6 @@ Couples are given by scenarios (:func:`load_scenario`) or drawn from populations
 (:func:`load_population`), both data files.
 """
 
-from sim import faces as _faces
 from sim.errors import InputError
 from sim.experiment import models as _models
 from sim.experiment import runner as _runner
@@ -29,12 +28,13 @@ from sim.model.parameters import (
 from sim.model.randomness import couple_keys
 from sim.population import Population, list_populations, load_population
 from sim.scenario import Scenario, list_scenarios, load_scenario
+from sim.views import results_page as _results_page
 
 # The experiment machinery knows no model and no face: the models register their batch
-# models and the faces their results page here, once, whatever part of sim is imported.
+# models and the views their results page here, once, whatever part of sim is imported.
 _models.register(_RELATIONSHIP, default=True)
 _models.register(_MARKET)
-_runner.set_reporter(_faces.results_page)
+_runner.set_reporter(_results_page)
 
 __all__ = [
     "ENVIRONMENT",

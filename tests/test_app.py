@@ -11,12 +11,13 @@ import pytest
 import solara
 from matplotlib.patches import FancyArrowPatch
 
+from sim.cli import cmd_app
+from sim.cli.main import main
 from sim.errors import InputError
-from sim.faces import app, cmd_app
-from sim.faces.cli import main
 from sim.model import parameters as reg
 from sim.model.state import N_EVENTS, Event
 from sim.scenario import load_scenario
+from sim.teach import app
 
 
 def _walk(widget):
@@ -208,7 +209,7 @@ def test_a_port_in_use_is_refused(capsys):
 
 
 def test_this_week_in_words_is_the_story_of_the_same_couple():
-    from sim.faces.story import tell, week_lines
+    from sim.teach.story import tell, week_lines
 
     model = app.scenario_settings("coercive_helper", seed=2).model()
     story = tell(model.params, model.keys, 20)

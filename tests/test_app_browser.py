@@ -31,7 +31,7 @@ def _free_port() -> int:
 def _start_app(port: int) -> tuple[subprocess.Popen, str]:
     """Start ``relsim app`` in its own process group; return it and the URL it prints."""
     relsim = Path(sys.executable).with_name("relsim")
-    command = [str(relsim)] if relsim.exists() else [sys.executable, "-m", "sim.faces.cli"]
+    command = [str(relsim)] if relsim.exists() else [sys.executable, "-m", "sim.cli.main"]
     proc = subprocess.Popen(
         [*command, "app", "--port", str(port), "--scenario", "balanced_mutual"],
         stdout=subprocess.PIPE,

@@ -10,9 +10,9 @@ import pytest
 import solara
 from matplotlib.collections import LineCollection, PathCollection
 
-from sim.faces import app, market_view
 from sim.market import parameters as mreg
 from sim.model import parameters as reg
+from sim.teach import app, market_view
 from tests.test_app import _html_with, _walk
 
 
@@ -163,7 +163,7 @@ def test_the_week_in_words_tells_couples_formed_and_ended():
 
 
 def test_a_hidden_view_parks_its_model_so_a_play_loop_left_behind_stops():
-    from sim.faces.app_widgets import ModelKeeper, use_kept_model
+    from sim.teach.app_widgets import ModelKeeper, use_kept_model
 
     market = market_view.MarketSettings(size=20, seed=1).model()
     keeper, shown, mounts = ModelKeeper(), solara.reactive(True), []

@@ -10,17 +10,18 @@ import numpy as np
 import pytest
 import solara
 
+from sim.cli import cmd_app
+from sim.cli.main import main
 from sim.experiment.runner import load_results
-from sim.faces import app, cmd_app, population_view
-from sim.faces.cli import main
-from sim.faces.scenario_run import replicate_keys
 from sim.model import parameters as reg
 from sim.model.engine import build_params, simulate
 from sim.model.mesa_model import RelationshipModel
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.population import list_populations, load_population
+from sim.teach import app, population_view
 from sim.validation.couples import Couples
 from sim.validation.measures import positive_negative_ratio
+from sim.views.scenario_run import replicate_keys
 from tests.test_app import _html_with, _walk
 
 

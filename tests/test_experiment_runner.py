@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from sim.cli import main as cli
 from sim.errors import InputError
 from sim.experiment import storage
 from sim.experiment.batch import BatchModel
@@ -30,7 +31,6 @@ from sim.experiment.runner import (
 from sim.experiment.runner import run_experiment as run_with_page
 from sim.experiment.spec import load_spec, parse_spec
 from sim.experiment.storage import ResultStore
-from sim.faces import cli
 from sim.model.batch import RELATIONSHIP, RelationshipBatch
 
 FIXTURES = Path(__file__).parent / "fixtures" / "experiments"
@@ -401,7 +401,7 @@ def test_pandas_duckdb_and_polars_read_the_files(reference):
 
 def test_export_csv(tmp_path, reference, monkeypatch, capsys):
     out, runs, series = reference
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("sim.faces.cmd_export",))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("sim.cli.cmd_export",))
     assert cli.main(["export", str(out), "--csv"]) == 0
     printed = capsys.readouterr().out.split()
     assert printed == [str(out / "runs.csv"), str(out / "timeseries.csv")]
@@ -414,7 +414,7 @@ def test_export_csv(tmp_path, reference, monkeypatch, capsys):
 
 
 def test_cli_sweep_and_dry_run(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("sim.faces.cmd_sweep",))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("sim.cli.cmd_sweep",))
     monkeypatch.chdir(tmp_path)
     assert cli.main(["sweep", str(TINY), "--dry-run"]) == 0
     text = capsys.readouterr().out

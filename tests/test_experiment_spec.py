@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from sim.cli import main as cli
 from sim.errors import InputError
 from sim.experiment.spec import load_spec, parse_spec
-from sim.faces import cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "experiments"
 BROKEN = sorted((FIXTURES / "broken").glob("*.toml"))
-MY_COMMANDS = ("sim.faces.cmd_sweep", "sim.faces.cmd_export")
+MY_COMMANDS = ("sim.cli.cmd_sweep", "sim.cli.cmd_export")
 
 
 def test_tiny_spec_parses():
@@ -116,7 +116,7 @@ def test_broken_spec_one_line_exit_2_writes_nothing(path, tmp_path, monkeypatch,
 def test_broken_spec_in_a_fresh_interpreter(tmp_path):
     """A separate Python process gets the same one line and exit status, no traceback."""
     code = (
-        "import sys; from sim.faces import cli; "
+        "import sys; from sim.cli import main as cli; "
         f"cli.COMMAND_MODULES = {MY_COMMANDS!r}; sys.exit(cli.main(sys.argv[1:]))"
     )
     spec = FIXTURES / "broken" / "unknown_factor.toml"

@@ -11,15 +11,15 @@ import pandas as pd
 import pytest
 from matplotlib.container import BarContainer
 
+from sim.cli.main import main
 from sim.errors import InputError
 from sim.experiment.analysis import point_means, results_spec
 from sim.experiment.designs import factor_matrix, problem
 from sim.experiment.runner import run_experiment
-from sim.faces import figures, plots
-from sim.faces.cli import main
 from sim.model import parameters as reg
 from sim.model.declarations import GROUPS, Event
 from sim.model.engine import replay
+from sim.views import figures, plots
 
 FIXTURES = Path(__file__).parent / "fixtures" / "experiments"
 

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import sim
+from sim.cli.main import main
 from sim.errors import InputError
-from sim.faces.cli import main
 from sim.market import assortment
 from sim.market.kalick_hamilton import accept_probability
 

@@ -269,7 +269,7 @@ def test_mesa_batch_run_sweeps_the_partner_market():
 
 
 def test_cli_market_run_writes_tables_and_rejects_bad_values(tmp_path, capsys):
-    from sim.faces.cli import main
+    from sim.cli.main import main
 
     out = tmp_path / "run"
     code = main(

@@ -190,7 +190,7 @@ def test_the_mesa_face_shows_desirability_and_takes_its_weight():
 
 
 def test_cli_market_run_rejects_a_bad_desirability_weight(tmp_path, capsys):
-    from sim.faces.cli import main
+    from sim.cli.main import main
 
     out = tmp_path / "run"
     for bad in ("market.desirability_weight=2", "market.desirability_weight=x"):

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.cli.main import main
 from sim.errors import InputError
 from sim.experiment.runner import load_timeseries
 from sim.experiment.spec import load_spec, parse_spec
-from sim.faces.cli import main
-from sim.faces.report import report
+from sim.views.report import report
 
 TINY = """
 name = "tiny_market"
@@ -182,7 +182,7 @@ def test_a_spec_read_for_another_model_is_refused():
 
 
 def test_events_plot_is_refused_for_market_results(tiny, tmp_path):
-    from sim.faces.plots import draw_results
+    from sim.views.plots import draw_results
 
     sim.run_experiment(tiny, executor="serial", out=tmp_path / "r", quiet=True)
     with pytest.raises(InputError, match="replays one couple"):

@@ -15,12 +15,11 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.cli.main import main
 from sim.errors import InputError
 from sim.experiment.runner import load_results, run_experiment
 from sim.experiment.seeding import run_keys
 from sim.experiment.spec import parse_spec
-from sim.faces.cli import main
-from sim.faces.scenario_run import replicate_keys
 from sim.hashing import mix64
 from sim.model import parameters as reg
 from sim.model.randomness import couple_keys
@@ -37,6 +36,7 @@ from sim.population import (
     population_dir,
     uniforms,
 )
+from sim.views.scenario_run import replicate_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "populations"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from sim.cli.main import main
 from sim.experiment.runner import run_experiment
-from sim.faces import plots
-from sim.faces.cli import main
+from sim.views import plots
 
 FIXTURES = Path(__file__).parent / "fixtures" / "experiments"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.cli.main import main
 from sim.experiment.runner import run_experiment
-from sim.faces import plots
-from sim.faces.cli import main
 from sim.scenario import list_scenarios, load_scenario
+from sim.views import plots
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPERIMENTS = ROOT / "tests" / "fixtures" / "experiments"
@@ -142,7 +142,7 @@ def test_closed_pipe_exits_quietly(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "sim.faces.cli", *argv],
+            [sys.executable, "-m", "sim.cli.main", *argv],
             stdout=write_end,
             stderr=subprocess.PIPE,
             text=True,

@@ -12,18 +12,18 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.cli.main import main
 from sim.experiment.runner import load_timeseries
-from sim.faces import plots
-from sim.faces.cli import main
-from sim.faces.scenario_run import (
+from sim.model.parameters import TRAIT_NAMES
+from sim.scenario import list_scenarios, load_scenario
+from sim.views import plots
+from sim.views.scenario_run import (
     ScenarioRun,
     replicate_keys,
     run_scenario,
     run_scenarios,
     shares_table,
 )
-from sim.model.parameters import TRAIT_NAMES
-from sim.scenario import list_scenarios, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "scenarios"
@@ -144,7 +144,7 @@ def test_a_rerun_resumes_and_other_settings_replace_it(tmp_path, capsys):
 
 
 def test_story_tells_the_first_couple_of_the_run(tmp_path, capsys, monkeypatch):
-    from sim.faces import story
+    from sim.teach import story
 
     name = "coercive_helper"
     told = {}
@@ -304,7 +304,7 @@ def test_unwritable_out_folder_is_one_line_and_status_2(tmp_path, capsys):
 
 
 def test_recorded_series_stay_bounded_for_large_runs():
-    from sim.faces.cmd_run import MAX_RECORDED, RECORD_EVERY, record_interval
+    from sim.cli.cmd_run import MAX_RECORDED, RECORD_EVERY, record_interval
 
     assert record_interval(500, 520, 5) == RECORD_EVERY
     for couples in (10_000, 1_000_000, 100_000_000):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.faces.scenario_run import run_scenarios
 from sim.scenario import PRIMARY_MAX_SHARE, list_scenarios, load_scenario
+from sim.views.scenario_run import run_scenarios
 
 _SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "scenario_outcomes.py"
 _spec = importlib.util.spec_from_file_location("scenario_outcomes", _SCRIPT)

@@ -14,7 +14,7 @@ import pytest
 from sim.errors import InputError
 from sim.experiment.runner import run_experiment
 from sim.experiment.spec import parse_spec
-from sim.faces import plots
+from sim.views import plots
 
 EXPERIMENTS = sorted((Path(__file__).parent.parent / "experiments").glob("*.toml"))
 

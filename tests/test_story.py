@@ -7,14 +7,14 @@ import re
 import numpy as np
 import pytest
 
-from sim.faces.cli import main
-from sim.faces.scenario_run import replicate_keys
-from sim.faces.story import NOTABLE, explain_outcome, is_quiet, tell, week_lines
+from sim.cli.main import main
 from sim.model.engine import build_params, simulate, step
 from sim.model.outcomes import OUTCOME_CLASSES, final_metrics
 from sim.model.randomness import couple_keys
 from sim.model.state import N_EVENTS, Event, initial_state
 from sim.scenario import load_scenario
+from sim.teach.story import NOTABLE, explain_outcome, is_quiet, tell, week_lines
+from sim.views.scenario_run import replicate_keys
 
 STEPS = 156
 SEED = 4
@@ -171,8 +171,8 @@ def test_bad_story_input_gives_one_line_and_status_2(argv, where, capsys):
 
 
 def test_outcome_classes_are_one_table_the_classifier_and_the_story_share():
-    from sim.faces import story
     from sim.model import outcomes
+    from sim.teach import story
 
     named = [name for name, _ in outcomes.PATTERN_RULES]
     assert set(named) <= set(OUTCOME_CLASSES)
@@ -187,7 +187,7 @@ def test_a_reader_that_stops_early_gets_no_traceback():
     from pathlib import Path
 
     relsim = Path(sys.executable).with_name("relsim")
-    command = [str(relsim)] if relsim.exists() else [sys.executable, "-m", "sim.faces.cli"]
+    command = [str(relsim)] if relsim.exists() else [sys.executable, "-m", "sim.cli.main"]
     proc = subprocess.Popen(
         [*command, "story", "coercive_helper"],  # more than a pipe holds
         stdout=subprocess.PIPE,

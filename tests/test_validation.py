@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.faces.cli import main
+from sim.cli.main import main
 from sim.model.engine import build_params
 from sim.validation import measures, page, report
 from sim.validation import run as vrun

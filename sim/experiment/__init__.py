@@ -15,6 +15,6 @@
 - :mod:`~sim.experiment.analysis`: Sobol and Morris indices of a finished experiment.
 
 The machinery imports no model and no face: models register their batch models with
-:mod:`~sim.experiment.models`, and the faces set the runner's report hook
+:mod:`~sim.experiment.models`, and the views set the runner's report hook
 (:func:`~sim.experiment.runner.set_reporter`).
 """

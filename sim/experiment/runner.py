@@ -1,7 +1,7 @@
 """The runner: plan an experiment's runs, run the unfinished ones in chunks, store them.
 
 ``sweep`` is the whole of ``relsim sweep``: runs, then figures and results page through
-the report hook the faces set (:func:`set_reporter`). ``run_experiment`` is the same in
+the report hook the views set (:func:`set_reporter`). ``run_experiment`` is the same in
 one call for scripts and notebooks, returning the run table; ``load_results`` reads a
 finished experiment back.
 """
@@ -55,7 +55,7 @@ _REPORTER: list[Reporter] = []
 def set_reporter(reporter: Reporter | None) -> None:
     """Set the function a sweep calls to draw its figures and write its page (None: none).
 
-    The faces provide it (the ``sim`` package sets theirs when it is imported); the
+    The views provide it (the ``sim`` package sets theirs when it is imported); the
     runner never imports a face.
     """
     _REPORTER[:] = [] if reporter is None else [reporter]
@@ -373,7 +373,7 @@ def run_experiment(
     report : bool
         Draw the spec's ``[[plots]]`` into ``figures/`` and write the results page
         ``index.html`` (and ``results/index.html`` beside it), as ``relsim sweep``
-        does (through the reporter the faces set, see :func:`set_reporter`); False skips
+        does (through the reporter the views set, see :func:`set_reporter`); False skips
         them, for speed. Only registered models get them (their figures may replay runs
         of the model).
     model : BatchModel, optional

@@ -14,5 +14,5 @@ target's measure from simulated couples and the partner market and checks it:
 - :mod:`sim.validation.report`: the printed table and ``validation.json``;
 - :mod:`sim.validation.page`: ``index.html``.
 
-``relsim validate`` (:mod:`sim.faces.cmd_validate`) runs it all.
+``relsim validate`` (:mod:`sim.cli.cmd_validate`) runs it all.
 """

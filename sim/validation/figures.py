@@ -1,7 +1,7 @@
 """Figures of the validation page, each with its caption and the numbers it shows.
 
-Each function draws tables it is given and returns a :class:`~sim.faces.figures.Drawn`
-in the project's style (:mod:`sim.faces.style`); :func:`validation_figures` computes
+Each function draws tables it is given and returns a :class:`~sim.views.figures.Drawn`
+in the project's style (:mod:`sim.views.style`); :func:`validation_figures` computes
 those tables from a :class:`~sim.validation.run.Validation` and draws every figure
 the validation has data for.
 """
@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.faces import style
-from sim.faces.figures import Drawn
 from sim.validation import measures
 from sim.validation.couples import MissingData
 from sim.validation.measures import MEASURES, VALUE
 from sim.validation.run import Outcome, Validation
 from sim.validation.survival import kaplan_meier
+from sim.views import style
+from sim.views.figures import Drawn
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 The page states every target, its sources, the model's value and whether it is met,
 then shows the figures with their captions and the full citations. It is one
-self-contained file built with the results pages' machinery (:mod:`sim.faces.page`);
+self-contained file built with the results pages' machinery (:mod:`sim.views.page`);
 every file is written atomically (:mod:`sim.atomic`).
 """
 
@@ -16,9 +16,9 @@ import pandas as pd
 from sim import atomic
 from sim.errors import InputError
 from sim.experiment import provenance as prov
-from sim.faces.page import document, esc, figure_html, html_table, paragraphs, write_html
 from sim.validation import figures, report
 from sim.validation.run import Validation
+from sim.views.page import document, esc, figure_html, html_table, paragraphs, write_html
 
 FIGURES = "figures"
 """Folder of the figures inside the validation's folder."""

@@ -4,7 +4,7 @@ Every function takes tables already loaded (the run table, the tidy time series 
 the sensitivity indices) and returns a :class:`Drawn`: the matplotlib ``Figure``, a
 caption saying what it shows and how it was computed, and the numbers behind it, so
 tests and the report can check the figure against its data. Nothing here reads spec
-files or writes to disk; :mod:`sim.faces.plots` does that.
+files or writes to disk; :mod:`sim.views.plots` does that.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from sim.faces import style
 from sim.model.declarations import GROUPS, group_hits
 from sim.model.outcomes import OUTCOME_CLASSES
+from sim.views import style
 
 MAX_LEVELS = 8
 """Most groups a figure shows; a continuous factor is cut into quantile bins past this."""

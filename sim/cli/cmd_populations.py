@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print ``name  title`` for each population, or one population; 2 if a file is
     invalid."""
-    from sim.faces.cmd_scenarios import print_titles
+    from sim.cli.cmd_scenarios import print_titles
     from sim.population import list_populations, load_population, population_dir
 
     if args.population is not None:

@@ -14,8 +14,8 @@ import textwrap
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.faces.story import Story
     from sim.scenario import Scenario
+    from sim.teach.story import Story
 
 DEFAULT_STEPS = 520
 DEFAULT_SEED = 1
@@ -40,10 +40,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Tell the story and print it."""
-    from sim.faces.arguments import whole_number
-    from sim.faces.scenario_run import replicate_keys
-    from sim.faces.story import tell
+    from sim.cli.arguments import whole_number
     from sim.scenario import load_scenario
+    from sim.teach.story import tell
+    from sim.views.scenario_run import replicate_keys
 
     steps = whole_number(args.steps, "--steps", 1)
     seed = whole_number(args.seed, "--seed", 0)

@@ -5,7 +5,7 @@ scenario's description and source articles, the partners' traits, its figures wi
 their captions, the outcome-class table against what the scenario expects, the main
 metrics, the teaching notes, and the provenance of the study (scenario file, the
 command that gives it again, seed, size, code version and commit, as the manifest
-records them). Like an experiment's page (:mod:`sim.faces.report`) it is one
+records them). Like an experiment's page (:mod:`sim.views.report`) it is one
 self-contained file, and ``results/index.html`` links it.
 """
 
@@ -17,8 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.faces import plots
-from sim.faces.page import (
+from sim.model.batch import RELATIONSHIP
+from sim.model.outcomes import OUTCOME_CLASSES
+from sim.scenario import TWO_WAY_MIN_SHARE, Scenario
+from sim.views import plots
+from sim.views.page import (
     document,
     esc,
     html_table,
@@ -27,10 +30,7 @@ from sim.faces.page import (
     results_figures,
     write_html,
 )
-from sim.faces.scenario_run import ScenarioRun, command, load_study
-from sim.model.batch import RELATIONSHIP
-from sim.model.outcomes import OUTCOME_CLASSES
-from sim.scenario import TWO_WAY_MIN_SHARE, Scenario
+from sim.views.scenario_run import ScenarioRun, command, load_study
 
 
 def traits_table(sc: Scenario) -> str:

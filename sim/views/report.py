@@ -3,7 +3,7 @@
 An experiment's page holds its question, a table of its design, every figure with its
 caption, the outcome-class table and the provenance the manifest records; a study of
 one scenario's replicates (``relsim run``) gets the scenario's own page instead
-(:mod:`sim.faces.run_page`). Each is one self-contained file (:mod:`sim.faces.page`).
+(:mod:`sim.views.run_page`). Each is one self-contained file (:mod:`sim.views.page`).
 The index one folder up links the page of every experiment and every scenario run
 found beside it.
 """
@@ -16,8 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import InputError
-from sim.faces import plots, run_page, scenario_run
-from sim.faces.page import (
+from sim.population import load_population
+from sim.scenario import load_scenario
+from sim.views import plots, run_page, scenario_run
+from sim.views.page import (
     document,
     esc,
     html_table,
@@ -26,8 +28,6 @@ from sim.faces.page import (
     results_figures,
     write_html,
 )
-from sim.population import load_population
-from sim.scenario import load_scenario
 
 
 def design_table(res: plots.Results) -> str:
@@ -125,8 +125,8 @@ def write_page(path: str | Path) -> Path:
     """Write ``index.html`` of one results folder from its files and figures.
 
     Figures are those ``figures/figures.json`` lists (draw them first with
-    :func:`sim.faces.plots.draw_results`). A study of one scenario's replicates gets
-    the scenario's page (:func:`sim.faces.run_page.write_study_page`). Returns the
+    :func:`sim.views.plots.draw_results`). A study of one scenario's replicates gets
+    the scenario's page (:func:`sim.views.run_page.write_study_page`). Returns the
     page's path.
     """
     res = plots.Results(path)

@@ -1,6 +1,6 @@
 """``relsim app``: serve the teaching app (Mesa's SolaraViz) on this machine.
 
-The app is served by ``solara run sim.faces.app`` in a child process. It listens on
+The app is served by ``solara run sim.teach.app`` in a child process. It listens on
 127.0.0.1 unless ``--host`` names another address: the app has no login, so only an
 address typed on the command line may open it to the network, and then a warning is
 printed. ``$HOST`` and ``$SOLARA_HOST``, which solara would otherwise read, are ignored:
@@ -23,7 +23,7 @@ from pathlib import Path
 LOOPBACK = "127.0.0.1"
 """Where the app listens unless told otherwise."""
 
-APP_MODULE = "sim.faces.app"
+APP_MODULE = "sim.teach.app"
 """The module solara serves."""
 
 STARTUP_TIMEOUT = 120.0
@@ -110,7 +110,7 @@ def parse_port(text: str | None) -> int | None:
     InputError
         For anything but a whole number in range.
     """
-    from sim.faces.arguments import whole_number
+    from sim.cli.arguments import whole_number
 
     return None if text is None else whole_number(text, "--port", 1, 65535)
 
@@ -158,8 +158,8 @@ def solara_command(binding: Binding, port: int) -> list[str]:
 def child_environment(scenario: str | None, population: str | None = None) -> dict[str, str]:
     """The server's environment: ours, without host overrides, with the first scenario
     and the population to open with."""
-    from sim.faces.app import SCENARIO_ENV
-    from sim.faces.population_view import POPULATION_ENV
+    from sim.teach.app import SCENARIO_ENV
+    from sim.teach.population_view import POPULATION_ENV
 
     env = {k: v for k, v in os.environ.items() if k not in ("HOST", "SOLARA_HOST", "PORT")}
     # Solara warns on every page load that its session cookie falls back to

@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the validation, print its table, write its folder; 0 when every target is met."""
-    from sim.faces.arguments import whole_number
+    from sim.cli.arguments import whole_number
     from sim.population import list_populations
     from sim.validation import page, report
     from sim.validation.run import Settings, run_validation

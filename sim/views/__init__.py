@@ -1,7 +1,9 @@
-"""The faces: the ``relsim`` command line, researchers' figures and pages, teachers'
-story and app. They build on the experiment machinery and the models, never the
-reverse: a sweep gets its figures and page from :func:`results_page`, which the
-``sim`` package hands to the runner.
+"""The researchers' views: figures, plot specs and results pages.
+
+They build on the experiment machinery and the models, never the reverse: a sweep gets
+its figures and page from :func:`results_page`, which the ``sim`` package hands to the
+runner. The command line is :mod:`sim.cli`; the teachers' story and app are
+:mod:`sim.teach`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,6 @@ def results_page(path: str | Path) -> Path:
     The runner's report hook (see ``sim.experiment.runner.set_reporter``); plotting is
     imported on first use, so that importing ``sim`` does not load matplotlib.
     """
-    from sim.faces.report import report
+    from sim.views.report import report
 
     return report(path)

@@ -17,18 +17,18 @@ from sim.errors import InputError
 from sim.model.parameters import ParameterError
 
 COMMAND_MODULES = (
-    "sim.faces.cmd_scenarios",
-    "sim.faces.cmd_populations",
-    "sim.faces.cmd_run",
-    "sim.faces.cmd_demo",
-    "sim.faces.cmd_sweep",
-    "sim.faces.cmd_export",
-    "sim.faces.cmd_plot",
-    "sim.faces.cmd_report",
-    "sim.faces.cmd_story",
-    "sim.faces.cmd_app",
-    "sim.faces.cmd_market",
-    "sim.faces.cmd_validate",
+    "sim.cli.cmd_scenarios",
+    "sim.cli.cmd_populations",
+    "sim.cli.cmd_run",
+    "sim.cli.cmd_demo",
+    "sim.cli.cmd_sweep",
+    "sim.cli.cmd_export",
+    "sim.cli.cmd_plot",
+    "sim.cli.cmd_report",
+    "sim.cli.cmd_story",
+    "sim.cli.cmd_app",
+    "sim.cli.cmd_market",
+    "sim.cli.cmd_validate",
 )
 """Modules that add subcommands, in the order ``relsim --help`` lists them."""
 

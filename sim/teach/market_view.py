@@ -29,7 +29,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from mesa.visualization import make_plot_component
 
-from sim.faces.app_widgets import ParameterSlider, Versioned, html_box, text_block
 from sim.market import parameters as mreg
 from sim.market.market import (
     CHEMISTRY,
@@ -44,6 +43,8 @@ from sim.model import parameters as reg
 from sim.model.engine import DEFAULT_STEPS
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.model.state import Ending
+from sim.teach import texts
+from sim.teach.app_widgets import ParameterSlider, Versioned, html_box, text_block
 
 MIN_PEOPLE = 20
 """Fewest people the app's market holds."""
@@ -409,42 +410,9 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-MARKET_NOTES = {
-    "title": "The partner market",
-    "description": (
-        "A population of people who meet, pair, live as couples, part and pair again. "
-        "Each week every single person meets a few others; each side accepts by how "
-        "attractive they find the other, through chemistry (complementary deficits, "
-        "intensity) or compatibility (similar development and give-and-take), and "
-        "grows less choosy the longer the search lasts. Every couple runs on the same "
-        "rules as a couple of the other view. After an ending both partners recover "
-        "for a while, and a healthy ending resolves part of each one's deficit."
-    ),
-    "notice": (
-        "Most people are in a couple within about half a year; the share partnered "
-        "then stays high.",
-        "Few couples part in the first year: endings come later, so play on (raise "
-        "Render Interval) to see them.",
-        "Chemistry-matched couples start a little more satisfied than "
-        "compatibility-matched ones, and usually lose satisfaction faster.",
-        "People whose deficit an ending left unresolved tend to repeat the pattern of "
-        "their last relationship more often than the others.",
-    ),
-    "try": (
-        "Raise the mean dependency to 0.45 and the mean narcissism to 0.35: more "
-        "chemistry matches, more coercive and eroded relationships, more repeats.",
-        "Move the chemistry weight to 0 and to 1 and compare the match kinds.",
-        "Set the growth step to 0: endings resolve nothing, so fewer deficits are "
-        "resolved before the next relationship.",
-        "The market is small, so one run is noisy: compare a few seeds.",
-    ),
-}
-"""The market view's notes for teachers, in the manner of a scenario's notes."""
-
-
 def market_notes_html() -> str:
     """The market's notes for teachers as HTML."""
-    notes = MARKET_NOTES
+    notes = texts.load("market")
     return (
         text_block(notes["title"], [notes["description"]], level=4)
         + text_block("What to notice", items=notes["notice"], level=5)

@@ -4,7 +4,7 @@ The population view runs a :class:`~sim.RelationshipModel` whose couples are dra
 from a population file (:mod:`sim.population`). The sidebar holds the play controls,
 the population, a seed and the number of couples. Couple ``r`` has the run key of
 replicate ``r`` of ``relsim run --population NAME --seed S``
-(:func:`sim.faces.scenario_run.replicate_keys`) and is drawn by it, so the view shows
+(:func:`sim.views.scenario_run.replicate_keys`) and is drawn by it, so the view shows
 the couples of that run, week by week. The main area shows the share of couples still
 together since the start (a survival curve, with the published shares of the
 validation targets for the population marked), the week in words, the population's
@@ -29,16 +29,17 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sim.errors import InputError
-from sim.faces import style
-from sim.faces.app_widgets import Versioned, html_box, text_block
-from sim.faces.market_view import PATTERNS
-from sim.faces.scenario_run import replicate_keys
 from sim.model.engine import DEFAULT_STEPS
 from sim.model.mesa_model import RelationshipModel, satisfaction_together
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.model.state import Ending, Params
 from sim.population import Population, list_populations, load_population
+from sim.teach import texts
+from sim.teach.app_widgets import Versioned, html_box, text_block
+from sim.teach.market_view import PATTERNS
 from sim.validation.couples import WEEKS_PER_YEAR
+from sim.views import style
+from sim.views.scenario_run import replicate_keys
 
 if TYPE_CHECKING:
     from sim.validation.targets import Target
@@ -500,42 +501,20 @@ def draw_interactions(model: RelationshipModel, name: str) -> Figure:
 
 # --- notes -----------------------------------------------------------------------------
 
-HOW_TO_READ = (
-    "The curve is the share of couples still together after each week. Diamonds mark "
-    "the published shares still together (one minus the share ended) of the validation "
-    "targets for this population, with bars over the values the target allows.",
-    "A couple's outcome is its class as things stand; its pattern is the class with the "
-    "ending set aside, for a couple that ended the shape its relationship had then.",
-    "Interactions are the rates of positive ones (interest, care, affection, shared "
-    "pleasure) and negative ones (criticism, rebuff, pressure, conflict) over about the "
-    "last year, frozen at the week a couple ended. The lines mark the published ratios "
-    "of couples still together and satisfied after ten years, and of couples that ended.",
-)
-"""How to read the population view, shown with every population's notes."""
-
-THINGS_TO_TRY = (
-    "Compare newlyweds and cohabiting: the same traits, fewer barriers to leaving.",
-    "Play on to year 5 and to year 10 (raise Render Interval) and compare the curve with "
-    "the diamonds.",
-    "Change the seed: how much does the share still together differ between two draws of "
-    "the same number of couples? Then draw more couples.",
-    "Pick uniform, where every combination of traits turns up, and watch which patterns end.",
-)
-"""Things a teacher may try in the population view."""
-
 
 def population_notes_html(settings: PopulationSettings) -> str:
     """The population's title, description and sources, which run of ``relsim run`` the
     couples are, how to read the view and what to try, as HTML."""
-    from sim.faces.scenario_run import command, study_population_name
+    from sim.views.scenario_run import command, study_population_name
 
+    notes = texts.load("population")
     pop = settings.loaded
     run = command(study_population_name(pop), settings.couples, DEFAULT_STEPS, settings.seed, True)
     return (
         text_block(pop.title, [" ".join(pop.description.split())], level=4)
         + text_block("", [f"These are the couples of {run}."])
-        + text_block("How to read it", items=HOW_TO_READ, level=5)
-        + text_block("Things to try", items=THINGS_TO_TRY, level=5)
+        + text_block("How to read it", items=notes["how_to_read"], level=5)
+        + text_block("Things to try", items=notes["try"], level=5)
         + text_block("Sources", items=pop.sources, level=5)
     )
 

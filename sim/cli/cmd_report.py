@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the page; print its path."""
-    from sim.faces.report import report
+    from sim.views.report import report
 
     page = report(args.results, draw=not args.no_plots)
     print(page)

@@ -22,7 +22,7 @@ import pyarrow as pa
 from sim import atomic
 from sim.errors import InputError
 from sim.experiment.storage import ResultStore
-from sim.faces import figures, scenario_run
+from sim.views import figures, scenario_run
 
 FIGURES = "figures"
 """Folder of an experiment's results that holds its figures."""

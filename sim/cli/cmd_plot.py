@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Draw the figures; print where each went."""
-    from sim.faces.plots import draw_results
+    from sim.views.plots import draw_results
 
     saved = draw_results(args.results)
     if not args.quiet:

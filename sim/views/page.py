@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import atomic
-from sim.faces import plots
+from sim.views import plots
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto;

@@ -1,7 +1,7 @@
 """``relsim run NAME|PATH``: a study of one scenario's replicate couples (or, with
 ``--population NAME|PATH``, of couples drawn from a population).
 
-The study is a sweep like any other (:func:`sim.faces.scenario_run.study_spec`): one
+The study is a sweep like any other (:func:`sim.views.scenario_run.study_spec`): one
 scenario, ``--couples`` replicates, run by the experiment runner and stored in
 ``<out>/<scenario>/`` as every sweep is (``runs.parquet``, ``timeseries/``,
 ``manifest.json``, ``figures/`` and ``index.html``), so ``relsim plot``, ``report``,
@@ -9,7 +9,7 @@ scenario, ``--couples`` replicates, run by the experiment runner and stored in
 prints the outcome-class shares against what the scenario expects, the main metrics
 and the teaching notes; ``<out>/index.html`` links the page. A population's study is
 the same sweep with each couple drawn from the population by its key
-(:func:`sim.faces.scenario_run.population_study_spec`), stored in ``<out>/<population>/``;
+(:func:`sim.views.scenario_run.population_study_spec`), stored in ``<out>/<population>/``;
 it prints the outcome shares, the main metrics and the share of couples ended by year.
 """
 
@@ -97,9 +97,9 @@ def run(args: argparse.Namespace) -> int:
     from sim.errors import InputError
     from sim.experiment.runner import sweep
     from sim.experiment.storage import ResultStore
-    from sim.faces import plots
-    from sim.faces.report import write_index
-    from sim.faces.scenario_run import BAND_SERIES, load_study
+    from sim.views import plots
+    from sim.views.report import write_index
+    from sim.views.scenario_run import BAND_SERIES, load_study
 
     if args.steps < 1:
         raise InputError("--steps", "", f"expected a whole number of weeks >= 1, got {args.steps}")
@@ -173,9 +173,9 @@ class _Study:
     @classmethod
     def of(cls, args: argparse.Namespace, every: int) -> _Study:
         """The study the arguments ask for, its file loaded and its spec made."""
-        from sim.faces import scenario_run as sr
         from sim.population import load_population
         from sim.scenario import load_scenario
+        from sim.views import scenario_run as sr
 
         if args.population is not None:
             pop = load_population(args.population)
@@ -186,7 +186,7 @@ class _Study:
 
     def other_results(self, manifest: dict) -> bool:
         """Whether a results folder's manifest is of something other than such a study."""
-        from sim.faces.scenario_run import population_study_of, study_of
+        from sim.views.scenario_run import population_study_of, study_of
 
         found = study_of(manifest) if self.scenario is not None else population_study_of(manifest)
         return found is None
@@ -194,7 +194,7 @@ class _Study:
     def print_tables(self, result) -> None:
         """Print the outcome shares, the main metrics and the notes (or the endings by
         year, for a population)."""
-        from sim.faces.scenario_run import ended_table, metrics_table, shares_table
+        from sim.views.scenario_run import ended_table, metrics_table, shares_table
 
         sc = self.scenario
         if sc is not None and sc.two_way:

@@ -7,14 +7,14 @@ and sliders for every trait of each partner (the main traits first, the others a
 environment in collapsible groups, all read from the parameter registry). Any change
 but the couple followed builds a fresh model. The main area shows a picture of the
 followed couple with this week's interactions drawn between the partners, its week in
-plain words (from :mod:`sim.faces.story`), the scenario's teaching notes, the outcome
+plain words (from :mod:`sim.teach.story`), the scenario's teaching notes, the outcome
 classes so far and live plots of the model's ``DataCollector`` series. In "partner
-market" the model is a :class:`~sim.PartnerMarket` (see :mod:`sim.faces.market_view`).
+market" the model is a :class:`~sim.PartnerMarket` (see :mod:`sim.teach.market_view`).
 In "population" it is a :class:`~sim.RelationshipModel` of couples drawn from a
 population, the couples of ``relsim run --population`` (see
-:mod:`sim.faces.population_view`). Each view keeps its model while another is shown.
+:mod:`sim.teach.population_view`). Each view keeps its model while another is shown.
 
-Serve it with ``relsim app`` (which runs ``solara run sim.faces.app``); ``Page`` is
+Serve it with ``relsim app`` (which runs ``solara run sim.teach.app``); ``Page`` is
 the page solara shows.
 """
 
@@ -31,34 +31,6 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyArrowPatch, Patch
 from mesa.visualization import SolaraViz, make_plot_component
 
-from sim.faces.app_widgets import (
-    ModelKeeper,
-    ParameterSlider,
-    Versioned,
-    html_box,
-    text_block,
-    use_kept_model,
-)
-from sim.faces.market_view import (
-    ARRANGE_DEFAULT,
-    MarketControls,
-    MarketSettings,
-    market_components,
-)
-from sim.faces.population_view import (
-    POPULATION_ENV,
-    PopulationControls,
-    PopulationSettings,
-    initial_population,
-    population_components,
-)
-from sim.faces.story import (
-    PARTNER_NAMES,
-    change_lines,
-    explain_outcome,
-    is_quiet,
-    week_lines,
-)
 from sim.model import parameters as reg
 from sim.model.declarations import GROUPS, Group, group_hits
 from sim.model.engine import DEFAULT_STEPS
@@ -66,6 +38,34 @@ from sim.model.mesa_model import RelationshipModel
 from sim.model.outcomes import OUTCOME_CLASSES, final_metrics
 from sim.model.state import Ending
 from sim.scenario import list_scenarios, load_scenario
+from sim.teach.app_widgets import (
+    ModelKeeper,
+    ParameterSlider,
+    Versioned,
+    html_box,
+    text_block,
+    use_kept_model,
+)
+from sim.teach.market_view import (
+    ARRANGE_DEFAULT,
+    MarketControls,
+    MarketSettings,
+    market_components,
+)
+from sim.teach.population_view import (
+    POPULATION_ENV,
+    PopulationControls,
+    PopulationSettings,
+    initial_population,
+    population_components,
+)
+from sim.teach.story import (
+    PARTNER_NAMES,
+    change_lines,
+    explain_outcome,
+    is_quiet,
+    week_lines,
+)
 
 SCENARIO_ENV = "RELSIM_APP_SCENARIO"
 """Environment variable through which ``relsim app --scenario`` names the first scenario."""

@@ -80,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
 def quick(couples: int, steps: int, seed: int) -> int:
     """Run every scenario in one batch and print the summary table."""
     from sim.errors import InputError
-    from sim.faces.scenario_run import demo_table, run_scenarios
     from sim.scenario import list_scenarios, load_scenario, scenario_dir
+    from sim.views.scenario_run import demo_table, run_scenarios
 
     names = list_scenarios()
     if not names:
@@ -134,7 +134,7 @@ def demo_spec(
 def studies(args: argparse.Namespace) -> int:
     """Sweep every demo study, print what it found, and the pages to open."""
     from sim.experiment.runner import sweep
-    from sim.faces.report import write_index
+    from sim.views.report import write_index
 
     start = time.perf_counter()
     out = Path(args.out)
@@ -202,9 +202,9 @@ def scenario_lines(path: Path) -> list[str]:
 
     from sim.experiment.analysis import results_spec
     from sim.experiment.storage import ResultStore
-    from sim.faces.scenario_run import ScenarioRun, demo_table
     from sim.model.parameters import REGISTRY
     from sim.scenario import load_scenario
+    from sim.views.scenario_run import ScenarioRun, demo_table
 
     spec = results_spec(path)
     runs = ResultStore(path).runs()

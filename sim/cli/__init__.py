@@ -1,0 +1,1 @@
+"""The ``relsim`` command line: :func:`main` and one module per subcommand."""
