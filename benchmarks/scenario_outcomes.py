@@ -28,9 +28,9 @@ import time
 
 import numpy as np
 
-from sim.views.scenario_run import ScenarioRun, run_scenarios
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.scenario import list_scenarios, load_scenario
+from sim.views.scenario_run import ScenarioRun, run_scenarios
 
 CONTRASTS = (
     ("resistant_partner_willing", "resistant_partner_unwilling", "outcome", "mutual", 0.3),
