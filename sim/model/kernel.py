@@ -3,8 +3,9 @@
 This module knows no rule. It lays out a block of :data:`LANES` couples in a small
 scratch array on the stack (one row per variable, one column per couple), gives the
 rules named views on its rows, runs :func:`sim.model.week.one_week` for the block week
-after week, holds every state variable in its declared range, and writes the block
-back. The layout is generated from the declarations (:mod:`sim.model.declarations`)
+after week, holds every state variable in its declared range, and writes each couple
+back when it parts or has lived its weeks, taking the next couple into its lane. The
+layout is generated from the declarations (:mod:`sim.model.declarations`)
 and the registry (:mod:`sim.model.parameters`): a new state variable, event, trait or
 environment parameter needs no change here.
 
@@ -204,9 +205,9 @@ def advance(
     ``partner`` and ``couple`` are the state arrays named in :data:`PARTNER_VARS` and
     :data:`COUPLE_VARS`; ``traits`` and ``env`` the parameter arrays in registry
     order. Couples are independent: the couples together at ``step0`` live through
-    all their weeks in blocks of :data:`LANES`, side by side in the vector lanes
-    (:func:`_live`). ``events`` is left with each couple's events of the last week.
-    A couple already apart is only held in its ranges, and has no events.
+    their weeks side by side in the :data:`LANES` vector lanes (:func:`_live`).
+    ``events`` is left with each couple's events of the last week. A couple already
+    apart is only held in its ranges, and has no events.
     """
     n = keys.shape[0]
     together = np.empty(n, dtype=np.int64)
@@ -225,8 +226,7 @@ def advance(
             couple[k][i] = clip(couple[k][i], LOW[at], HIGH[at])
         for k in range(N_EVENT_ROWS):
             events[k // 2, k % 2, i] = False
-    for start in range(0, m, LANES):
-        block = together[start : min(start + LANES, m)]
+    if m > 0:
         _live(
             partner,
             couple,
@@ -239,10 +239,43 @@ def advance(
             traits,
             env,
             keys,
-            block,
+            together[:m],
             step0,
             n_weeks,
         )
+
+
+@njit(inline="always")
+def _load(rows, key, partner, couple, weeks, traits, env, keys, lane, i):
+    """Put couple ``i``'s state, parameters and key into lane ``lane``."""
+    for k in range(len(partner)):
+        rows[PARTNER_ROWS[k], lane] = partner[k][0, i]
+        rows[PARTNER_ROWS[k] + 1, lane] = partner[k][1, i]
+    for k in range(len(couple)):
+        rows[COUPLE_ROWS[k], lane] = couple[k][i]
+    rows[ROWS.weeks, lane] = weeks[i]
+    for k in range(len(traits)):
+        rows[TRAIT[0] + 2 * k, lane] = traits[k][0, i]
+        rows[TRAIT[0] + 2 * k + 1, lane] = traits[k][1, i]
+    for k in range(len(env)):
+        rows[ENV[0] + k, lane] = env[k][i]
+    key[lane] = keys[i]
+
+
+@njit(inline="always")
+def _store(rows, ev, total, partner, couple, weeks, active, counts, events, lane, i, apart):
+    """Write lane ``lane`` back to couple ``i``: its state, its event counts and its
+    last week's events (none when it parted before the last week of the call)."""
+    for k in range(len(partner)):
+        partner[k][0, i] = rows[PARTNER_ROWS[k], lane]
+        partner[k][1, i] = rows[PARTNER_ROWS[k] + 1, lane]
+    for k in range(len(couple)):
+        couple[k][i] = rows[COUPLE_ROWS[k], lane]
+    weeks[i] = np.int64(rows[ROWS.weeks, lane])
+    active[i] = rows[WEEK.ending, lane] == 0.0
+    for k in range(N_EVENT_ROWS):
+        counts[k // 2, k % 2, i] += np.int64(total[k * LANES + lane])
+        events[k // 2, k % 2, i] = ev[k, lane] > 0.0 and not apart
 
 
 @njit(cache=CACHED, error_model="numpy")
@@ -258,102 +291,76 @@ def _live(
     traits,
     env,
     keys,
-    block,
+    together,
     step0,
     n_weeks,
 ):
-    """Run the couples ``block`` (at most :data:`LANES`, all together at ``step0``)
-    side by side for up to ``n_weeks`` weeks.
+    """Run the couples ``together`` (all together at ``step0``) for up to ``n_weeks``
+    weeks each, :data:`LANES` at a time side by side.
 
-    Lane ``lane`` of the scratch holds couple ``block[lane]``. A couple that has ended
-    keeps its state of that week.
+    Each lane holds one couple at its own week. When a couple ends, or has lived its
+    ``n_weeks``, the lane writes it back and takes the next couple waiting, so no lane
+    works for a couple that has parted; a couple's weeks, and so its numbers, are the
+    same in any lane and beside any others. Once no couple waits, a lane that falls
+    free keeps running its last couple without writing it back: the phases always run
+    whole vector widths.
     """
-    lanes = block.shape[0]
-    # A block cut short is filled up with copies of its first couple, never written
-    # back: the phases then always run a whole number of vector widths, and the
-    # compiler, told so by ``width``, emits no one-lane version of them.
-    width = (lanes + LANES - 1) & -LANES
+    m = together.shape[0]
     # Each scratch array is seen by row (``rows[row, lane]``) in the rules and flat
     # (``flat[row * LANES + lane]``) in the loops over whole rows.
     space, event_space = _stack_floats(_N_Z), _stack_floats(_N_E)
     flat, rows = _view(space, _N_Z), _view(space, (N_ROWS, LANES))
     ev_flat, ev = _view(event_space, _N_E), _view(event_space, (N_EVENT_ROWS, LANES))
     total = _view(_stack_floats(_N_E), _N_E)
-    before = _view(_stack_floats(_N_S), _N_S)
-    alive_lanes = _view(_stack_floats(LANES), LANES)
     key = _view(_stack_words(LANES), LANES)
     draws = _view(_stack_words(LANES), LANES)
-    for lane in range(width):
-        i = block[lane] if lane < lanes else block[0]
-        for k in range(len(partner)):
-            rows[PARTNER_ROWS[k], lane] = partner[k][0, i]
-            rows[PARTNER_ROWS[k] + 1, lane] = partner[k][1, i]
-        for k in range(len(couple)):
-            rows[COUPLE_ROWS[k], lane] = couple[k][i]
-        rows[ROWS.weeks, lane] = weeks[i]
-        for k in range(len(traits)):
-            rows[TRAIT[0] + 2 * k, lane] = traits[k][0, i]
-            rows[TRAIT[0] + 2 * k + 1, lane] = traits[k][1, i]
-        for k in range(len(env)):
-            rows[ENV[0] + k, lane] = env[k][i]
-        key[lane] = keys[i]
-        alive_lanes[lane] = 1.0
+    lane_couple = np.empty(LANES, dtype=np.int64)
+    lane_week = np.zeros(LANES, dtype=np.int64)
+    waiting = 0
+    for lane in range(LANES):
+        i = together[min(waiting, m - 1)]
+        _load(rows, key, partner, couple, weeks, traits, env, keys, lane, i)
+        lane_couple[lane] = i if waiting < m else -1
+        waiting += 1 if waiting < m else 0
     for k in range(_N_E):
         total[k] = 0.0
-    alive = lanes
-    for t in range(n_weeks):
-        step = step0 + t
-        if alive == 0:
-            # Every couple of the block has ended: later weeks find them apart.
-            for k in range(_N_E):
-                ev_flat[k] = 0.0
-            break
+    running = min(m, LANES)
+    while running > 0:
         for lane in range(LANES):
-            draws[lane] = week_hash(key[lane], step)
+            draws[lane] = week_hash(key[lane], step0 + lane_week[lane])
         for k in range(WEEK0 * LANES, _N_Z):
             flat[k] = 0.0
         for k in range(_N_E):
             ev_flat[k] = 0.0
-        if alive < lanes:
-            for k in range(_N_S):
-                before[k] = flat[k]
-        one_week(rows, ev, draws, width)
+        one_week(rows, ev, draws, LANES)
         for k in range(_N_CLAMP):
             flat[k] = clip(flat[k], LOW[k], HIGH[k])
-        if alive < lanes:
-            # Couples that ended before this week stay as they were, without events.
-            for lane in range(lanes):
-                if alive_lanes[lane] == 0.0:
-                    for k in range(N_STATE):
-                        rows[k, lane] = before[k * LANES + lane]
-                    for k in range(N_EVENT_ROWS):
-                        ev[k, lane] = 0.0
         for k in range(_N_E):
             total[k] += 1.0 if ev_flat[k] > 0.0 else 0.0
-        for lane in range(lanes):
-            if alive_lanes[lane] > 0.0:
-                end = rows[WEEK.ending, lane]
-                if end != 0.0:
-                    i = block[lane]
-                    ending[i] = np.int8(end)
-                    step_ended[i] = step
-                    alive_lanes[lane] = 0.0
-                    alive -= 1
-                    if t < n_weeks - 1:
-                        for k in range(N_EVENT_ROWS):
-                            ev[k, lane] = 0.0  # later weeks find the couple apart
-    for lane in range(lanes):
-        i = block[lane]
-        for k in range(len(partner)):
-            partner[k][0, i] = rows[PARTNER_ROWS[k], lane]
-            partner[k][1, i] = rows[PARTNER_ROWS[k] + 1, lane]
-        for k in range(len(couple)):
-            couple[k][i] = rows[COUPLE_ROWS[k], lane]
-        weeks[i] = np.int64(rows[ROWS.weeks, lane])
-        active[i] = alive_lanes[lane] > 0.0
-        for k in range(N_EVENT_ROWS):
-            counts[k // 2, k % 2, i] += np.int64(total[k * LANES + lane])
-            events[k // 2, k % 2, i] = ev[k, lane] > 0.0
+        for lane in range(LANES):
+            i = lane_couple[lane]
+            if i < 0:
+                continue
+            lane_week[lane] += 1
+            end = rows[WEEK.ending, lane]
+            if end == 0.0 and lane_week[lane] < n_weeks:
+                continue
+            if end != 0.0:
+                ending[i] = np.int8(end)
+                step_ended[i] = step0 + lane_week[lane] - 1
+            apart = end != 0.0 and lane_week[lane] < n_weeks
+            _store(rows, ev, total, partner, couple, weeks, active, counts, events, lane, i, apart)
+            for k in range(N_EVENT_ROWS):
+                total[k * LANES + lane] = 0.0
+            lane_week[lane] = 0
+            if waiting < m:
+                i = together[waiting]
+                waiting += 1
+                _load(rows, key, partner, couple, weeks, traits, env, keys, lane, i)
+                lane_couple[lane] = i
+            else:
+                lane_couple[lane] = -1
+                running -= 1
 
 
 # --- The Python side -------------------------------------------------------------------
