@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.cli.main import main
+from sim.experiment import lock
 from sim.experiment.runner import run_experiment
 from sim.scenario import list_scenarios, load_scenario
 from sim.views import plots
@@ -62,7 +63,7 @@ def test_run_writes_a_page_that_the_index_links(tmp_path, capsys):
     assert "<script" not in text and not re.search(r"""(src|href)=["']https?:""", text)
     index = (tmp_path / "index.html").read_text()
     assert f'href="{name}/index.html"' in index and "Scenario runs" in index
-    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+    assert not [p for p in folder.iterdir() if p.name.startswith(".") and p.name != lock.LOCK]
 
 
 def test_run_of_a_two_way_scenario_file_notes_both_ways(tmp_path, capsys):

@@ -21,9 +21,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Draw the figures; print where each went."""
+    from sim.experiment.lock import hold_if_results
     from sim.views.plots import draw_results
 
-    saved = draw_results(args.results)
+    with hold_if_results(args.results):
+        saved = draw_results(args.results)
     if not args.quiet:
         for s in saved:
             print(f"{s.png}  {s.title}")

@@ -22,8 +22,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the page; print its path."""
+    from sim.experiment.lock import hold_if_results
     from sim.views.report import report
 
-    page = report(args.results, draw=not args.no_plots)
+    with hold_if_results(args.results):
+        page = report(args.results, draw=not args.no_plots)
     print(page)
     return 0

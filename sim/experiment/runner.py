@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.experiment import provenance
+from sim.experiment import lock, provenance
 from sim.experiment.batch import BatchModel, PopulationInfo
 from sim.experiment.chunks import ChunkTask, failure, run_chunk
 from sim.experiment.designs import Points, design_points, drawn_params
@@ -289,6 +289,43 @@ def sweep(
             replace = True
     elif resume:
         raise InputError(str(store.root), "", "nothing to resume (no manifest.json)")
+    with lock.hold(store.root, f"relsim sweep {spec.source}"):
+        return _sweep_locked(
+            spec,
+            model,
+            p,
+            store,
+            population,
+            identity,
+            replace,
+            t0,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            chunk_size=chunk_size,
+            quiet=quiet,
+            report=report,
+        )
+
+
+def _sweep_locked(
+    spec: Spec,
+    model: BatchModel,
+    p: Plan,
+    store: ResultStore,
+    population: PopulationInfo | None,
+    identity: str,
+    replace: bool,
+    t0: float,
+    *,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    chunk_size: int | None,
+    quiet: bool,
+    report: bool,
+) -> Summary:
+    """The part of :func:`sweep` that writes, run while it holds the folder's lock."""
     exe = make_executor(executor, workers, scheduler)
     try:
         if replace:

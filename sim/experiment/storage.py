@@ -8,6 +8,7 @@ Layout::
         timeseries/part-*.parquet   tidy series: point, replicate, step, one column per series
         chunks/part-*.parquet   run rows of chunks finished since the last merge
         chunks/consolidated.json   ids of the chunks merged into runs.parquet
+        .relsim.lock            held by the one process writing here (sim.experiment.lock)
 
 Every file is written atomically (:mod:`sim.atomic`): to a temporary name in the same
 folder, flushed to disk, then renamed, so a process killed at any instant (even by
