@@ -228,13 +228,21 @@ COX_COLUMNS = ("covariate", "sd", "hazard_ratio", "lower", "upper", "p")
 """Columns of :attr:`Cox.table`."""
 
 
+COLLINEAR = 1e-9
+"""A covariate whose share of variance left unexplained by the covariates before it is
+below this is a linear combination of them (``1 - R^2`` of its regression on them)."""
+
+
 def _independent(z: np.ndarray, names: Sequence[str]) -> tuple[list[int], list[str]]:
-    """Columns of ``z`` kept in order while each adds to the rank; the others' names."""
+    """Standardised columns of ``z`` kept in order while each is no linear combination of
+    those kept before it; the names of the others."""
+    gram = z.T @ z / max(len(z), 1)
     kept: list[int] = []
     dropped = []
     for j, name in enumerate(names):
-        trial = z[:, [*kept, j]]
-        if np.linalg.matrix_rank(trial, tol=1e-8 * np.sqrt(len(z))) > len(kept):
+        v = gram[kept, j]
+        left = gram[j, j] - (v @ np.linalg.solve(gram[np.ix_(kept, kept)], v) if kept else 0.0)
+        if left > COLLINEAR:
             kept.append(j)
         else:
             dropped.append(name)
