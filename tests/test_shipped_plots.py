@@ -38,3 +38,15 @@ def test_shipped_plots_draw(path, tmp_path):
     run_experiment(spec, executor="serial", out=out, quiet=True, report=False)
     saved = plots.draw_results(out)
     assert len(saved) == len(spec.plots or plots.default_plots(plots.Results(out)))
+
+
+def test_every_plot_kind_and_its_fields_are_documented():
+    readme = (Path(__file__).parent.parent / "experiments" / "README.md").read_text()
+    rows = {
+        line.split("|")[1].strip(): line for line in readme.splitlines() if line.startswith("| `")
+    }
+    for kind, fields in plots.KINDS.items():
+        assert f"`{kind}`" in rows, kind
+        row = rows[f"`{kind}`"]
+        for name in fields:
+            assert f"`{name}`" in row or f"`{name} =" in row, (kind, name)

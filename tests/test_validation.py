@@ -28,7 +28,7 @@ from sim.validation.targets import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-FIGURES = ("survival", "hazard", "satisfaction")
+FIGURES = ("survival", "hazard", "cox", "satisfaction")
 
 
 def ended_couples(step_ended, weeks: int = 520, **metrics) -> Couples:
@@ -508,6 +508,11 @@ def test_a_validation_writes_its_page_json_and_figures(tmp_path):
     assert by_id["V1"]["values"]["value"]["target"] == 0.2
     assert by_id["V1"]["sources"][0]["year"] == 2001
     assert len(data["figures"]["hazard"]["hazard"]) == 20
+    # The Cox model of each population: a.dependency varies, b.dependency is 1 - it.
+    cox = data["figures"]["cox"]
+    assert cox["group"] == ["newlyweds", "cohabiting"] and set(cox["covariate"]) == {"a.dependency"}
+    assert "<th>hazard ratio per sd</th>" in html and "<td>a.dependency</td>" in html
+    assert "Left out as linear combinations of the others: b.dependency." in html
     assert len(data["figures"]["market"]["partner"]) == 400
     assert "No interactions figure: needs the metric" in html or "interactions" in data["figures"]
     assert not list((tmp_path / "validation").rglob(".tmp-*"))

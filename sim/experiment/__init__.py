@@ -13,6 +13,8 @@
   manifest.
 - :mod:`~sim.experiment.runner`: ``run_experiment`` and ``load_results``.
 - :mod:`~sim.experiment.analysis`: Sobol and Morris indices of a finished experiment.
+- :mod:`~sim.experiment.survival`: survival analysis of runs that can end (Kaplan-Meier,
+  life-table hazard, Cox proportional hazards), censored at the horizon.
 
 The machinery imports no model and no face: models register their batch models with
 :mod:`~sim.experiment.models`, and the views set the runner's report hook

@@ -9,7 +9,7 @@ target's measure from simulated couples and the partner market and checks it:
 - :mod:`sim.validation.measures`: the measures, pure functions of those couples;
 - :mod:`sim.validation.targets`: the targets file, read and checked strictly;
 - :mod:`sim.validation.run`: simulate the populations and the market, check each target;
-- :mod:`sim.validation.survival`: Kaplan-Meier survival curves;
+- :mod:`sim.validation.survival`: Kaplan-Meier survival curves of a population's couples;
 - :mod:`sim.validation.figures`: the figures of the validation page;
 - :mod:`sim.validation.report`: the printed table and ``validation.json``;
 - :mod:`sim.validation.page`: ``index.html``.

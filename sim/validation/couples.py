@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.experiment import survival
+from sim.model.parameters import PARTNERS
+
 WEEKS_PER_YEAR = 52
 """Weeks in a year of the model."""
 
@@ -52,6 +55,9 @@ class Couples:
         How many weeks the couples were run.
     population : str
         The population they were drawn from.
+    parameters : mapping of str to ndarray
+        Each couple's traits and environment as drawn, each of shape ``(n,)``, by
+        column (``a.dependency``, ``b.dependency``, ``env.barriers``...).
     """
 
     metrics: Mapping[str, np.ndarray]
@@ -59,6 +65,7 @@ class Couples:
     steps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     weeks: int = 520
     population: str = ""
+    parameters: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -98,11 +105,10 @@ class Couples:
         """Weeks each couple lasted and whether it ended (``False``: still together).
 
         A couple that ended in week ``step_ended`` (0-based) lasted ``step_ended + 1``
-        weeks; one still together is censored at :attr:`weeks`.
+        weeks; one still together is censored at :attr:`weeks`
+        (:func:`sim.experiment.survival.durations`).
         """
-        ended = self.metric("ended").astype(bool)
-        step = self.metric("step_ended").astype(np.int64)
-        return np.where(ended, step + 1, self.weeks), ended
+        return survival.durations(self.metric("ended"), self.metric("step_ended"), self.weeks)
 
     def ended_by(self, years: float) -> np.ndarray:
         """Whether each couple ended within its first ``years`` years.
@@ -120,12 +126,19 @@ class Couples:
         return ended & (weeks <= years * WEEKS_PER_YEAR)
 
 
-def from_simulation(sim, weeks: int, population: str = "") -> Couples:
-    """The :class:`Couples` of a :class:`~sim.model.engine.Simulation` run ``weeks`` weeks."""
+def from_simulation(sim, weeks: int, population: str = "", params=None) -> Couples:
+    """The :class:`Couples` of a :class:`~sim.model.engine.Simulation` run ``weeks`` weeks,
+    with the columns of its :class:`~sim.model.state.Params` when given."""
+    columns = {}
+    if params is not None:
+        for i, who in enumerate(PARTNERS):
+            columns |= {f"{who}.{t}": np.asarray(v[i]) for t, v in params.traits.items()}
+        columns |= {f"env.{e}": np.asarray(v) for e, v in params.env.items()}
     return Couples(
         metrics=sim.metrics(),
         series=dict(sim.series),
         steps=np.asarray(sim.steps),
         weeks=int(weeks),
         population=population,
+        parameters=columns,
     )

@@ -16,13 +16,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.experiment import survival as surv
 from sim.validation import measures
-from sim.validation.couples import MissingData
+from sim.validation.couples import Couples, MissingData
 from sim.validation.measures import MEASURES, VALUE
 from sim.validation.run import Outcome, Validation
 from sim.validation.survival import kaplan_meier
 from sim.views import style
-from sim.views.figures import Drawn
+from sim.views.figures import Drawn, cox, survival_steps
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,7 @@ def survival(curves: Mapping[str, pd.DataFrame], points: Sequence[Point] = ()) -
     colours = _colours(list(curves))
     rows = []
     for name, curve in curves.items():
-        c = colours[name]
-        ax.step(curve["years"], curve["survival"], where="post", color=c, label=name)
-        ax.fill_between(
-            curve["years"], curve["lower"], curve["upper"], step="post", color=c, alpha=0.2, lw=0
-        )
+        survival_steps(ax, curve["years"], curve, colours[name], name)
         rows.append(curve.assign(population=name))
     for p in points:
         c = colours.get(p.group, "#000000")
@@ -94,7 +91,9 @@ def survival(curves: Mapping[str, pd.DataFrame], points: Sequence[Point] = ()) -
     caption = (
         "Kaplan-Meier estimate of the share of couples still together (line; shade: 95 % "
         "confidence band), by population. Diamonds: the published shares still together "
-        "(one minus the share ended) with bars spanning the values the target allows."
+        "(one minus the share ended) with bars spanning the values the target allows. "
+        "Couples still together at the end of the run are right-censored there: counted at "
+        "risk until then, never as an ending."
     )
     return Drawn(fig, caption, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())
 
@@ -132,6 +131,12 @@ def hazard(tables: Mapping[str, pd.DataFrame], peak_window: tuple[float, float] 
     )
     frame = pd.concat([t.assign(population=n) for n, t in tables.items()], ignore_index=True)
     return Drawn(fig, caption, frame)
+
+
+def cox_model(couples: Couples) -> surv.Cox:
+    """The Cox model of ending on every parameter that varies over a population's couples."""
+    weeks, ended = couples.durations()
+    return surv.cox(pd.DataFrame(dict(couples.parameters)), weeks, ended)
 
 
 def satisfaction(tables: Mapping[str, pd.DataFrame]) -> Drawn:
@@ -342,6 +347,9 @@ def validation_figures(v: Validation) -> list[tuple[str, str, Drawn]]:
             years = hazard_targets[0].target.args["years"]
         tables = {n: measures.yearly_hazard(c, years) for n, c in v.couples.items()}
         out.append(("hazard", "Yearly hazard of ending", hazard(tables, window)))
+        models = {n: cox_model(c) for n, c in v.couples.items() if c.parameters}
+        if models:
+            out.append(("cox", "Traits and ending: a Cox model", cox(models, "population")))
         try:
             sat = {n: measures.satisfaction_by_year(c) for n, c in v.couples.items()}
             out.append(("satisfaction", "Satisfaction by year", satisfaction(sat)))

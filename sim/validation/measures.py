@@ -19,9 +19,9 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
-from lifelines.utils import survival_table_from_events
 from scipy import stats
 
+from sim.experiment import survival
 from sim.validation.couples import WEEKS_PER_YEAR, Couples
 
 VALUE = "value"
@@ -163,18 +163,13 @@ def yearly_hazard(couples: Couples, years: int = 10) -> pd.DataFrame:
     DataFrame
         One row per year ``1 .. years``: ``at_risk`` (together at the start of the
         year), ``ended`` (ended during it) and ``hazard`` (``ended / at_risk``, NaN when
-        no couple was at risk).
+        no couple was at risk), from :func:`sim.experiment.survival.life_table`.
     """
     if years * WEEKS_PER_YEAR > couples.weeks:
         raise ValueError(f"needs {years} years of couples; they were run for {couples.weeks} weeks")
     weeks, ended = couples.durations()
-    year = np.ceil(weeks / WEEKS_PER_YEAR).astype(np.int64)  # a duration of 1..52 weeks: year 1
-    table = survival_table_from_events(year, ended).reindex(np.arange(1, years + 1))
-    at_risk = table["at_risk"].bfill().fillna(0).to_numpy(dtype=np.int64)
-    observed = table["observed"].fillna(0).to_numpy(dtype=np.int64)
-    out = pd.DataFrame({"year": np.arange(1, years + 1), "at_risk": at_risk, "ended": observed})
-    out["hazard"] = np.where(at_risk > 0, observed / np.maximum(at_risk, 1), np.nan)
-    return out
+    table = survival.life_table(weeks, ended, WEEKS_PER_YEAR, years)
+    return table.rename(columns={"interval": "year"})[["year", "at_risk", "ended", "hazard"]]
 
 
 def hazard_shape(

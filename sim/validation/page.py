@@ -170,6 +170,8 @@ def write_validation(v: Validation, folder: str | Path, targets_file: str = "") 
         saved += [png, svg]
         link = f' <span class="muted">(<a href="{FIGURES}/{stem}.svg">SVG</a>)</span>'
         blocks.append(figure_html(png, stem, title, d.caption, link))
+        if d.table is not None:
+            blocks.append(html_table(d.table))
         tables[stem] = d.data.to_dict(orient="list")
     missing = figures.missing_figures(v, [s for s, _, _ in drawn])
     info = provenance(v, targets_file)

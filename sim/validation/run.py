@@ -202,7 +202,7 @@ def simulate_population(
     params = load(name).draw(keys)
     series = [s for s in SERIES_READ if s in SERIES]
     sim = simulate(params, keys, steps=weeks, record_every=WEEKS_PER_YEAR, series=series)
-    return from_simulation(sim, weeks, population=name)
+    return from_simulation(sim, weeks, population=name, params=params)
 
 
 def populations_of(targets: Sequence[Target]) -> list[str]:

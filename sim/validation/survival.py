@@ -1,14 +1,15 @@
 """Kaplan-Meier survival of simulated couples: the share still together by year.
 
 Couples still together at the end of a run are censored there; those that ended are
-events at the week they ended. The estimate is lifelines' Kaplan-Meier fitter.
+events at the week they ended. The estimate is lifelines' Kaplan-Meier fitter, through
+:func:`sim.experiment.survival.kaplan_meier`.
 """
 
 from __future__ import annotations
 
 import pandas as pd
-from lifelines import KaplanMeierFitter
 
+from sim.experiment import survival
 from sim.validation.couples import WEEKS_PER_YEAR, Couples
 
 
@@ -23,17 +24,11 @@ def kaplan_meier(couples: Couples) -> pd.DataFrame:
         time at which a couple ended or was censored, from 0.
     """
     weeks, ended = couples.durations()
-    fitter = KaplanMeierFitter().fit(weeks / WEEKS_PER_YEAR, event_observed=ended)
-    curve = fitter.survival_function_.iloc[:, 0]
-    band = fitter.confidence_interval_survival_function_
-    return pd.DataFrame(
-        {
-            "years": curve.index.to_numpy(dtype=float),
-            "survival": curve.to_numpy(),
-            "lower": band.iloc[:, 0].to_numpy(),
-            "upper": band.iloc[:, 1].to_numpy(),
-        }
-    )
+    curve = survival.kaplan_meier(weeks, ended)
+    years = curve["time"] / WEEKS_PER_YEAR
+    return curve[["survival", "lower", "upper"]].assign(years=years)[
+        ["years", "survival", "lower", "upper"]
+    ]
 
 
 def survival_at(curve: pd.DataFrame, years: float) -> float:

@@ -9,6 +9,7 @@ files or writes to disk; :mod:`sim.views.plots` does that.
 
 from __future__ import annotations
 
+import textwrap
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
+from sim.experiment import survival as surv
 from sim.model.declarations import GROUPS, group_hits
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.views import style
@@ -41,11 +44,14 @@ class Drawn:
         One or two sentences: what is shown and how it was computed.
     data : pandas.DataFrame
         The table drawn (medians, shares, indices or events).
+    table : pandas.DataFrame or None
+        A table a page shows beneath the figure (a Cox model's hazard ratios), or None.
     """
 
     figure: Figure
     caption: str
     data: pd.DataFrame = field(default_factory=pd.DataFrame)
+    table: pd.DataFrame | None = None
 
 
 def _figure(n: int = 1, ncols: int | None = None, width: float = 5.2, height: float = 3.6):
@@ -690,3 +696,235 @@ def expected_outcomes(runs: pd.DataFrame, expected: Mapping[str, float], steps: 
         }
     )
     return Drawn(fig, caption, data)
+
+
+# --- Endings: survival, hazard, Cox ---------------------------------------------------------
+
+
+def _endings(runs: pd.DataFrame, steps: int, by) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Finished runs with their group labels, and each one's duration and whether it ended."""
+    ok = runs[runs["status"] == "ok"]
+    ok = ok.assign(_group=_levels(ok, by).to_numpy())
+    weeks, ended = surv.durations(ok["ended"].to_numpy(), ok["step_ended"].to_numpy(), steps)
+    return ok, weeks, ended
+
+
+def _lines(by) -> str:
+    if by is None or (not isinstance(by, str) and not by):
+        return "one line for every couple together"
+    return f"one line per level of {_by_text(by)}"
+
+
+def _censoring(ended: np.ndarray, steps: int, groups: pd.Series) -> str:
+    n, k = len(ended), int(ended.sum())
+    sizes = groups.value_counts()
+    low, high = (int(sizes.min()), int(sizes.max())) if len(sizes) else (0, 0)
+    each = f"{low:,} to {high:,}" if low < high else f"{low:,}"
+    each = f" ({each} a line)" if len(sizes) > 1 else ""
+    return (
+        f"{n:,} couples{each}, {k:,} ended within the {steps} weeks run; the {n - k:,} "
+        f"still together at week {steps} are right-censored there: counted at risk until "
+        "then, never as an ending."
+    )
+
+
+def survival_steps(ax, years, curve: pd.DataFrame, colour: str, label: str, ls="-", alpha=0.2):
+    """One Kaplan-Meier curve as steps, with its confidence band shaded."""
+    ax.step(years, curve["survival"], where="post", color=colour, ls=ls, label=label)
+    ax.fill_between(
+        years, curve["lower"], curve["upper"], step="post", color=colour, alpha=alpha, lw=0
+    )
+
+
+def survival(runs: pd.DataFrame, steps: int, by, per_year: int) -> Drawn:
+    """Kaplan-Meier survival of the couples, one curve with its 95 % band per group.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        The run table (``status``, ``ended``, ``step_ended`` and the ``by`` columns).
+    steps : int
+        Weeks every run was run for: the horizon, where couples still together are
+        censored.
+    by : str, list of str or None
+        Column(s) whose levels make the curves.
+    per_year : int
+        Weeks a year, for the x axis.
+    """
+    ok, weeks, ended = _endings(runs, steps, by)
+    order = _ordered(ok["_group"], ok, by)
+    curves = surv.kaplan_meier(weeks, ended, ok["_group"].to_numpy(), order)
+    fig, (ax,) = _figure(1, width=6.0, height=4.0)
+    alpha = 0.2 if len(order) <= 4 else 0.08
+    for i, group in enumerate(order):
+        curve = curves[curves["group"] == group]
+        if len(curve):
+            years = curve["time"] / per_year
+            survival_steps(ax, years, curve, style.colour(i), group, style.dash(i), alpha)
+    ax.set_xlim(0, steps / per_year)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("years since the start")
+    ax.set_ylabel("share still together")
+    ax.set_title("survival of couples")
+    if len(order) > 1:
+        _legend(ax, by, len(order))
+    caption = (
+        "Kaplan-Meier estimate of the share of couples still together (step line; shade: "
+        f"95 % confidence band), {_lines(by)}. " + _censoring(ended, steps, ok["_group"])
+    )
+    data = curves.assign(years=curves["time"] / per_year) if len(curves) else curves
+    return Drawn(fig, caption, data)
+
+
+def hazard(runs: pd.DataFrame, steps: int, by, per_year: int) -> Drawn:
+    """The hazard of ending in each year (a life table), one line of steps per group.
+
+    Runs shorter than a year get one interval, the weeks run. Parameters as
+    :func:`survival`.
+    """
+    ok, weeks, ended = _endings(runs, steps, by)
+    order = _ordered(ok["_group"], ok, by)
+    width = per_year if steps >= per_year else steps
+    intervals = steps // width
+    table = surv.life_table(weeks, ended, width, intervals, ok["_group"].to_numpy(), order)
+    fig, (ax,) = _figure(1, width=6.0, height=4.0)
+    edges = np.arange(intervals + 1) * width / per_year
+    for i, group in enumerate(order):
+        part = table[table["group"] == group]
+        if len(part):
+            ax.stairs(
+                part["hazard"].to_numpy(),
+                edges,
+                color=style.colour(i),
+                ls=style.dash(i),
+                lw=1.6,
+                label=group,
+                baseline=None,
+            )
+    ax.set_xlim(0, edges[-1])
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("years since the start")
+    ax.set_ylabel("hazard of ending (share a year)" if width == per_year else "hazard of ending")
+    ax.set_title("yearly hazard of ending" if width == per_year else "hazard of ending")
+    if len(order) > 1:
+        _legend(ax, by, len(order))
+    span = "year" if width == per_year else f"{width} weeks"
+    rest = steps - intervals * width
+    caption = (
+        f"Hazard of ending in each {span}: the share of the couples still together at its "
+        f"start that ended during it (a life table), {_lines(by)}. "
+        + _censoring(ended, steps, ok["_group"])
+        + (f" The last {rest} weeks, less than a year, are left out." if rest else "")
+    )
+    data = table.assign(start_year=table["start"] / per_year) if len(table) else table
+    return Drawn(fig, caption, data)
+
+
+RATIO_TICKS = (0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 7, 10, 20, 50)
+"""Ticks of a hazard-ratio axis, on a log scale."""
+
+
+COX_HEADINGS = {
+    "covariate": "covariate",
+    "sd": "standard deviation",
+    "hazard_ratio": "hazard ratio per sd",
+    "lower": "95 % low",
+    "upper": "95 % high",
+    "p": "p",
+}
+"""Headings of the Cox table a page shows."""
+
+
+def cox_models(
+    runs: pd.DataFrame, steps: int, covariates: Sequence[str], by
+) -> dict[str, surv.Cox]:
+    """A Cox model of ending on the covariates for each group of finished runs."""
+    ok, weeks, ended = _endings(runs, steps, by)
+    out = {}
+    for group in _ordered(ok["_group"], ok, by):
+        mask = (ok["_group"] == group).to_numpy()
+        part = ok.loc[mask, list(covariates)]
+        out[group] = surv.cox(part, weeks[mask], ended[mask])
+    return out
+
+
+def cox_table(models: Mapping[str, surv.Cox]) -> pd.DataFrame:
+    """The hazard ratios of every fitted model, one row per group and covariate."""
+    frames = [m.table.assign(group=g) for g, m in models.items() if not m.error]
+    if not frames:
+        return pd.DataFrame(columns=["group", *surv.COX_COLUMNS])
+    table = pd.concat(frames, ignore_index=True)
+    return table[["group", *surv.COX_COLUMNS]]
+
+
+def cox(models: Mapping[str, surv.Cox], by_text: str = "") -> Drawn:
+    """Hazard ratios of ending per standard deviation of each covariate, one panel a model.
+
+    Parameters
+    ----------
+    models : mapping of str to Cox
+        Per group, :func:`sim.experiment.survival.cox`'s model.
+    by_text : str
+        What the groups are (``population``, a factor), for the caption.
+    """
+    longest = max((len(m.table) for m in models.values()), default=0)
+    fig, axes = _figure(len(models), width=5.4, height=0.24 * max(longest, 4) + 1.6)
+    notes = []
+    for ax, (group, m) in zip(axes, models.items(), strict=True):
+        name = f"{by_text} = {group}" if by_text else group
+        fitted = f"{m.runs:,} couples, {m.ended:,} ended, concordance {m.concordance:.2f}"
+        ax.set_title(name if m.error else f"{name}\n{fitted}", fontsize=9)
+        if m.error:
+            ax.text(
+                0.5,
+                0.5,
+                "no model:\n" + textwrap.fill(m.error, 48),
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                fontsize=8,
+            )
+            ax.set_axis_off()
+            notes.append(f"No model{f' for {name}' if len(models) > 1 else ''}: {m.error}.")
+            continue
+        t = m.table
+        y = np.arange(len(t))[::-1]
+        hr = t["hazard_ratio"].to_numpy(dtype=float)
+        err = [hr - t["lower"].to_numpy(dtype=float), t["upper"].to_numpy(dtype=float) - hr]
+        colours = [style.colour(0) if p < 0.05 else "#999999" for p in t["p"]]
+        ax.errorbar(hr, y, xerr=err, fmt="none", ecolor="#666666", elinewidth=1, capsize=2)
+        ax.scatter(hr, y, color=colours, zorder=3, s=18)
+        ax.axvline(1.0, color="#333333", lw=0.8)
+        ax.set_xscale("log")
+        lo, hi = ax.get_xlim()
+        ax.xaxis.set_major_locator(FixedLocator([v for v in RATIO_TICKS if lo <= v <= hi]))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.set_yticks(y, list(t["covariate"]), fontsize=7)
+        ax.set_xlabel("hazard ratio of ending per standard deviation")
+        if m.penalizer:
+            notes.append(
+                f"The model for {name} has a ridge penalty of {m.penalizer:g}: without one "
+                "it did not converge."
+            )
+    dropped = {c: why for m in models.values() for c, why in m.dropped}
+    constant = [c for c, why in dropped.items() if why.startswith("constant")]
+    combos = [c for c, why in dropped.items() if not why.startswith("constant")]
+    if constant:
+        some = f"{len(constant)} covariate{'s' if len(constant) > 1 else ''}"
+        notes.append(f"Left out as constant over the couples: {some}.")
+    if combos:
+        notes.append(f"Left out as linear combinations of the others: {', '.join(combos)}.")
+    groups = f", one model per level of {by_text}" if by_text else ""
+    caption = (
+        "Cox proportional-hazards model of ending (lifelines, Efron ties)"
+        f"{groups}: the hazard ratio of ending per standard deviation of each covariate "
+        "that varies over the couples (dot; coloured when p < 0.05) with its 95 % interval "
+        "(bar); above 1, couples with more of it end sooner. Couples still together at the "
+        "horizon are right-censored there. " + " ".join(notes)
+    ).strip()
+    data = cox_table(models)
+    shown = data.rename(columns=COX_HEADINGS | {"group": by_text or "group"})
+    if not by_text:
+        shown = shown.drop(columns=by_text or "group")
+    return Drawn(fig, caption, data, shown if len(shown) else None)

@@ -99,7 +99,8 @@ def write_html(path: Path, text: str) -> Path:
 
 def results_figures(root: Path) -> str:
     """Every figure of a results folder that ``figures/figures.json`` lists, embedded, each
-    with its title, caption and a link to its SVG; empty when there is none."""
+    with its title, caption, a link to its SVG and the table it carries, if any; empty
+    when there is none."""
     figs = []
     for item in plots.read_index(root):
         png = root / plots.FIGURES / f"{item['stem']}.png"
@@ -108,6 +109,9 @@ def results_figures(root: Path) -> str:
         svg = f"{plots.FIGURES}/{item['stem']}.svg"
         link = f' <span class="muted">(<a href="{esc(svg)}">SVG</a>)</span>'
         figs.append(figure_html(png, item["stem"], item["title"], item["caption"], link))
+        table = plots.read_table(item)
+        if table is not None:
+            figs.append(html_table(table))
     return "".join(figs)
 
 

@@ -58,6 +58,12 @@ KINDS: dict[str, dict[str, str]] = {
     },
     "bands": {"series": "series name or list (default: every recorded series)"},
     "expected": {},
+    "survival": {"by": "factor or scenario column, or a list, one Kaplan-Meier curve per level"},
+    "hazard": {"by": "factor or scenario column, or a list, one line of yearly hazards per level"},
+    "cox": {
+        "covariates": "column or list (default: every parameter that varies over the runs)",
+        "by": "factor or scenario column, or a list, one model per level (default: one model)",
+    },
 }
 """Every plot kind and its fields; ``title`` and ``caption`` are allowed for all."""
 
@@ -79,7 +85,11 @@ class Saved:
     caption: str
     png: Path
     svg: Path
+    table: pd.DataFrame | None = None
 
+
+ENDINGS = ("ended", "step_ended")
+"""Final metrics the survival, hazard and cox plots read: whether and when a run ended."""
 
 RUN_COLUMNS = ("run", "point", "replicate", "key", "scenario", "status", "outcome")
 """Columns of the run table every figure and the page may read: identity and outcome."""
@@ -161,6 +171,12 @@ class Results:
             names += [n for n, _ in pt if n not in names]
         return (["scenario"] if len(self.spec.scenarios) > 1 else []) + names
 
+    def parameters(self) -> list[str]:
+        """The model's parameter columns that the run table holds."""
+        from sim.experiment.models import get_model
+
+        return [c for c in get_model(self.spec.model).defaults() if c in self.columns]
+
     def default_by(self) -> str | None:
         """The grouping of a plot that names none: scenario, else the first factor."""
         return self.factors[0] if self.factors else None
@@ -235,6 +251,8 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
         for name in names:
             if name not in pool:
                 hint = ", ".join(sorted(pool)[:12]) or "none"
+                if pool is numeric and name in columns:
+                    raise fail(key, f"column {name!r} holds no numbers; expected one of {hint}")
                 raise fail(key, f"{what} {name!r} is not in the results; expected one of {hint}")
         if what != "series":  # series are read from timeseries/, not the run table
             res.want(names)
@@ -264,8 +282,22 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
             if not ages:
                 raise fail("metrics", f"no metric {prefix}_age<N> in the results")
             res.want(col for _, col in ages)
-    if kind in ("timeseries", "phase", "outcomes", "bars", "profile"):
+    if kind in ("survival", "hazard", "cox"):
+        lacking = [c for c in ENDINGS if c not in columns]
+        if lacking:
+            raise fail(
+                "kind",
+                f"a {kind} plot needs the final metrics {' and '.join(ENDINGS)}; the results "
+                f"lack {', '.join(lacking)} (keep them in [metrics] final)",
+            )
+        res.want(ENDINGS)
+    if kind == "cox":
+        out["covariates"] = _names(plot.get("covariates", res.parameters()), "covariates", fail)
+        column("covariates", out["covariates"], numeric, "column")
+        out.setdefault("by", None)
+    if kind in ("timeseries", "phase", "outcomes", "bars", "profile", "survival", "hazard"):
         out.setdefault("by", res.default_by())
+    if kind in ("timeseries", "phase", "outcomes", "bars", "profile", "survival", "hazard", "cox"):
         if out["by"] is not None:
             column("by", out["by"], columns, "column")
     if kind == "regime":
@@ -356,6 +388,15 @@ def draw(plot: Mapping[str, object], res: Results) -> figures.Drawn:
         sc = scenario_run.study_scenario(res.spec)
         expected = {e.outcome: e.min_share for e in sc.expected}
         return figures.expected_outcomes(res.runs, expected, res.spec.steps)
+    year = scenario_run.WEEKS_PER_YEAR
+    if kind == "survival":
+        return figures.survival(res.runs, res.spec.steps, plot["by"], year)
+    if kind == "hazard":
+        return figures.hazard(res.runs, res.spec.steps, plot["by"], year)
+    if kind == "cox":
+        by = plot.get("by")
+        models = figures.cox_models(res.runs, res.spec.steps, plot["covariates"], by)
+        return figures.cox(models, figures._by_text(by) if by is not None else "")
     raise ValueError(f"unknown plot kind {kind!r}")
 
 
@@ -413,6 +454,12 @@ def _title(plot: Mapping[str, object]) -> str:
         return f"{listed} over time"
     if kind == "expected":
         return "outcome classes against what the scenario expects"
+    if kind == "survival":
+        return "survival of couples (Kaplan-Meier)"
+    if kind == "hazard":
+        return "hazard of ending by year"
+    if kind == "cox":
+        return "hazard ratios of ending (Cox model)"
     return f"events of run {plot.get('run', 0)}"
 
 
@@ -450,13 +497,30 @@ def draw_results(
         _save(drawn, png)
         _save(drawn, svg)
         caption = str(plot.get("caption", drawn.caption))
-        saved.append(Saved(stem, _title(plot), caption, png, svg))
-    index = [{"stem": s.stem, "title": s.title, "caption": s.caption} for s in saved]
+        saved.append(Saved(stem, _title(plot), caption, png, svg, drawn.table))
+    index = [_entry(s) for s in saved]
     atomic.write_text(folder / INDEX, json.dumps(index, indent=2))
     for old in folder.glob("*.*"):
         if old.suffix in (".png", ".svg") and old.stem not in {s.stem for s in saved}:
             old.unlink()
     return saved
+
+
+def _entry(s: Saved) -> dict[str, object]:
+    """A figure's entry of ``figures.json``; its table, if any, as columns and rows."""
+    entry: dict[str, object] = {"stem": s.stem, "title": s.title, "caption": s.caption}
+    if s.table is not None:
+        rows = s.table.astype(object).where(s.table.notna(), None).to_numpy().tolist()
+        entry["table"] = {"columns": [str(c) for c in s.table.columns], "rows": rows}
+    return entry
+
+
+def read_table(entry: Mapping[str, object]) -> pd.DataFrame | None:
+    """The table of a ``figures.json`` entry (see :func:`draw_results`), or None."""
+    table = entry.get("table")
+    if not isinstance(table, Mapping):
+        return None
+    return pd.DataFrame(table["rows"], columns=table["columns"])
 
 
 def _save(drawn: figures.Drawn, path: Path) -> None:
