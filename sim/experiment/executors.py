@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -45,6 +47,28 @@ class Executor(Protocol):
     def close(self) -> None:
         """Release workers and clusters."""
         ...
+
+
+PARENT_POLL = 0.5
+"""Seconds between a worker's checks that the process that started it still lives."""
+
+
+def exit_with_parent(poll: float = PARENT_POLL) -> None:
+    """Make this process exit soon after the process that started it dies.
+
+    A worker started by a runner that is killed (SIGKILL included, which lets the
+    runner clean up nothing) is handed to another parent; a daemon thread that sees
+    the parent change ends the worker at once, so no orphan keeps computing. Called in
+    every worker of the process executor and of a local Dask cluster.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def default_workers() -> int:
@@ -82,7 +106,8 @@ class ProcessExecutor:
     """A :class:`concurrent.futures.ProcessPoolExecutor`, one worker per core by default.
 
     Workers are started with ``spawn`` so they never inherit the parent's threads
-    (progress bar, Dask) or locks.
+    (progress bar, Dask) or locks, and end when the runner does
+    (:func:`exit_with_parent`).
     """
 
     name = "process"
@@ -90,7 +115,9 @@ class ProcessExecutor:
     def __init__(self, workers: int | None = None):
         self.workers = workers or default_workers()
         self._pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=exit_with_parent,
         )
 
     def map(self, fn, tasks):
@@ -166,6 +193,9 @@ class DaskExecutor:
                 dashboard_address=None,
             )
             self._client = Client(self._cluster)
+            from sim.experiment.dask_workers import ExitWithRunner
+
+            self._client.register_plugin(ExitWithRunner(), name="exit-with-runner")
 
     def map(self, fn, tasks):
         """Keep two tasks per worker in flight; yield each as it finishes."""
