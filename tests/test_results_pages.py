@@ -86,15 +86,34 @@ def test_run_refuses_a_folder_holding_an_experiment(tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir()) == before
 
 
-def test_run_experiment_draws_figures_and_writes_the_page(tmp_path):
+def test_run_experiment_draws_figures_and_writes_the_page(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runs = run_experiment(EXPERIMENTS / "tiny.toml", executor="serial", quiet=True)
     out = tmp_path / "results" / "tiny"
-    runs = run_experiment(EXPERIMENTS / "tiny.toml", executor="serial", out=out, quiet=True)
     assert len(runs) == 18
     figures = plots.read_index(out)
     assert figures and all((out / "figures" / f"{f['stem']}.png").is_file() for f in figures)
     page = (out / "index.html").read_text()
     assert page.count(PNG_URI) == len(figures)
     assert 'href="tiny/index.html"' in (tmp_path / "results" / "index.html").read_text()
+
+
+def test_nothing_is_written_beside_a_folder_chosen_elsewhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    elsewhere = tmp_path / "mine" / "tiny"
+    run_experiment(EXPERIMENTS / "tiny.toml", executor="serial", out=elsewhere, quiet=True)
+    assert (elsewhere / "index.html").is_file()
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["tiny"]
+
+
+def test_an_index_relsim_did_not_write_is_never_overwritten(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    own = tmp_path / "results" / "index.html"
+    own.parent.mkdir()
+    own.write_text("<html><body>my own notes</body></html>")
+    run_experiment(EXPERIMENTS / "tiny.toml", executor="serial", quiet=True)
+    assert own.read_text() == "<html><body>my own notes</body></html>"
+    assert (tmp_path / "results" / "tiny" / "index.html").is_file()
 
 
 def test_run_experiment_without_report_draws_nothing(tmp_path):

@@ -171,7 +171,7 @@ def studies(args: argparse.Namespace) -> int:
             pages.append(summary.page)
     index = write_index(out)
     print(f"relsim demo: done in {time.perf_counter() - start:.0f} s. Open in a browser:")
-    for path in (index, *pages):
+    for path in (*([index] if index else []), *pages):
         print(f"  {path.resolve()}")
     return 1 if failed else 0
 

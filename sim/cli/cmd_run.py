@@ -148,7 +148,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     if summary.page is not None:
         print(f"results page: {summary.page}")
-    print(f"all results:  {index}")
+    if index is not None:
+        print(f"all results:  {index}")
     return 1 if summary.failed else 0
 
 

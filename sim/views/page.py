@@ -84,12 +84,28 @@ def document(title: str, body: str, css: str = "") -> str:
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="relsim">
 <link rel="icon" href="data:,">
 <title>{esc(title)}</title><style>{CSS}{css}</style></head>
 <body>
 {body}
 </body></html>
 """
+
+
+GENERATOR = '<meta name="generator" content="relsim">'
+"""The mark every page relsim writes carries in its head."""
+
+
+def ours(path: Path) -> bool:
+    """Whether ``path`` is free for a page of relsim: absent, or a page relsim wrote."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return GENERATOR in f.read(4096)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
 
 
 def write_html(path: Path, text: str) -> Path:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import InputError
+from sim.experiment.runner import DEFAULT_RESULTS
 from sim.population import load_population
 from sim.scenario import load_scenario
 from sim.views import plots, run_page, scenario_run
@@ -23,6 +24,7 @@ from sim.views.page import (
     document,
     esc,
     html_table,
+    ours,
     paragraphs,
     provenance_rows,
     results_figures,
@@ -183,11 +185,17 @@ def _study_item(folder: Path, m: dict, name: str, load) -> str:
     )
 
 
-def write_index(results: str | Path) -> Path:
+def write_index(results: str | Path) -> Path | None:
     """Write ``results/index.html`` linking the page of every experiment beside it, of
     every scenario run (a study of one scenario's replicates, ``relsim run``) and of
-    every population run (``relsim run --population``)."""
+    every population run (``relsim run --population``).
+
+    An ``index.html`` already there that relsim did not write (it lacks the page
+    mark, :data:`~sim.views.page.GENERATOR`) is left as it is, and None returned.
+    """
     root = Path(results)
+    if not ours(root / "index.html"):
+        return None
     experiments, scenario_runs, population_runs = [], [], []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         if not (folder / "index.html").is_file() or not (folder / "manifest.json").is_file():
@@ -227,10 +235,17 @@ def write_index(results: str | Path) -> Path:
 def report(path: str | Path, draw: bool = True) -> Path:
     """Draw the figures (unless ``draw`` is false), write the page and the index.
 
+    The index one folder up is rewritten only where it belongs to the results: in the
+    default results root (``results/``), or where relsim's index already is. A
+    results folder chosen elsewhere (``relsim sweep --out DIR``) gets no index beside
+    it, so nothing is written outside the folder chosen.
+
     Returns the page's path.
     """
     if draw:
         plots.draw_results(path)
     page = write_page(path)
-    write_index(Path(path).resolve().parent)
+    parent = Path(path).resolve().parent
+    if parent == DEFAULT_RESULTS.resolve() or (parent / "index.html").is_file():
+        write_index(parent)
     return page
