@@ -4,7 +4,8 @@ The model (``sim.model``) runs many couples at once on one vectorised engine, wi
 Mesa face (:class:`RelationshipModel`, :class:`PartnerAgent`); the partner market
 (``sim.market``, :class:`PartnerMarket`) runs a population of people who pair and part.
 Couples are given by scenarios (:func:`load_scenario`) or drawn from populations
-(:func:`load_population`), both data files.
+(:func:`load_population`), both data files. A finished experiment's runs tell where in
+factor space an outcome arises (:func:`discover`, scenario discovery with PRIM).
 """
 
 from sim.errors import InputError
@@ -29,6 +30,7 @@ from sim.model.randomness import couple_keys
 from sim.population import Population, list_populations, load_population
 from sim.scenario import Scenario, list_scenarios, load_scenario
 from sim.views import results_page as _results_page
+from sim.views.discovery import discover
 
 # The experiment machinery knows no model and no face: the models register their batch
 # models and the views their results page here, once, whatever part of sim is imported.
@@ -55,6 +57,7 @@ __all__ = [
     "build_params",
     "classify",
     "couple_keys",
+    "discover",
     "final_metrics",
     "kalick_hamilton",
     "list_populations",

@@ -1,12 +1,24 @@
-"""Scenario discovery: EMA Workbench's PRIM on run tables."""
+"""Scenario discovery: EMA Workbench's PRIM on run tables, ``sim.discover`` and
+``relsim discover``."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import sim
+from sim.cli.main import main
 from sim.experiment import discovery as sd
+from sim.experiment.runner import run_experiment
+from sim.model.outcomes import OUTCOME_CLASSES
+from sim.views import report
+
+FIXTURES = Path(__file__).parent / "fixtures" / "experiments"
+PNG_URI = '<img src="data:image/png;base64,'
 
 
 def _factors(n: int, seed: int) -> pd.DataFrame:
@@ -96,3 +108,100 @@ def test_targets_say_what_they_select():
     ):
         with pytest.raises(ValueError):
             sd.Target(**bad)
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory) -> Path:
+    """The discovery fixture: an LHS over a's narcissism and dependency and b's dependency."""
+    out = tmp_path_factory.mktemp("results") / "discovery"
+    run_experiment(
+        FIXTURES / "discovery.toml", executor="serial", out=out, quiet=True, report=False
+    )
+    return out
+
+
+def test_discover_on_a_sweep_prints_the_box_and_writes_its_page(swept, capsys):
+    runs = sim.load_results(swept)
+    threshold = float(runs["intimacy"].median())
+    argv = ["discover", str(swept), "--outcome", "intimacy", "--below", f"{threshold:.4f}"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    found = sim.discover(swept, "intimacy", below=float(f"{threshold:.4f}"), write=False)
+    assert found.page is None
+    (box,) = found.boxes
+    # What is printed is what was found, and its statistics are those of the runs.
+    hits = int((runs["intimacy"] < float(f"{threshold:.4f}")).sum())
+    assert f"{hits} of {len(runs)} runs have intimacy < {float(f'{threshold:.4f}'):g}" in out
+    assert f"coverage {box.coverage:.2f}, density {box.density:.2f}" in out
+    inside = box.contains(found.x)
+    assert box.k == found.y[inside].sum() and box.n == inside.sum()
+    for factor in box.restricted:
+        assert re.search(rf"^  {re.escape(factor)} +\S+ to \S+", out, re.M)
+    page = swept / f"discovery_intimacy_below_{float(f'{threshold:.4f}'):g}.html"
+    assert out.strip().splitlines()[-1] == f"page: {page}"
+    text = page.read_text()
+    assert text.count(PNG_URI) >= 2 and "peeling trajectory" in text
+    assert "<script" not in text and not re.search(r"""(src|href)=["']https?:""", text)
+    for factor in box.restricted:
+        assert f"<td>{factor}</td>" in text
+    assert not [p for p in swept.iterdir() if p.name.startswith(".")]  # written atomically
+
+
+def test_discover_coercive_finds_the_narcissistic_helper(swept, capsys):
+    """Coercion needs a self-focused helper (M8): the box bounds a's narcissism below."""
+    found = sim.discover(swept, "coercive")
+    box = found.boxes[0]
+    limits = box.limits.set_index("factor")
+    assert "a.narcissism" in limits.index
+    assert limits.loc["a.narcissism", "low"] > limits.loc["a.narcissism", "range_low"] + 0.2
+    assert box.density > found.hits / found.runs
+    assert found.page == swept / "discovery_coercive.html" and found.page.is_file()
+    # The experiment's page links every discovery page of its folder.
+    assert 'href="discovery_coercive.html"' in report.write_page(swept).read_text()
+
+
+def test_explicit_factors_and_step_are_honoured(swept):
+    found = sim.discover(swept, "coercive", factors=["b.dependency"], box=0, write=False)
+    (box,) = found.boxes
+    assert found.factors == ("b.dependency",) and list(found.x.columns) == ["b.dependency"]
+    assert box.chosen == 0 and box.restricted == () and box.coverage == 1.0
+
+
+def _absent_class(swept: Path) -> str:
+    present = set(sim.load_results(swept)["outcome"])
+    return next(c for c in OUTCOME_CLASSES if c not in present)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--outcome", "coercivee"], "not an outcome class"),
+        (["--outcome", "intimacy"], "is a metric: give a threshold"),
+        (["--outcome", "coercive", "--below", "0.3"], "is an outcome class"),
+        (["--outcome", "no_such_metric", "--above", "0.3"], "not a metric of runs.parquet"),
+        (["--outcome", "intimacy", "--above", "0.6", "--below", "0.2"], "must be less than"),
+        (["--outcome", "intimacy", "--below", "low"], "--below: expected a number"),
+        (["--outcome", "intimacy", "--below", "-5"], "no finished run has intimacy < -5"),
+        (["--outcome", "intimacy", "--above", "-5"], "every finished run has intimacy > -5"),
+        (["--outcome", "coercive", "--density", "1.5"], "expected a share in (0, 1]"),
+        (["--outcome", "coercive", "--boxes", "0"], "--boxes: expected a whole number"),
+        (["--outcome", "coercive", "--box", "9999"], "the peeling trajectory has steps"),
+        (["--outcome", "coercive", "--factors", "a.nope"], "not a factor column"),
+        (["--outcome", "coercive", "--factors", "pattern"], "is not a number"),
+        (["--outcome", "ABSENT"], "no finished run has outcome = ABSENT"),
+    ],
+)
+def test_bad_discover_arguments_are_one_line_and_status_2(swept, args, expected, capsys):
+    absent = _absent_class(swept)
+    args = [a.replace("ABSENT", absent) for a in args]
+    expected = expected.replace("ABSENT", absent)
+    assert main(["discover", str(swept), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("relsim: error: ") and err.count("\n") == 1, err
+    assert expected in err
+
+
+def test_discover_needs_a_results_folder(tmp_path, capsys):
+    assert main(["discover", str(tmp_path), "--outcome", "coercive"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no runs.parquet here" in err
