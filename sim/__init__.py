@@ -5,7 +5,8 @@ Mesa face (:class:`RelationshipModel`, :class:`PartnerAgent`); the partner marke
 (``sim.market``, :class:`PartnerMarket`) runs a population of people who pair and part.
 Couples are given by scenarios (:func:`load_scenario`) or drawn from populations
 (:func:`load_population`), both data files. A finished experiment's runs tell where in
-factor space an outcome arises (:func:`discover`, scenario discovery with PRIM).
+factor space an outcome arises (:func:`discover`, scenario discovery with PRIM), and
+:func:`ema_model` hands the model to EMA Workbench.
 """
 
 from sim.errors import InputError
@@ -15,6 +16,7 @@ from sim.experiment.runner import load_results, run_experiment
 from sim.market import PartnerMarket, kalick_hamilton
 from sim.market.batch import MARKET as _MARKET
 from sim.model.batch import RELATIONSHIP as _RELATIONSHIP
+from sim.model.ema import ema_model
 from sim.model.engine import build_params, run_couples, simulate
 from sim.model.mesa_model import PartnerAgent, RelationshipModel
 from sim.model.outcomes import OUTCOME_CLASSES, SERIES, Thresholds, classify, final_metrics
@@ -58,6 +60,7 @@ __all__ = [
     "classify",
     "couple_keys",
     "discover",
+    "ema_model",
     "final_metrics",
     "kalick_hamilton",
     "list_populations",
