@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -100,6 +101,8 @@ def test_targets_say_what_they_select():
     cls = sd.Target("outcome", value="coercive")
     assert cls.hits(pd.Series(["mutual", "coercive"])).tolist() == [False, True]
     assert (cls.describe(), cls.slug) == ("outcome = coercive", "coercive")
+    shown = sd.Target("pattern", value="coercive")
+    assert (shown.describe(), shown.slug) == ("pattern = coercive", "pattern_coercive")
     for bad in (
         {"column": "intimacy"},
         {"column": "outcome", "value": "coercive", "above": 0.1},
@@ -167,6 +170,23 @@ def test_explicit_factors_and_step_are_honoured(swept):
     assert box.chosen == 0 and box.restricted == () and box.coverage == 1.0
 
 
+def test_pattern_takes_the_class_with_the_ending_set_aside(swept, tmp_path, capsys):
+    runs = sim.load_results(swept)
+    found = sim.discover(swept, "coercive", pattern=True)
+    assert found.target.column == "pattern"
+    assert found.hits == (runs["pattern"] == "coercive").sum()
+    assert found.page == swept / "discovery_pattern_coercive.html" and found.page.is_file()
+    # Runs that show a pattern but all end otherwise: the error says to try --pattern.
+    copy = tmp_path / "ended"
+    shutil.copytree(swept, copy)
+    ended = runs.assign(outcome=runs["outcome"].replace("coercive", "ended_destructive"))
+    ended.to_parquet(copy / "runs.parquet", index=False)
+    assert main(["discover", str(copy), "--outcome", "coercive"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "show it as their pattern" in err and "--pattern" in err
+    assert main(["discover", str(copy), "--outcome", "coercive", "--pattern"]) == 0
+
+
 def _absent_class(swept: Path) -> str:
     present = set(sim.load_results(swept)["outcome"])
     return next(c for c in OUTCOME_CLASSES if c not in present)
@@ -189,6 +209,7 @@ def _absent_class(swept: Path) -> str:
         (["--outcome", "coercive", "--factors", "a.nope"], "not a factor column"),
         (["--outcome", "coercive", "--factors", "pattern"], "is not a number"),
         (["--outcome", "ABSENT"], "no finished run has outcome = ABSENT"),
+        (["--outcome", "intimacy", "--below", "0.3", "--pattern"], "goes with a class"),
     ],
 )
 def test_bad_discover_arguments_are_one_line_and_status_2(swept, args, expected, capsys):

@@ -30,6 +30,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--above", metavar="X", help="runs whose metric is above X are of interest")
     p.add_argument("--below", metavar="X", help="runs whose metric is below X are of interest")
     p.add_argument(
+        "--pattern",
+        action="store_true",
+        help="runs whose pattern is the class are of interest (the class with the ending "
+        "set aside: a couple that ended keeps the pattern it had then)",
+    )
+    p.add_argument(
         "--factors",
         metavar="A,B,...",
         help="columns of runs.parquet to peel, comma-separated (default: the factors the "
@@ -74,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         boxes=whole_number(args.boxes, "--boxes", 1),
         density=number(args.density, "--density"),
         box=None if args.box is None else whole_number(args.box, "--box", 0),
+        pattern=args.pattern,
     )
     print(f"{args.results}: " + "\n".join(found.lines()))
     print(f"page: {found.page}")

@@ -110,9 +110,10 @@ class Target:
 
     @property
     def slug(self) -> str:
-        """A file-name part: ``coercive``, ``intimacy_below_0.3``."""
+        """A file-name part: ``coercive`` (a class of ``outcome``), ``pattern_coercive``
+        (of another column), ``intimacy_below_0.3``."""
         if self.is_class:
-            parts = [str(self.value)]
+            parts = [str(self.value)] if self.column == "outcome" else [self.column, self.value]
         else:
             parts = [self.column]
             if self.above is not None:

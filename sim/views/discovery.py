@@ -26,11 +26,17 @@ from sim.model.outcomes import OUTCOME_CLASSES
 
 
 def target(
-    path: str | Path, outcome: str, above: float | None = None, below: float | None = None
+    path: str | Path,
+    outcome: str,
+    above: float | None = None,
+    below: float | None = None,
+    pattern: bool = False,
 ) -> sd.Target:
     """The runs of interest that ``outcome`` names in a results folder.
 
-    An outcome class (``coercive``) when no threshold is given; a numeric column of
+    An outcome class (``coercive``) when no threshold is given: runs whose ``outcome``
+    is that class, or with ``pattern`` whose ``pattern`` is (the class with the ending
+    set aside: a couple that ended keeps the pattern it had then). A numeric column of
     ``runs.parquet`` (``intimacy``) past ``above`` and/or ``below`` otherwise.
 
     Raises
@@ -39,13 +45,16 @@ def target(
         For a folder without results, a name that is neither an outcome class nor a
         metric, a metric without a threshold, or a class with one.
     """
-    schema = ResultStore(path).runs_schema()
+    store = ResultStore(path)
+    schema = store.runs_schema()
     columns = set(schema.names)
     thresholds = above is not None or below is not None
     is_class = outcome in OUTCOME_CLASSES and outcome not in columns
     if thresholds:
         if is_class:
             raise InputError("outcome", outcome, "is an outcome class: it takes no threshold")
+        if pattern:
+            raise InputError("outcome", outcome, "--pattern goes with a class, not a threshold")
         if outcome not in columns or outcome in sd.BOOKKEEPING:
             raise InputError(
                 "outcome", outcome, "not a metric of runs.parquet (e.g. intimacy, coercion_rate)"
@@ -68,9 +77,21 @@ def target(
             f"not an outcome class ({', '.join(OUTCOME_CLASSES)}) "
             "nor a metric of runs.parquet (with --above or --below)",
         )
-    if "outcome" not in columns:
-        raise InputError(str(path), "outcome", "these runs have no outcome class column")
-    return sd.Target("outcome", value=outcome)
+    column = "pattern" if pattern else "outcome"
+    if column not in columns:
+        raise InputError(str(path), column, "these runs have no such class column")
+    if not pattern and "pattern" in columns:
+        classes = store.runs(columns=["status", "outcome", "pattern"])
+        ok = classes[classes["status"] == "ok"]
+        shown = int((ok["pattern"] == outcome).sum())
+        if not (ok["outcome"] == outcome).any() and shown:
+            raise InputError(
+                str(path),
+                "outcome",
+                f"no finished run ends {outcome}, but {shown} show it as their pattern "
+                "(the class with the ending set aside): try --pattern",
+            )
+    return sd.Target(column, value=outcome)
 
 
 def discover(
@@ -83,6 +104,7 @@ def discover(
     boxes: int = 1,
     density: float = sd.DENSITY,
     box: int | None = None,
+    pattern: bool = False,
     write: bool = True,
 ) -> sd.Discovery:
     """Find the boxes of factor space that lead to an outcome, with PRIM.
@@ -105,6 +127,9 @@ def discover(
         that reaches it is chosen (the densest when none does).
     box : int, optional
         Take this step of the first box's peeling trajectory instead.
+    pattern : bool
+        Runs whose pattern is the class ``outcome`` are of interest, rather than runs
+        ending in it: a couple that ended keeps the pattern it had then.
     write : bool
         Write the page ``discovery_<outcome>.html`` into the results folder.
 
@@ -126,7 +151,7 @@ def discover(
         raise InputError("box", "", "a step of the trajectory is taken for one box only")
     if box is not None and box < 0:
         raise InputError("box", "", f"expected a step >= 0, got {box}")
-    what = target(results, outcome, above, below)
+    what = target(results, outcome, above, below, pattern)
     found = sd.scenario_discovery(results, what, factors, boxes=boxes, density=density, step=box)
     if write:
         found = replace(found, page=write_page(results, found))
