@@ -56,13 +56,27 @@ def _writes(tree: ast.AST):
             yield node, name, func
 
 
+def _buffers(tree: ast.AST) -> set[str]:
+    """Names bound to an in-memory buffer (``buf = io.BytesIO()``), which are no file."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called in ("BytesIO", "StringIO"):
+                names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
 def test_every_file_sim_writes_goes_through_the_atomic_writer():
-    """Files are written by ``sim.atomic``, or by a library into its temporary path."""
+    """Files are written by ``sim.atomic``, or by a library into its temporary path (or
+    into an in-memory buffer, which is no file)."""
     offenders = []
     for path in sorted(SIM.rglob("*.py")):
         if path.name == "atomic.py":
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        buffers = _buffers(tree) | {"tmp"}
         for node, name, func in _writes(tree):
             where = f"{path.relative_to(SIM.parent)}:{node.lineno}"
             if name in ("write_text", "write_bytes"):
@@ -76,6 +90,6 @@ def test_every_file_sim_writes_goes_through_the_atomic_writer():
                 if isinstance(owner, ast.Name) and owner.id == "writer":
                     continue  # a writer already opened on a temporary path
                 args = [*node.args, *(k.value for k in node.keywords)]
-                if not any(isinstance(a, ast.Name) and a.id == "tmp" for a in args):
+                if not any(isinstance(a, ast.Name) and a.id in buffers for a in args):
                     offenders.append(f"{where} {name} not into an atomic temporary")
     assert offenders == []

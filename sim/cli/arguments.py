@@ -20,3 +20,14 @@ def whole_number(text: str | int, option: str, low: int, high: int | None = None
         span = f"in {low}-{high}" if high is not None else f">= {low}"
         raise InputError(option, "", f"expected a whole number {span}, got {text!r}")
     return value
+
+
+def number(text: str | float, option: str) -> float:
+    """``text`` as a finite number; :class:`InputError` naming ``option`` otherwise."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        raise InputError(option, "", f"expected a number, got {text!r}")
+    return value

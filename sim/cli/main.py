@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "sim.cli.cmd_export",
     "sim.cli.cmd_plot",
     "sim.cli.cmd_report",
+    "sim.cli.cmd_discover",
     "sim.cli.cmd_story",
     "sim.cli.cmd_app",
     "sim.cli.cmd_market",

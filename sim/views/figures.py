@@ -1,10 +1,10 @@
 """Figures of an experiment's results, one function per kind, each with its caption.
 
-Every function takes tables already loaded (the run table, the tidy time series or
-the sensitivity indices) and returns a :class:`Drawn`: the matplotlib ``Figure``, a
-caption saying what it shows and how it was computed, and the numbers behind it, so
-tests and the report can check the figure against its data. Nothing here reads spec
-files or writes to disk; :mod:`sim.views.plots` does that.
+Every function takes tables already loaded (the run table, the tidy time series, the
+sensitivity indices or a PRIM box) and returns a :class:`Drawn`: the matplotlib
+``Figure``, a caption saying what it shows and how it was computed, and the numbers
+behind it, so tests and the report can check the figure against its data. Nothing here
+reads spec files or writes to disk; :mod:`sim.views.plots` does that.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from sim.experiment import survival as surv
@@ -928,3 +929,171 @@ def cox(models: Mapping[str, surv.Cox], by_text: str = "") -> Drawn:
     if not by_text:
         shown = shown.drop(columns=by_text or "group")
     return Drawn(fig, caption, data, shown if len(shown) else None)
+
+
+def peeling_trajectory(trajectory: pd.DataFrame, chosen: int, what: str, number: int = 1) -> Drawn:
+    """PRIM's peeling trajectory: the density of each step's box against its coverage.
+
+    Parameters
+    ----------
+    trajectory : DataFrame
+        EMA Workbench's peeling trajectory (``coverage``, ``density``, ``res_dim``...),
+        as :class:`sim.experiment.discovery.Box` keeps it.
+    chosen : int
+        The step taken as the box.
+    what : str
+        The runs of interest in words (``outcome = coercive``).
+    number : int
+        The box's number, for the title.
+    """
+    t = trajectory.reset_index(drop=True)
+    fig, (ax,) = _figure(1, width=6.0, height=4.4)
+    ax.plot(t["coverage"], t["density"], color="#BBBBBB", lw=0.8, zorder=1)
+    dims = sorted(int(d) for d in t["res_dim"].unique())
+    for i, d in enumerate(dims):
+        part = t[t["res_dim"] == d]
+        ax.scatter(
+            part["coverage"],
+            part["density"],
+            s=22,
+            color=style.colour(i),
+            label=f"{d} factor{'s' if d != 1 else ''}",
+            zorder=2,
+        )
+    pick = t.iloc[chosen]
+    ax.scatter(
+        [pick["coverage"]],
+        [pick["density"]],
+        s=140,
+        facecolors="none",
+        edgecolors="black",
+        linewidths=1.4,
+        zorder=3,
+    )
+    ax.annotate(
+        f"chosen: step {chosen}",
+        (pick["coverage"], pick["density"]),
+        xytext=(8, -14),
+        textcoords="offset points",
+        fontsize=8,
+    )
+    ax.set_xlim(-0.02, 1.05)
+    ax.set_ylim(-0.02, 1.05)
+    ax.set_xlabel("coverage (share of all runs of interest in the box, 0-1)")
+    ax.set_ylabel("density (share of the box's runs of interest, 0-1)")
+    ax.set_title(f"box {number}: peeling trajectory")
+    ax.legend(title="restricted", loc="lower left")
+    caption = (
+        f"Each point is one step of PRIM's peeling trajectory (EMA Workbench) for runs with "
+        f"{what}: the share of the box's runs that have it (density) against the share of "
+        f"all such runs inside the box (coverage), coloured by the number of factors the box "
+        f"restricts. Peeling starts from the whole factor space (coverage 1) and moves left "
+        f"as it trims; the ringed point, step {chosen} of {len(t) - 1}, is the box chosen."
+    )
+    return Drawn(fig, caption, t)
+
+
+def prim_box(limits: pd.DataFrame, coverage: float, density: float, number: int = 1) -> Drawn:
+    """The limits of a PRIM box on each factor it restricts, within the runs' range.
+
+    Parameters
+    ----------
+    limits : DataFrame
+        The box's limits, as :attr:`sim.experiment.discovery.Box.limits` gives them.
+    coverage, density : float
+        The box's statistics, for the title.
+    number : int
+        The box's number, for the title.
+    """
+    n = max(len(limits), 1)
+    fig, (ax,) = _figure(1, width=7.0, height=1.2 + 0.55 * n)
+    ys = np.arange(len(limits))
+    for y, row in zip(ys, limits.itertuples(index=False), strict=True):
+        ax.barh(y, 1.0, height=0.5, color="#EEEEEE", edgecolor="#BBBBBB")
+        if row.values:
+            ax.text(0.5, y, f"in {{{row.values}}}", ha="center", va="center", fontsize=8)
+            continue
+        span = row.range_high - row.range_low
+        lo = (row.low - row.range_low) / span if span > 0 else 0.0
+        hi = (row.high - row.range_low) / span if span > 0 else 1.0
+        ax.barh(y, hi - lo, left=lo, height=0.5, color=style.colour(0))
+        ax.text(lo, y + 0.38, f"{row.low:.3g}", ha="center", va="bottom", fontsize=8)
+        ax.text(hi, y + 0.38, f"{row.high:.3g}", ha="center", va="bottom", fontsize=8)
+    ax.set_yticks(ys, [style.short(f) for f in limits["factor"]])
+    ax.set_ylim(-0.6, len(limits) - 0.2 if len(limits) else 0.6)
+    ax.invert_yaxis()
+    ax.set_xlim(-0.05, 1.05)
+    ax.set_xticks([0, 1], ["lowest run", "highest run"])
+    ax.grid(False)
+    ax.set_title(f"box {number}: coverage {coverage:.2f}, density {density:.2f}")
+    caption = (
+        "The box on each factor it restricts: the coloured bar spans the box's limits "
+        "(numbers at its ends), the grey bar the whole range the runs cover, from the "
+        "lowest run's value to the highest's; a categorical factor lists the levels kept. "
+        "Factors not shown are left unrestricted."
+    )
+    return Drawn(fig, caption, limits.reset_index(drop=True))
+
+
+def box_scatter(x: pd.DataFrame, y: np.ndarray, limits: pd.DataFrame, number: int = 1) -> Drawn:
+    """The runs on the two numeric factors a box narrows most, with the box drawn.
+
+    Most narrowed: the box spans the least share of the runs' range on it. With one
+    numeric factor restricted, the runs are spread over it in two rows: of
+    interest and not. Empty when the box restricts no numeric factor.
+    """
+    numeric = limits[limits["values"] == ""]
+    width = (numeric["high"] - numeric["low"]) / (numeric["range_high"] - numeric["range_low"])
+    numeric = numeric.assign(_width=width.fillna(1.0)).sort_values("_width", kind="stable")
+    numeric = numeric.reset_index(drop=True)
+    fig, (ax,) = _figure(1, width=5.6, height=4.4)
+    if numeric.empty:
+        ax.set_visible(False)
+        return Drawn(fig, "The box restricts no numeric factor.", pd.DataFrame())
+    y = np.asarray(y, dtype=bool)
+    first = numeric.iloc[0]
+    xs = x[first["factor"]].to_numpy(dtype=np.float64)
+    if len(numeric) > 1:
+        second = numeric.iloc[1]
+        ys = x[second["factor"]].to_numpy(dtype=np.float64)
+        ylabel = style.label(second["factor"])
+    else:
+        second = None
+        jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(xs))
+        ys = y.astype(np.float64) + jitter
+        ylabel = "of interest"
+    ax.scatter(xs[~y], ys[~y], s=9, color="#AAAAAA", alpha=0.6, label="other runs")
+    ax.scatter(xs[y], ys[y], s=11, color=style.colour(3), alpha=0.8, label="runs of interest")
+    if second is not None:
+        ax.add_patch(
+            Rectangle(
+                (first["low"], second["low"]),
+                first["high"] - first["low"],
+                second["high"] - second["low"],
+                fill=False,
+                edgecolor="black",
+                lw=1.4,
+            )
+        )
+    else:
+        ax.axvspan(first["low"], first["high"], color=style.colour(0), alpha=0.12, lw=0)
+        ax.set_yticks([0, 1], ["no", "yes"])
+    ax.set_xlabel(style.label(first["factor"]))
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"box {number} over the runs")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    shown = [first["factor"]] + ([second["factor"]] if second is not None else [])
+    caption = (
+        f"Every run used, on {' and '.join(shown)}: runs of interest coloured, the others "
+        f"grey; the {'rectangle' if second is not None else 'shaded band'} is the box "
+        f"{'on these two factors' if second is not None else 'on this factor'}"
+        + (
+            f" (it restricts {len(limits)} factors; the rest are not shown)."
+            if len(limits) > len(shown)
+            else "."
+        )
+    )
+    data = pd.DataFrame({shown[0]: xs, "of_interest": y})
+    if second is not None:
+        data[shown[1]] = ys
+    return Drawn(fig, caption, data)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +19,7 @@ import pandas as pd
 
 from sim import atomic
 from sim.views import plots
+from sim.views.figures import Drawn
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto;
@@ -59,19 +61,34 @@ def html_table(frame: pd.DataFrame, numeric_format: str = "{:.3g}") -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def png_uri(data: bytes) -> str:
+    """PNG bytes as a ``data:`` URI, so that the page needs no other file."""
+    return f"data:image/png;base64,{base64.b64encode(data).decode('ascii')}"
+
+
 def embed_png(path: Path) -> str:
     """A PNG file as a ``data:`` URI, so that the page needs no other file."""
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f"data:image/png;base64,{data}"
+    return png_uri(path.read_bytes())
+
+
+def _figure_block(uri: str, anchor: str, title: str, caption: str, extra: str) -> str:
+    return (
+        f'<figure id="{esc(anchor)}"><h3>{esc(title)}</h3>'
+        f'<img src="{uri}" alt="{esc(title)}">'
+        f"<figcaption>{esc(caption)}{extra}</figcaption></figure>"
+    )
 
 
 def figure_html(png: Path, anchor: str, title: str, caption: str, extra: str = "") -> str:
     """One embedded figure with its title and caption (``extra``: HTML after it)."""
-    return (
-        f'<figure id="{esc(anchor)}"><h3>{esc(title)}</h3>'
-        f'<img src="{embed_png(png)}" alt="{esc(title)}">'
-        f"<figcaption>{esc(caption)}{extra}</figcaption></figure>"
-    )
+    return _figure_block(embed_png(png), anchor, title, caption, extra)
+
+
+def drawn_html(drawn: Drawn, anchor: str, title: str) -> str:
+    """A figure drawn in memory, embedded as PNG with its title and caption."""
+    buf = io.BytesIO()
+    drawn.figure.savefig(buf, format="png")
+    return _figure_block(png_uri(buf.getvalue()), anchor, title, drawn.caption, "")
 
 
 def paragraphs(text: str) -> str:

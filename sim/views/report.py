@@ -20,6 +20,7 @@ from sim.experiment.runner import DEFAULT_RESULTS
 from sim.population import load_population
 from sim.scenario import load_scenario
 from sim.views import plots, run_page, scenario_run
+from sim.views.discovery import discovery_section
 from sim.views.page import (
     document,
     esc,
@@ -147,6 +148,7 @@ def write_page(path: str | Path) -> Path:
 {figs or "<p>No figures; run <code>relsim plot</code>.</p>"}
 <h2>Outcome classes</h2>
 {outcome_table(res)}
+{discovery_section(res.root)}
 <h2>Provenance</h2>
 {provenance(res.manifest)}
 <p class="muted">Data: <code>runs.parquet</code>, <code>timeseries/</code>,
