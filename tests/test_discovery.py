@@ -14,6 +14,7 @@ import pytest
 import sim
 from sim.cli.main import main
 from sim.experiment import discovery as sd
+from sim.experiment import lock
 from sim.experiment.runner import run_experiment
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.views import report
@@ -147,7 +148,8 @@ def test_discover_on_a_sweep_prints_the_box_and_writes_its_page(swept, capsys):
     assert "<script" not in text and not re.search(r"""(src|href)=["']https?:""", text)
     for factor in box.restricted:
         assert f"<td>{factor}</td>" in text
-    assert not [p for p in swept.iterdir() if p.name.startswith(".")]  # written atomically
+    left = [p for p in swept.iterdir() if p.name.startswith(".") and p.name != lock.LOCK]
+    assert not left  # written atomically
 
 
 def test_discover_coercive_finds_the_narcissistic_helper(swept, capsys):
