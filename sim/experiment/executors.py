@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -102,6 +104,37 @@ class SerialExecutor:
         """Nothing to release."""
 
 
+NEEDS_MAIN_GUARD = (
+    "the worker processes could not start: they re-import the script that started them, "
+    "so a script calling relsim with the process executor needs its calls under "
+    '`if __name__ == "__main__":`; or pass executor="serial"'
+)
+"""What a broken process pool means, almost always, and what to do."""
+
+
+def main_is_importable() -> bool:
+    """Whether spawned workers can re-import the ``__main__`` module, as they do first.
+
+    A script read from standard input (``python - < script.py``) or given with ``-c``
+    has no file to re-import; a module run with ``-m``, a script file and an
+    interactive session are fine.
+    """
+    main = sys.modules.get("__main__")
+    if getattr(getattr(main, "__spec__", None), "name", None):
+        return True
+    path = getattr(main, "__file__", None)
+    return path is None or os.path.isfile(path)
+
+
+def leave_if_worker_bootstrap() -> None:
+    """End this process, quietly, if it is a spawned worker still importing its
+    parent's script: a script that starts a sweep at its top level, run again by its
+    worker, would start a sweep of its own. Its parent explains
+    (:data:`NEEDS_MAIN_GUARD`)."""
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        os._exit(1)
+
+
 class ProcessExecutor:
     """A :class:`concurrent.futures.ProcessPoolExecutor`, one worker per core by default.
 
@@ -113,6 +146,7 @@ class ProcessExecutor:
     name = "process"
 
     def __init__(self, workers: int | None = None):
+        leave_if_worker_bootstrap()
         self.workers = workers or default_workers()
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
@@ -121,8 +155,20 @@ class ProcessExecutor:
         )
 
     def map(self, fn, tasks):
-        """Keep two tasks per worker in flight; yield each as it finishes."""
-        yield from _bounded(self._pool.submit, fn, tasks, 2 * self.workers)
+        """Keep two tasks per worker in flight; yield each as it finishes.
+
+        Raises
+        ------
+        InputError
+            If the workers could not start at all (:data:`NEEDS_MAIN_GUARD`), rather
+            than reporting every run as failed.
+        """
+        started = False
+        for task, outcome in _bounded(self._pool.submit, fn, tasks, 2 * self.workers):
+            if isinstance(outcome, BrokenProcessPool) and not started:
+                raise InputError("executor process", "", NEEDS_MAIN_GUARD)
+            started = True  # a worker that dies later loses its chunk only, as on Dask
+            yield task, outcome
 
     def describe(self) -> dict[str, object]:
         """Name and worker count."""
@@ -271,5 +317,12 @@ def make_executor(name: str, workers: int | None = None, scheduler: str | None =
     if name == "serial":
         return SerialExecutor()
     if name == "process":
+        if not main_is_importable():
+            print(
+                "relsim: a script read from standard input cannot be re-imported by worker "
+                "processes; running serially",
+                file=sys.stderr,
+            )
+            return SerialExecutor()
         return ProcessExecutor(workers)
     return DaskExecutor(workers, scheduler)

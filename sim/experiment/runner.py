@@ -23,7 +23,12 @@ from sim.experiment import lock, provenance
 from sim.experiment.batch import BatchModel, PopulationInfo
 from sim.experiment.chunks import ChunkTask, failure, run_chunk
 from sim.experiment.designs import Points, design_points, drawn_params
-from sim.experiment.executors import check_executor, default_workers, make_executor
+from sim.experiment.executors import (
+    check_executor,
+    default_workers,
+    leave_if_worker_bootstrap,
+    make_executor,
+)
 from sim.experiment.models import get_model, is_registered
 from sim.experiment.seeding import run_keys
 from sim.experiment.spec import Spec, load_spec
@@ -255,6 +260,7 @@ def sweep(
     the run table is left on disk rather than loaded, so memory stays bounded however
     many runs there are.
     """
+    leave_if_worker_bootstrap()
     t0 = time.perf_counter()
     spec = as_spec(spec_or_path, model)
     model = spec_model(spec, model)
