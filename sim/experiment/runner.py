@@ -332,7 +332,7 @@ def _sweep_locked(
     report: bool,
 ) -> Summary:
     """The part of :func:`sweep` that writes, run while it holds the folder's lock."""
-    exe = make_executor(executor, workers, scheduler)
+    exe = make_executor(executor, workers, scheduler, keep_main=_defined_in_main(model))
     try:
         if replace:
             store.clear()
@@ -575,6 +575,12 @@ def _tasks(
             series=spec.series,
             final=spec.final,
         )
+
+
+def _defined_in_main(model: BatchModel) -> bool:
+    """Whether the model is defined in the ``__main__`` module (a user's script), which
+    its workers must then import."""
+    return type(model).__module__ == "__main__"
 
 
 def _drive(exe, tasks: Iterator[ChunkTask], store: ResultStore, total: int, quiet: bool) -> int:
