@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sim import datafiles as df
 from sim.errors import InputError
+from sim.model import DEFAULT_STEPS
 from sim.model import parameters as reg
-from sim.model.engine import DEFAULT_STEPS, build_params
 from sim.model.outcomes import OUTCOME_CLASSES
-from sim.model.state import Params
 
 if TYPE_CHECKING:
     from sim.model.mesa_model import RelationshipModel
+    from sim.model.state import Params
 
 ENV_VAR = "RELSIM_SCENARIOS"
 """Environment variable naming another folder of scenario files."""
@@ -169,6 +169,8 @@ class Scenario:
 
     def build_params(self, n: int) -> Params:
         """The engine's parameters for ``n`` replicate couples of this scenario."""
+        from sim.model.engine import build_params
+
         return build_params(dict(self.a), dict(self.b), dict(self.env), n)
 
     def model(

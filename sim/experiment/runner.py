@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.experiment import lock, provenance
+from sim.experiment import lock, models, provenance
 from sim.experiment.batch import BatchModel, PopulationInfo
 from sim.experiment.chunks import ChunkTask, failure, run_chunk
 from sim.experiment.designs import Points, design_points, drawn_params
@@ -54,21 +54,16 @@ MAX_CHUNK_VALUES = 20_000_000
 Reporter = Callable[[Path], Path]
 """Draws the figures and writes the page of a results folder; returns the page."""
 
-_REPORTER: list[Reporter] = []
 
-
-def set_reporter(reporter: Reporter | None) -> None:
-    """Set the function a sweep calls to draw its figures and write its page (None: none).
-
-    The views provide it (the ``sim`` package sets theirs when it is imported); the
-    runner never imports a face.
-    """
-    _REPORTER[:] = [] if reporter is None else [reporter]
+def set_reporter(reporter: Reporter | str | None) -> None:
+    """Set the function a sweep calls to draw its figures and write its page (None: none;
+    see :func:`sim.experiment.models.set_reporter`)."""
+    models.set_reporter(reporter)
 
 
 def reporter() -> Reporter | None:
     """The function a sweep calls for its figures and page, if one is set."""
-    return _REPORTER[0] if _REPORTER else None
+    return models.reporter()
 
 
 @dataclass(frozen=True)
