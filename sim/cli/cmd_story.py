@@ -2,7 +2,8 @@
 
 The couple is the first couple of ``relsim run`` with the same seed (replicate 0, the
 first row of its ``runs.parquet``; its key is ``replicate_keys(seed, 1)[0]``), so the
-story and the run's tables agree.
+story and the run's tables agree; with the same ``--set KEY=VALUE`` it is the first
+couple of ``relsim run NAME --set KEY=VALUE``.
 """
 
 from __future__ import annotations
@@ -35,19 +36,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", metavar="NAME|PATH", help="scenario name or file")
     p.add_argument("--steps", default=DEFAULT_STEPS, help=f"weeks (default {DEFAULT_STEPS})")
     p.add_argument("--seed", default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=None,
+        metavar="KEY=VALUE",
+        help="set a value over the scenario's: a.<trait>, b.<trait>, both.<trait> or "
+        "env.<name>, e.g. --set b.narcissism=0.4 (repeatable)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Tell the story and print it."""
     from sim.cli.arguments import whole_number
-    from sim.scenario import load_scenario
+    from sim.scenario import load_scenario, parse_overrides
     from sim.teach.story import tell
     from sim.views.scenario_run import replicate_keys
 
     steps = whole_number(args.steps, "--steps", 1)
     seed = whole_number(args.seed, "--seed", 0)
-    sc = load_scenario(args.scenario)
+    overrides = parse_overrides(args.overrides)
+    sc = load_scenario(args.scenario).with_overrides(overrides)
     story = tell(sc.build_params(1), replicate_keys(seed, 1), steps)
     try:
         _print_story(sc, story, seed, steps)
@@ -60,8 +71,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_story(sc: Scenario, story: Story, seed: int, steps: int) -> None:
     """Print the header, the story and the scenario's notes."""
+    from sim.scenario import overrides_text
+
     a, b = story.names
     print(f"{sc.name}: {sc.title}")
+    if sc.modified:
+        print(f"With {overrides_text(sc.overrides)} set over the scenario's values.")
     print(f"One couple, seed {seed}, up to {steps} weeks; {a} is partner a, {b} is b.")
     print(textwrap.fill(" ".join(sc.description.split()), width=WIDTH))
     print()
