@@ -13,7 +13,7 @@ the same sweep with each couple drawn from the population by its key
 it prints the outcome shares, the main metrics and the share of couples ended by year.
 
 ``--set KEY=VALUE`` (repeatable) sets a trait or environment value over the scenario's,
-as the "Things to try" of the teaching notes ask: ``relsim run coercive_helper --set
+as the "Things to try" of the teaching notes ask: ``relsim run NAME --set
 b.narcissism=0.4``. Such a study is stored in ``<out>/<scenario>+KEY=VALUE/``, its
 spec holding the values (so it resumes, and ``relsim plot`` and ``report`` read it),
 and its tables show the scenario's expected shares for reference only, unchecked.
