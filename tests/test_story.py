@@ -245,15 +245,17 @@ def _count(text: str) -> int:
 
 
 HOW_OFTEN = r"(in week \d+|once|twice|\w+ times)"
+WHO = r"(\w+)(?: again| once more)?"
+"""A partner's name, with the words a repeated sentence is varied by."""
 
 CONDENSED: dict[Event, str] = {
-    Event.REQUEST: r"(\w+) brought (\w+) problems? to \w+",
+    Event.REQUEST: rf"{WHO} brought (\w+) problems? to \w+",
     Event.DEMAND: r"(\w+) pressed (it|both|all \w+|\w+)(?: of them)? as (?:a )?demands?",
-    Event.FIX: rf"(\w+) pushed unasked help on \w+ {HOW_OFTEN}",
-    Event.CONFLICT: r"(\w+) started or escalated (\w+) quarrels?",
-    Event.CRITICISM: rf"(\w+)(?: started or escalated \w+ quarrels?(?: in week \d+)? and)? "
+    Event.FIX: rf"{WHO} pushed unasked help on \w+ {HOW_OFTEN}",
+    Event.CONFLICT: rf"{WHO} started or escalated (\w+) quarrels?",
+    Event.CRITICISM: rf"{WHO}(?: started or escalated \w+ quarrels?(?: in week \d+)? and)? "
     rf"criticised \w+ {HOW_OFTEN}",
-    Event.DEPTH_REQUEST: rf"(\w+) asked \w+ for a deeper relationship {HOW_OFTEN}",
+    Event.DEPTH_REQUEST: rf"{WHO} asked \w+ for a deeper relationship {HOW_OFTEN}",
 }
 """Phrases of the condensed story that name the partner who did something and how often."""
 
@@ -261,13 +263,12 @@ CONDENSED: dict[Event, str] = {
 def _coercions(text: str, names) -> list[int]:
     """Coercions of each partner, read from the condensed story's pushed-help phrases."""
     out = [0, 0]
-    pattern = rf"(\w+) pushed unasked help on \w+ {HOW_OFTEN}(, (each time|\w+ of them) after)?"
+    pattern = rf"{WHO} pushed unasked help on \w+ {HOW_OFTEN}(, (each time|\w+ of them)? ?after)?"
     for who, often, after, part in re.findall(pattern, text):
-        if after:
-            n = _count(often)
-            out[names.index(who)] += n if part == "each time" else _count(part.split()[0])
-        elif re.search(rf"{who} pushed unasked help on \w+ {re.escape(often)}, after", text):
-            out[names.index(who)] += 1
+        if not after:
+            continue
+        n = _count(often)
+        out[names.index(who)] += _count(part.split()[0]) if part.endswith("of them") else n
     return out
 
 
@@ -277,12 +278,20 @@ def _stretches(story) -> str:
     return " ".join(lines[: lines.index("")])
 
 
-@pytest.mark.parametrize("name", ["demand_escalation", "coercive_helper", "balanced_mutual"])
-def test_condensed_story_counts_are_the_engines(name):
+@pytest.mark.parametrize(
+    ("name", "steps"),
+    [
+        ("demand_escalation", STEPS),
+        ("coercive_helper", STEPS),
+        ("balanced_mutual", STEPS),
+        ("independent_growth", 520),  # long enough for repeated sentences to be varied
+    ],
+)
+def test_condensed_story_counts_are_the_engines(name, steps):
     sc = load_scenario(name)
     params, keys = sc.build_params(1), replicate_keys(SEED, 1)
-    counts = simulate(params, keys, STEPS).state.counts[:, :, 0]
-    story = tell(params, keys, STEPS, watch=watched_in(sc.notice))
+    counts = simulate(params, keys, steps).state.counts[:, :, 0]
+    story = tell(params, keys, steps, watch=watched_in(sc.notice))
     text = _stretches(story)
     for kind, phrase in CONDENSED.items():
         found = [0, 0]

@@ -305,7 +305,7 @@ class Story:
                 moves.append(f"{what}{said} from {old[i]:.2f} to {new[i]:.2f}")
                 last = way
             if moves:
-                parts.append(" and ".join(moves) if last else moves[0])
+                parts.append(" and ".join(moves))
         if not parts:
             return []
         return [f"Over {'that week' if start == end else 'these weeks'} {'; '.join(parts)}."]
