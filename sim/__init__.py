@@ -4,9 +4,11 @@ The model (``sim.model``) runs many couples at once on one vectorised engine, wi
 Mesa face (:class:`RelationshipModel`, :class:`PartnerAgent`); the partner market
 (``sim.market``, :class:`PartnerMarket`) runs a population of people who pair and part.
 Couples are given by scenarios (:func:`load_scenario`) or drawn from populations
-(:func:`load_population`), both data files.
+(:func:`load_population`), both data files; :func:`calibrate` fits parameters to
+targets by approximate Bayesian computation (pyabc).
 """
 
+from sim.calibration import calibrate
 from sim.errors import InputError
 from sim.experiment import models as _models
 from sim.experiment import runner as _runner
@@ -53,6 +55,7 @@ __all__ = [
     "Scenario",
     "Thresholds",
     "build_params",
+    "calibrate",
     "classify",
     "couple_keys",
     "final_metrics",
