@@ -239,6 +239,16 @@ class CalibrationSpec:
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def is_calibration(path: str | os.PathLike) -> bool:
+    """Whether a TOML file is a calibration spec (it has ``[parameters]`` and
+    ``[[targets]]``) rather than a sweep's; False for a file that cannot be read."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return isinstance(data.get("parameters"), dict) and isinstance(data.get("targets"), list)
+
+
 def load_calibration(path: str | os.PathLike) -> CalibrationSpec:
     """Read and check a calibration spec file.
 
