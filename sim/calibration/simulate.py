@@ -15,6 +15,7 @@ workers start quickly.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from functools import cache
 
@@ -174,7 +175,10 @@ def run_task(task: Task) -> Outcome:
             np.asarray(sim.steps),
             setup.weeks,
         )
-        stats.append(compared(setup.statistics, raw_values(setup.statistics, couples)))
+        with warnings.catch_warnings():  # a measure without data gives NaN, which is scored
+            warnings.simplefilter("ignore", RuntimeWarning)
+            values = raw_values(setup.statistics, couples)
+        stats.append(compared(setup.statistics, values))
     return Outcome(task.ids, stats, engine, time.perf_counter() - t0)
 
 
