@@ -307,6 +307,22 @@ def test_the_shipped_example_spec_checks():
     assert {s.target for s in spec.statistics} >= {"V1", "V2"}
 
 
+def test_the_priors_pyabc_is_given_keep_to_their_supports(tmp_path):
+    text = SMALL.format(couples=60, particles=10, generations=2).replace(
+        '"env.barriers" = { low = 0.2, high = 1.0 }',
+        '"env.barriers" = { kind = "normal", mean = 0.5, sd = 0.1, low = 0.4, high = 0.9 }',
+    )
+    spec = load_calibration(write(tmp_path, text))
+    from sim.calibration.run import prior
+
+    np.random.seed(0)  # noqa: NPY002 - pyabc draws from numpy's global generator
+    draws = pd.DataFrame([dict(prior(spec).rvs()) for _ in range(2000)])
+    assert draws["env.alternatives"].between(0, 1).all()
+    assert draws["env.barriers"].between(0.4, 0.9).all()
+    assert draws["env.barriers"].min() < 0.42 and 0.5 < draws["env.barriers"].mean() < 0.56
+    assert draws["env.alternatives"].std() > 0.25  # uniform on [0, 1]: sd 0.29
+
+
 def test_a_calibration_spec_is_told_from_a_sweep_spec():
     from sim.calibration.spec import is_calibration
 

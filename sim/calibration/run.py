@@ -364,6 +364,21 @@ def identity_extra_cache(spec: CalibrationSpec) -> dict[str, object]:
     return _EXTRA[key]
 
 
+def _timings(old: dict, sampler) -> list[dict]:
+    """Each generation's times: those of earlier sessions, then this one's."""
+    return old.get("timings", []) + [
+        {
+            "t": g.t,
+            "seconds": g.seconds,
+            "engine_seconds": g.engine_seconds,
+            "task_seconds": g.task_seconds,
+            "evaluated": g.evaluated,
+            "simulated": g.simulated,
+        }
+        for g in sampler.generations
+    ]
+
+
 def _write_manifest(folder: Path, manifest: dict) -> None:
     atomic.write_text(folder / "manifest.json", json.dumps(manifest, indent=2, default=str))
 
@@ -513,6 +528,7 @@ def calibrate(
     db = f"sqlite:///{db_path.resolve()}"
     exe = make_executor(executor, workers, scheduler)
     manifest = _manifest(spec, identity, old, exe.describe())
+    sampler = None
     try:
         _write_manifest(folder, manifest)
         runs = Runs(exe, setup(spec))
@@ -570,22 +586,14 @@ def calibrate(
         gens = read_generations(history)
         stop = stop_reason(spec, gens) or finished or "min_acceptance_rate"
         posterior = read_posterior(history, spec)
-        manifest["timings"] = manifest["timings"] + [
-            {
-                "t": g.t,
-                "seconds": g.seconds,
-                "engine_seconds": g.engine_seconds,
-                "task_seconds": g.task_seconds,
-                "evaluated": g.evaluated,
-                "simulated": g.simulated,
-            }
-            for g in sampler.generations
-        ]
+        manifest["timings"] = _timings(old, sampler)
         _write_parquet(posterior, folder / "posterior.parquet")
         _write_parquet(gens, folder / "generations.parquet")
         predictive = predictive_check(spec, posterior, runs)
         _write_parquet(predictive, folder / "predictive.parquet")
     except BaseException:
+        if sampler is not None:
+            manifest["timings"] = _timings(old, sampler)
         manifest["status"] = "stopped"
         manifest["sessions"][-1]["finished"] = prov.now()
         _write_manifest(folder, manifest)
