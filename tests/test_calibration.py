@@ -323,6 +323,15 @@ def test_the_priors_pyabc_is_given_keep_to_their_supports(tmp_path):
     assert draws["env.alternatives"].std() > 0.25  # uniform on [0, 1]: sd 0.29
 
 
+def test_time_left_follows_the_falling_acceptance_rate():
+    from sim.calibration.run import time_left
+
+    # 100 s for 1,000 candidates: 0.1 s each; the rate fell from 0.5 to 0.25
+    assert time_left(100.0, 1000, 0.25, 0.5, 250, 1) == pytest.approx(250 / 0.125 * 0.1)
+    assert time_left(100.0, 1000, 0.25, None, 250, 2) == pytest.approx(2 * 250 / 0.25 * 0.1)
+    assert time_left(100.0, 1000, 0.5, 0.25, 250, 1) == pytest.approx(250 / 0.5 * 0.1)
+
+
 def test_a_calibration_spec_is_told_from_a_sweep_spec():
     from sim.calibration.spec import is_calibration
 

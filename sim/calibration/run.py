@@ -204,6 +204,20 @@ def _quiet_pyabc() -> None:
     logging.getLogger("ABC.History").setLevel(logging.WARNING)
 
 
+def time_left(
+    seconds: float, evaluated: int, rate: float, previous: float | None, n: int, left: int
+) -> float:
+    """Seconds the ``left`` generations still allowed would take: each needs ``n``
+    acceptances at the last generation's time per candidate, its acceptance rate falling
+    from ``rate`` by the factor it fell last (at most 1)."""
+    per_candidate = seconds / max(evaluated, 1)
+    factor = min(1.0, rate / previous) if previous else 1.0
+    total = 0.0
+    for k in range(1, left + 1):
+        total += n / max(rate * factor**k, 1e-3) * per_candidate
+    return total
+
+
 class _Progress:
     """Generation, threshold, acceptance rate and time left, on standard error."""
 
@@ -212,6 +226,7 @@ class _Progress:
         self.quiet = quiet
         self.done = done
         self.bar = None
+        self.previous: float | None = None
 
     def __call__(self, event: str, info: dict) -> None:
         if self.quiet:
@@ -240,12 +255,12 @@ class _Progress:
             self.bar = None
         self.done += 1
         left = self.spec.abc.generations - self.done
-        tail = (
-            f"; at most {left} more, about {_duration(info['seconds'] * left)} if each takes "
-            "as long"
-            if left > 0
-            else ""
-        )
+        tail = ""
+        if left > 0:
+            previous = self.previous if not math.isinf(eps) else None
+            guess = time_left(info["seconds"], info["evaluated"], rate, previous, info["n"], 1)
+            tail = f"; time left: about {_duration(guess)} for the next (at most {left} more)"
+        self.previous = rate if not math.isinf(eps) else None
         print(
             f"relsim calibrate: generation {t}: threshold {threshold}, acceptance rate "
             f"{rate:.1%} ({info['accepted']:,} of {info['evaluated']:,}), "
