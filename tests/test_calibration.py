@@ -223,10 +223,11 @@ def test_calibration_recovers_values_the_model_made_its_targets_at(tmp_path):
 def test_the_posterior_is_the_same_on_every_executor(tmp_path):
     spec = small(tmp_path, couples=40, particles=10, generations=3)
     a = sim.calibrate(spec, "serial", tmp_path / "serial", quiet=True, report=False)
-    b = sim.calibrate(spec, "process", tmp_path / "process", quiet=True, report=False, workers=2)
-    pd.testing.assert_frame_equal(a.posterior, b.posterior)
-    pd.testing.assert_frame_equal(a.predictive, b.predictive)
-    pd.testing.assert_frame_equal(a.generations, b.generations)
+    for name in ("process", "dask"):
+        b = sim.calibrate(spec, name, tmp_path / name, quiet=True, report=False, workers=2)
+        pd.testing.assert_frame_equal(a.posterior, b.posterior)
+        pd.testing.assert_frame_equal(a.predictive, b.predictive)
+        pd.testing.assert_frame_equal(a.generations, b.generations)
 
 
 def _generations_stored(db: Path) -> int:

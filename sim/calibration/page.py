@@ -11,7 +11,6 @@ generation and how it ran. The densities are pyabc's weighted kernel density est
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -156,25 +155,14 @@ def thresholds(generations: pd.DataFrame) -> Drawn:
 
 def predictive_figure(table: pd.DataFrame) -> Drawn:
     """Each statistic's posterior predictive median and 90 % interval against its target,
-    in the scale units the distance uses."""
+    in the scale units the distance adds up (:func:`~sim.calibration.run.predictive_summary`)."""
     n = len(table)
     fig, axes = _figure(1, 1, 7.0, max(2.2, 0.45 * n + 1.2))
     ax = axes[0, 0]
     y = np.arange(n)[::-1]
-    rows = []
     for yi, (_, r) in zip(y, table.iterrows(), strict=True):
-        if math.isnan(r["observed"]):  # bounds only: the allowed values are at 0
-            z = [float(r[k]) for k in ("q05", "median", "q95")]
-            z = [np.nan] * 3 if any(math.isnan(v) for v in z) else z
-            shown = "value"
-        else:
-            z = [(float(r[k]) - r["observed"]) / r["scale"] for k in ("q05", "median", "q95")]
-            shown = "standardised"
-        ax.plot([z[0], z[2]], [yi, yi], color=style.colour(0), lw=2.5)
-        ax.plot([z[1]], [yi], "o", color=style.colour(0))
-        rows.append(
-            {"statistic": r["statistic"], "low": z[0], "median": z[1], "high": z[2], "shown": shown}
-        )
+        ax.plot([r["z05"], r["z95"]], [yi, yi], color=style.colour(0), lw=2.5)
+        ax.plot([r["z50"]], [yi], "o", color=style.colour(0))
     ax.axvspan(-1, 1, color="0.85", zorder=0)
     ax.axvline(0, color="0.3", lw=1)
     ax.set_yticks(y)
@@ -183,11 +171,11 @@ def predictive_figure(table: pd.DataFrame) -> Drawn:
     caption = (
         "Posterior predictive check: couples simulated at parameters drawn from the posterior; "
         "for each target statistic the median (dot) and 90 % interval (line) of the model's "
-        "value minus the target, in units of the target's scale (the grey band is one scale "
-        "either side). A statistic given by bounds only is drawn in its own units, with "
-        "the table below giving the allowed values."
+        "value minus the target, in units of the target's scale, as the distance adds them "
+        "up (the grey band is one scale either side). A statistic given by bounds only shows "
+        "how far outside them the model is: 0 when inside. The table gives the values."
     )
-    return Drawn(fig, caption, pd.DataFrame(rows))
+    return Drawn(fig, caption, table[["statistic", "z05", "z50", "z95"]].copy())
 
 
 def _save(drawn: Drawn, path: Path) -> None:

@@ -454,7 +454,11 @@ def predictive_check(spec: CalibrationSpec, posterior: pd.DataFrame, runs) -> pd
 
 def predictive_summary(statistics: tuple[Statistic, ...], predictive: pd.DataFrame) -> pd.DataFrame:
     """By statistic: the target, its scale, the predictive median and 90 % interval, and
-    whether the target (or the allowed values) lies within that interval."""
+    whether the target (or the allowed values) lies within that interval; ``z05``,
+    ``z50``, ``z95`` are the same quantiles of what the distance adds up, ``(model -
+    target) / scale`` (for a statistic given by bounds, its miss over its scale)."""
+    from sim.calibration.statistics import compared
+
     rows = []
     for s in statistics:
         x = predictive[s.name].to_numpy(dtype=float)
@@ -465,6 +469,8 @@ def predictive_summary(statistics: tuple[Statistic, ...], predictive: pd.DataFra
             inside = bool(finite.size) and hi >= a and lo <= b
         else:
             inside = bool(finite.size) and lo <= s.observed <= hi
+        z = [(compared([s], {s.name: v})[s.name] - s.observed) / s.scale for v in x]
+        z05, z50, z95 = np.quantile(z, [0.05, 0.5, 0.95]) if len(z) else [np.nan] * 3
         rows.append(
             {
                 "statistic": s.name,
@@ -477,6 +483,9 @@ def predictive_summary(statistics: tuple[Statistic, ...], predictive: pd.DataFra
                 "q95": float(hi),
                 "computed": int(finite.size),
                 "inside": inside,
+                "z05": float(z05),
+                "z50": float(z50),
+                "z95": float(z95),
             }
         )
     return pd.DataFrame(rows)
