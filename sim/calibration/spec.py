@@ -292,9 +292,9 @@ def parse_calibration(
     couples = _whole(src, "couples", data.get("couples", 1000), 10)
     years = _whole(src, "years", data.get("years", 10), 1, 100)
     seed = _whole(src, "seed", data.get("seed", 0), 0)
-    pool = _whole(src, "pool", data.get("pool", 20 * couples), couples)
     if scenario and "pool" in data:
         raise InputError(src, "pool", "a scenario's couples are all alike; pool needs a population")
+    pool = _whole(src, "pool", data.get("pool", 20 * couples), couples)
     parameters = _parameters(src, df.table(src, "parameters", data["parameters"]))
     base = Path(folder) if folder is not None else Path.cwd()
     statistics = _targets(src, data["targets"], base, population_name, years)
