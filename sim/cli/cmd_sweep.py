@@ -64,9 +64,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run (or estimate) the sweep; 0 when every run finished, 1 when some failed."""
+    from sim.calibration.spec import is_calibration
     from sim.errors import InputError
     from sim.experiment.runner import estimate, load_spec, results_dir, sweep
 
+    if is_calibration(args.spec):
+        raise InputError(args.spec, "", "a calibration spec: run it with relsim calibrate")
     spec = load_spec(args.spec)
     if args.dry_run:
         est = estimate(spec, workers=args.workers)

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "sim.cli.cmd_app",
     "sim.cli.cmd_market",
     "sim.cli.cmd_validate",
+    "sim.cli.cmd_calibrate",
 )
 """Modules that add subcommands, in the order ``relsim --help`` lists them."""
 
