@@ -31,6 +31,7 @@ from sim.model.parameters import (
 from sim.model.randomness import couple_keys
 from sim.population import Population, list_populations, load_population
 from sim.scenario import Scenario, list_scenarios, load_scenario
+from sim.views import check_plots as _check_plots
 from sim.views import results_page as _results_page
 from sim.views.discovery import discover
 
@@ -39,6 +40,7 @@ from sim.views.discovery import discover
 _models.register(_RELATIONSHIP, default=True)
 _models.register(_MARKET)
 _runner.set_reporter(_results_page)
+_runner.set_plot_check(_check_plots)
 
 __all__ = [
     "ENVIRONMENT",

@@ -40,13 +40,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Tell the story and print it."""
-    from sim.cli.arguments import whole_number
+    from sim.cli import arguments
     from sim.scenario import load_scenario
     from sim.teach.story import tell
     from sim.views.scenario_run import replicate_keys
 
-    steps = whole_number(args.steps, "--steps", 1)
-    seed = whole_number(args.seed, "--seed", 0)
+    steps = arguments.steps(args.steps)
+    seed = arguments.seed(args.seed)
     sc = load_scenario(args.scenario)
     story = tell(sc.build_params(1), replicate_keys(seed, 1), steps)
     try:
