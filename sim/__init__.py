@@ -9,38 +9,65 @@ factor space an outcome arises (:func:`discover`, scenario discovery with PRIM),
 :func:`ema_model` hands the model to EMA Workbench.
 """
 
-from sim.errors import InputError
+import importlib
+
 from sim.experiment import models as _models
-from sim.experiment import runner as _runner
-from sim.experiment.runner import load_results, run_experiment
-from sim.market import PartnerMarket, kalick_hamilton
-from sim.market.batch import MARKET as _MARKET
-from sim.model.batch import RELATIONSHIP as _RELATIONSHIP
-from sim.model.ema import ema_model
-from sim.model.engine import build_params, run_couples, simulate
-from sim.model.mesa_model import PartnerAgent, RelationshipModel
-from sim.model.outcomes import OUTCOME_CLASSES, SERIES, Thresholds, classify, final_metrics
-from sim.model.parameters import (
-    ENVIRONMENT,
-    MAIN_TRAITS,
-    REGISTRY,
-    TRAITS,
-    Parameter,
-    ParameterError,
-)
-from sim.model.randomness import couple_keys
-from sim.population import Population, list_populations, load_population
-from sim.scenario import Scenario, list_scenarios, load_scenario
-from sim.views import check_plots as _check_plots
-from sim.views import results_page as _results_page
-from sim.views.discovery import discover
+
+_EXPORTS: dict[str, str] = {
+    "InputError": "sim.errors",
+    "load_results": "sim.experiment.runner",
+    "run_experiment": "sim.experiment.runner",
+    "PartnerMarket": "sim.market",
+    "kalick_hamilton": "sim.market",
+    "ema_model": "sim.model.ema",
+    "build_params": "sim.model.engine",
+    "run_couples": "sim.model.engine",
+    "simulate": "sim.model.engine",
+    "PartnerAgent": "sim.model.mesa_model",
+    "RelationshipModel": "sim.model.mesa_model",
+    "OUTCOME_CLASSES": "sim.model.outcomes",
+    "SERIES": "sim.model.outcomes",
+    "Thresholds": "sim.model.outcomes",
+    "classify": "sim.model.outcomes",
+    "final_metrics": "sim.model.outcomes",
+    "ENVIRONMENT": "sim.model.parameters",
+    "MAIN_TRAITS": "sim.model.parameters",
+    "REGISTRY": "sim.model.parameters",
+    "TRAITS": "sim.model.parameters",
+    "Parameter": "sim.model.parameters",
+    "ParameterError": "sim.model.parameters",
+    "couple_keys": "sim.model.randomness",
+    "Population": "sim.population",
+    "list_populations": "sim.population",
+    "load_population": "sim.population",
+    "Scenario": "sim.scenario",
+    "list_scenarios": "sim.scenario",
+    "load_scenario": "sim.scenario",
+    "discover": "sim.views.discovery",
+}
+"""Where each name of the API lives; each is imported on first use, so that a command
+that needs no engine (``relsim scenarios``) starts without loading it."""
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
 
 # The experiment machinery knows no model and no face: the models register their batch
 # models and the views their results page here, once, whatever part of sim is imported.
-_models.register(_RELATIONSHIP, default=True)
-_models.register(_MARKET)
-_runner.set_reporter(_results_page)
-_runner.set_plot_check(_check_plots)
+# Both are found only when first used.
+_models.register_lazy("relationship", "sim.model.batch:RELATIONSHIP", default=True)
+_models.register_lazy("market", "sim.market.batch:MARKET")
+_models.set_reporter("sim.views:results_page")
+_models.set_plot_check("sim.views:check_plots")
 
 __all__ = [
     "ENVIRONMENT",

@@ -13,21 +13,21 @@ what was expected, so that the command line can print it as one line.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sim import datafiles as df
 from sim.errors import InputError
+from sim.model import DEFAULT_STEPS
 from sim.model import parameters as reg
-from sim.model.engine import DEFAULT_STEPS, build_params
 from sim.model.outcomes import OUTCOME_CLASSES
-from sim.model.state import Params
 
 if TYPE_CHECKING:
     from sim.model.mesa_model import RelationshipModel
+    from sim.model.state import Params
 
 ENV_VAR = "RELSIM_SCENARIOS"
 """Environment variable naming another folder of scenario files."""
@@ -137,6 +137,10 @@ class Scenario:
         Teaching notes: what to notice.
     things_to_try : tuple of str
         Teaching notes: which trait to move and what should happen.
+    overrides : tuple of (str, float)
+        Values set over the file's (see :meth:`with_overrides`), as qualified names
+        (``b.narcissism``) with their values; empty for the scenario as its file has it.
+        The expectations are the file's: they hold for the unmodified scenario only.
     """
 
     name: str
@@ -151,6 +155,43 @@ class Scenario:
     two_way: str | None
     notice: tuple[str, ...]
     things_to_try: tuple[str, ...]
+    overrides: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def modified(self) -> bool:
+        """Whether values are set over the file's, so that its expectations do not apply."""
+        return bool(self.overrides)
+
+    def with_overrides(self, overrides: Iterable[tuple[str, float]]) -> Scenario:
+        """This scenario with values set over its file's, as ``relsim run --set`` sets them.
+
+        Parameters
+        ----------
+        overrides : iterable of (str, float)
+            Qualified names (``a.<trait>``, ``b.<trait>``, ``both.<trait>``,
+            ``env.<name>``) with checked values, as :func:`parse_overrides` gives them.
+
+        Returns
+        -------
+        Scenario
+            A copy whose ``a``, ``b`` and ``env`` hold the new values and whose
+            ``overrides`` lists every value set over the file's, in order.
+        """
+        overrides = tuple(overrides)
+        if not overrides:
+            return self
+        parts = {"a": dict(self.a), "b": dict(self.b), "env": dict(self.env)}
+        for name, value in overrides:
+            prefix, _, rest = name.partition(".")
+            for part in ("a", "b") if prefix == "both" else (prefix,):
+                parts[part][rest] = value
+        return replace(
+            self,
+            a=MappingProxyType(parts["a"]),
+            b=MappingProxyType(parts["b"]),
+            env=MappingProxyType(parts["env"]),
+            overrides=self.overrides + overrides,
+        )
 
     @property
     def primary(self) -> Expectation:
@@ -169,6 +210,8 @@ class Scenario:
 
     def build_params(self, n: int) -> Params:
         """The engine's parameters for ``n`` replicate couples of this scenario."""
+        from sim.model.engine import build_params
+
         return build_params(dict(self.a), dict(self.b), dict(self.env), n)
 
     def model(
@@ -302,6 +345,80 @@ def parse_scenario(
         notice=df.texts(src, "notes.notice", notes["notice"]),
         things_to_try=df.texts(src, "notes.try", notes["try"]),
     )
+
+
+OVERRIDE_OPTION = "--set"
+"""The command-line option that sets a value over a scenario's (``KEY=VALUE``)."""
+
+
+def parse_override(text: str) -> tuple[str, float]:
+    """One ``KEY=VALUE`` of ``--set``, its key a qualified name and its value checked.
+
+    The key is ``a.<trait>``, ``b.<trait>``, ``both.<trait>`` (both partners) or
+    ``env.<name>``, as experiment factors name parameters; the value a number in the
+    registry's range (a whole number where the registry asks for one).
+
+    Raises
+    ------
+    InputError
+        For text without ``=``, an unknown key or a value of the wrong type or out of
+        range: one line naming ``--set``, the key and what was expected.
+    """
+    key, sep, raw = str(text).partition("=")
+    key, raw = key.strip(), raw.strip()
+    if not sep or not key:
+        raise InputError(
+            OVERRIDE_OPTION, "", f"expected KEY=VALUE, such as b.narcissism=0.4, got {text!r}"
+        )
+    try:
+        param = reg.lookup(key)
+    except reg.ParameterError:
+        hint = df.close_match(key, reg.qualified_names())
+        raise InputError(
+            OVERRIDE_OPTION,
+            key,
+            f"unknown parameter{hint}; expected a.<trait>, b.<trait>, both.<trait> or "
+            f"env.<name> with trait one of {', '.join(reg.TRAIT_NAMES)} and name one of "
+            f"{', '.join(reg.ENV_NAMES)}",
+        ) from None
+    try:
+        value: object = float(raw)
+    except ValueError:
+        value = raw
+    try:
+        return key, param.check(value)
+    except reg.ParameterError as err:
+        message = str(err).removeprefix(f"{err.name}: ").replace(f"got str {raw!r}", f"got {raw!r}")
+        raise InputError(OVERRIDE_OPTION, key, message) from None
+
+
+def parse_overrides(texts: Iterable[str] | None) -> tuple[tuple[str, float], ...]:
+    """Every ``--set KEY=VALUE`` (see :func:`parse_override`), in the order given.
+
+    Raises
+    ------
+    InputError
+        As :func:`parse_override`, and for two values of the same parameter (a key
+        given twice, or ``both.<trait>`` with ``a.<trait>`` or ``b.<trait>``).
+    """
+    out: list[tuple[str, float]] = []
+    seen: dict[str, str] = {}
+    for text in texts or ():
+        key, value = parse_override(text)
+        prefix, _, rest = key.partition(".")
+        for column in (f"a.{rest}", f"b.{rest}") if prefix == "both" else (key,):
+            if column in seen:
+                raise InputError(
+                    OVERRIDE_OPTION, key, f"sets {column}, already set by {seen[column]}"
+                )
+            seen[column] = key
+        out.append((key, value))
+    return tuple(out)
+
+
+def overrides_text(overrides: Iterable[tuple[str, float]], sep: str = ", ") -> str:
+    """Overrides as the command line writes them: ``b.narcissism=0.4, env.patience=10``."""
+    return sep.join(f"{name}={value:g}" for name, value in overrides)
 
 
 def _params(

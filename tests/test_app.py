@@ -290,3 +290,27 @@ def test_reset_after_a_change_rebuilds_the_model_of_the_new_settings(page):
     # The teacher's controls stayed in place; SolaraViz's started afresh below the switch.
     titles = [w.children[0] for w in rc.find(v.CardTitle).widgets]
     assert titles.index("View") < titles.index("Controls") < titles.index("Scenario")
+
+
+def test_relsim_app_set_opens_the_scenario_with_the_values_set(monkeypatch):
+    env = cmd_app.child_environment("coercive_helper", None, "b.narcissism=0.4 both.growth=0.3")
+    assert env[app.OVERRIDES_ENV] == "b.narcissism=0.4 both.growth=0.3"
+    assert app.OVERRIDES_ENV not in cmd_app.child_environment("coercive_helper")
+    monkeypatch.setenv(app.SCENARIO_ENV, "coercive_helper")
+    monkeypatch.setenv(app.OVERRIDES_ENV, env[app.OVERRIDES_ENV])
+    assert app.initial_overrides() == (("b.narcissism", 0.4), ("both.growth", 0.3))
+    box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+    try:
+        labels = [w.label for w in rc.find(v.Slider).widgets]
+        source = load_scenario("coercive_helper")
+        assert "narcissism 0.4" in labels and f"narcissism {source.b['narcissism']:g}" not in labels
+        assert labels.count("growth 0.3") == 2
+    finally:
+        rc.close()
+
+
+def test_bad_app_set_gives_one_line_and_status_2_before_serving(capsys, monkeypatch):
+    monkeypatch.setattr(cmd_app.subprocess, "Popen", None)  # never reached
+    assert main(["app", "--scenario", "coercive_helper", "--set", "b.narcissism=2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--set: b.narcissism: expected a number in [0, 1]" in err

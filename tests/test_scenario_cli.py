@@ -326,3 +326,104 @@ def test_relsim_finds_the_scenarios_from_any_working_directory(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert [line.split()[0] for line in proc.stdout.splitlines()] == list_scenarios()
+
+
+def test_run_with_set_is_its_own_study_and_checks_no_expectation(tmp_path, capsys):
+    name = "coercive_helper"
+    base = ["run", name, "--couples", "12", "--steps", "26", "--seed", "4", "--out", str(tmp_path)]
+    sets = ["--set", "b.narcissism=0.4", "--set", "env.patience=10"]
+    assert main(base) == 0
+    plain = capsys.readouterr().out
+    assert main([*base, *sets]) == 0
+    out = capsys.readouterr().out
+    folder = tmp_path / f"{name}+b.narcissism=0.4+env.patience=10"
+    frame = pd.read_parquet(folder / "runs.parquet")
+    untouched = pd.read_parquet(tmp_path / name / "runs.parquet")
+    # The values ran, the others are the scenario's, and the unmodified run is untouched.
+    assert np.allclose(frame["b.narcissism"], 0.4) and np.allclose(frame["env.patience"], 10)
+    assert np.allclose(frame["a.dependency"], load_scenario(name).a["dependency"])
+    assert np.allclose(untouched["b.narcissism"], load_scenario(name).b["narcissism"])
+    np.testing.assert_array_equal(frame["key"], untouched["key"])  # same couples, other traits
+    # The printed shares show the expectations for reference only.
+    assert "with b.narcissism=0.4, env.patience=10 set over" in out
+    assert "for reference" in " ".join(out.split())
+    shares = out[out.index("outcome ") : out.index("metric ")]
+    assert not {"ok", "BELOW", "NOT MET"} & set(shares.split())
+    assert {"ok"} & set(plain[plain.index("outcome ") : plain.index("metric ")].split())
+    # The page says which values ran and gives the command back.
+    page = (folder / "index.html").read_text()
+    assert "b.narcissism=0.4" in page and "not checked" in page and "expected at least" not in page
+    assert f"relsim run {name} --couples 12 --steps 26 --seed 4 " in page
+    assert "--set b.narcissism=0.4 --set env.patience=10" in page
+    assert "has changed since" not in page
+    # The study resumes, and plot and report read it back as a study of the scenario.
+    assert main([*base, *sets[2:], *sets[:2]]) == 0  # the same values, given in another order
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert [s["runs_run"] for s in manifest["sessions"]] == [12, 0]
+    (folder / "index.html").unlink()
+    assert main(["plot", str(folder), "--quiet"]) == 0 and main(["report", str(folder)]) == 0
+    assert "not checked" in (folder / "index.html").read_text()
+    index = (tmp_path / "index.html").read_text()
+    assert f'href="{folder.name}/index.html"' in index and f'href="{name}/index.html"' in index
+
+
+def test_set_applies_to_both_partners_and_the_study_loads_with_it(tmp_path, capsys):
+    from sim.views.scenario_run import load_study
+
+    argv = ["run", "balanced_mutual", "--couples", "6", "--steps", "12", "--out", str(tmp_path)]
+    assert main([*argv, "--set", "both.scorekeeping=0.8"]) == 0
+    folder = tmp_path / "balanced_mutual+both.scorekeeping=0.8"
+    frame = pd.read_parquet(folder / "runs.parquet")
+    assert np.allclose(frame["a.scorekeeping"], 0.8) and np.allclose(frame["b.scorekeeping"], 0.8)
+    run = load_study(folder)
+    assert run.scenario.overrides == (("both.scorekeeping", 0.8),)
+    assert run.scenario.a["scorekeeping"] == run.scenario.b["scorekeeping"] == 0.8
+    assert not run.checked and run.checks() == []
+
+
+@pytest.mark.parametrize(
+    ("sets", "expected"),
+    [
+        (["b.narcisism=0.4"], "--set: b.narcisism: unknown parameter (did you mean b.narcissism?)"),
+        (["b.narcissism=1.4"], "--set: b.narcissism: expected a number in [0, 1], got 1.4"),
+        (["b.narcissism=lots"], "--set: b.narcissism: expected a number in [0, 1], got 'lots'"),
+        (["env.patience=2.5"], "--set: env.patience: expected an integer in [1, 520], got 2.5"),
+        (["b.narcissism"], "--set: expected KEY=VALUE"),
+        (["c.narcissism=0.4"], "--set: c.narcissism: unknown parameter"),
+        (["both.growth=0.2", "a.growth=0.3"], "--set: a.growth: sets a.growth, already set by"),
+        (["env.barriers=0.5", "env.barriers=0.6"], "--set: env.barriers: sets env.barriers"),
+    ],
+)
+@pytest.mark.parametrize("command", ["run", "story"])
+def test_bad_set_is_one_line_and_status_2(command, sets, expected, tmp_path, capsys):
+    argv = [command, "balanced_mutual", "--steps", "2"]
+    argv += [x for s in sets for x in ("--set", s)]
+    argv += ["--out", str(tmp_path)] if command == "run" else []
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert captured.err.startswith(f"relsim: error: {expected}")
+    assert not list(tmp_path.iterdir())
+
+
+def test_story_with_set_tells_the_first_couple_of_the_run_with_set(tmp_path, capsys, monkeypatch):
+    from sim.teach import story
+
+    name, told = "coercive_helper", {}
+    tell = story.tell
+
+    def spy(params, key, steps, **kw):
+        told["params"], told["key"] = params, np.asarray(key)
+        told["story"] = tell(params, key, steps, **kw)
+        return told["story"]
+
+    monkeypatch.setattr(story, "tell", spy)
+    sets = ["--set", "a.dependency=0.2", "--set", "env.alternatives=0.8"]
+    assert main(["story", name, "--steps", "40", "--seed", "3", *sets]) == 0
+    assert "With a.dependency=0.2, env.alternatives=0.8 set over" in capsys.readouterr().out
+    params = told["params"]
+    assert params.traits["dependency"][0, 0] == 0.2 and params.env["alternatives"][0] == 0.8
+    argv = ["run", name, "--couples", "3", "--steps", "40", "--seed", "3", "--out", str(tmp_path)]
+    assert main([*argv, *sets]) == 0
+    first = pd.read_parquet(next(tmp_path.glob(f"{name}+*")) / "runs.parquet").iloc[0]
+    assert told["key"].tolist() == [first["key"]] and told["story"].outcome == first["outcome"]

@@ -375,3 +375,70 @@ def test_any_contents_give_a_scenario_or_one_input_error(a, env, share, cls):
     assert (
         0.5 <= sc.primary.min_share <= PRIMARY_MAX_SHARE and sc.primary.outcome in OUTCOME_CLASSES
     )
+
+
+COMMAND = re.compile(r"`(relsim [^`]+)`")
+"""A command written in a teaching note, between backquotes."""
+
+
+def _try_commands(sc: Scenario) -> list[tuple[str, list[str]]]:
+    """Every (note, commands) of a scenario's "Things to try"."""
+    return [(note, COMMAND.findall(note)) for note in sc.things_to_try]
+
+
+@pytest.mark.parametrize("name", list_scenarios())
+def test_every_thing_to_try_is_a_command_that_parses_and_validates(name):
+    """Each "try" note gives the command that makes it, and the command sets the parameter
+    the note names to the value the note names, changing it from the scenario's."""
+    import shlex
+
+    from sim.cli.main import build_parser
+    from sim.model.batch import RELATIONSHIP
+    from sim.scenario import parse_overrides
+
+    sc = load_scenario(name)
+    parser = build_parser()
+    base = RELATIONSHIP.base(name)
+    for note, commands in _try_commands(sc):
+        assert commands, f"{name}: try note gives no command: {note!r}"
+        named = set(re.findall(r"\b(?:a|b|both|env)\.[a-z_]+", COMMAND.sub("", note)))
+        named |= {f"both.{t}" for t in reg.TRAIT_NAMES if f"both {t}" in note}
+        numbers = {float(x) for x in re.findall(r"\d+\.\d+|\d+", COMMAND.sub("", note))}
+        for text in commands:
+            argv = shlex.split(text)
+            args = parser.parse_args(argv[1:])
+            assert args.command in ("run", "story", "app"), text
+            assert load_scenario(args.scenario).path == sc.path, text
+            overrides = parse_overrides(args.overrides)
+            assert overrides, f"{name}: {text!r} sets nothing"
+            changed = sc.with_overrides(overrides)
+            changed.build_params(2)  # the engine takes the values
+            for key, value in overrides:
+                assert key in named, f"{name}: {text!r} sets {key}, which the note does not name"
+                assert value in numbers, f"{name}: {text!r}: the note names no value {value:g}"
+                columns = RELATIONSHIP.columns(key)
+                assert any(base[c] != value for c in columns), f"{name}: {key} is already {value}"
+
+
+def test_a_thing_to_try_runs_as_written_and_its_page_names_its_values(tmp_path, capsys):
+    """The first command of the first "try" note of two scenarios, run briefly."""
+    import shlex
+
+    from sim.cli.main import main
+    from sim.scenario import overrides_text, parse_overrides
+
+    for name in list_scenarios()[:2]:
+        text = _try_commands(load_scenario(name))[0][1][0]
+        argv = shlex.split(text)[1:]
+        assert main([*argv, "--couples", "4", "--steps", "8", "--out", str(tmp_path)]) == 0
+        out = capsys.readouterr().out
+        overrides = parse_overrides(["=".join(x) for x in _pairs(argv)])
+        assert f"with {overrides_text(overrides)} set over" in out
+        (folder,) = tmp_path.glob(f"{name}+*")
+        page = (folder / "index.html").read_text()
+        assert all(f"{k}={v:g}" in page for k, v in overrides) and "not checked" in page
+
+
+def _pairs(argv: list[str]) -> list[tuple[str, str]]:
+    """The KEY, VALUE of every ``--set KEY=VALUE`` of a command line."""
+    return [tuple(argv[i + 1].split("=", 1)) for i, x in enumerate(argv) if x == "--set"]

@@ -155,17 +155,21 @@ def solara_command(binding: Binding, port: int) -> list[str]:
     ]
 
 
-def child_environment(scenario: str | None, population: str | None = None) -> dict[str, str]:
-    """The server's environment: ours, without host overrides, with the first scenario
-    and the population to open with."""
-    from sim.teach.app import SCENARIO_ENV
+def child_environment(
+    scenario: str | None, population: str | None = None, overrides: str | None = None
+) -> dict[str, str]:
+    """The server's environment: ours, without host overrides, with the first scenario,
+    the values to set over it (``--set``, as :func:`sim.scenario.overrides_text` writes
+    them) and the population to open with."""
+    from sim.teach.app import OVERRIDES_ENV, SCENARIO_ENV
     from sim.teach.population_view import POPULATION_ENV
 
     env = {k: v for k, v in os.environ.items() if k not in ("HOST", "SOLARA_HOST", "PORT")}
     # Solara warns on every page load that its session cookie falls back to
     # samesite=lax over plain http, which is what a local server wants.
     env["PYTHONWARNINGS"] = "ignore:Cookies with samesite=none require https:UserWarning"
-    for name, value in ((SCENARIO_ENV, scenario), (POPULATION_ENV, population)):
+    named = ((SCENARIO_ENV, scenario), (OVERRIDES_ENV, overrides), (POPULATION_ENV, population))
+    for name, value in named:
         if value:
             env[name] = value
         else:
@@ -192,6 +196,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--port", default=None, help="port (default: a free port)")
     p.add_argument("--scenario", default=None, help="scenario to open with (name or path)")
     p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=None,
+        metavar="KEY=VALUE",
+        help="open the scenario with this value set over its own: a.<trait>, b.<trait>, "
+        "both.<trait> or env.<name>, e.g. --set b.narcissism=0.4 (repeatable)",
+    )
+    p.add_argument(
         "--population",
         default=None,
         help="open the population view with this population (name or path)",
@@ -202,8 +215,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Start the server, print its address once it answers, and stop it on Ctrl-C."""
     from sim.population import load_population
-    from sim.scenario import load_scenario
+    from sim.scenario import load_scenario, overrides_text, parse_overrides
 
+    overrides = overrides_text(parse_overrides(args.overrides), " ") or None
     binding = decide_binding(args.host)
     port = parse_port(args.port)
     scenario = population = None
@@ -219,7 +233,7 @@ def run(args: argparse.Namespace) -> int:
         check_port_free(binding.host, port)
     if binding.warning:
         print(binding.warning, file=sys.stderr)
-    env = child_environment(scenario, population)
+    env = child_environment(scenario, population, overrides)
     server = subprocess.Popen(solara_command(binding, port), env=env)
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:

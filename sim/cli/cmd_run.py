@@ -11,6 +11,12 @@ and the teaching notes; ``<out>/index.html`` links the page. A population's stud
 the same sweep with each couple drawn from the population by its key
 (:func:`sim.views.scenario_run.population_study_spec`), stored in ``<out>/<population>/``;
 it prints the outcome shares, the main metrics and the share of couples ended by year.
+
+``--set KEY=VALUE`` (repeatable) sets a trait or environment value over the scenario's,
+as the "Things to try" of the teaching notes ask: ``relsim run NAME --set
+b.narcissism=0.4``. Such a study is stored in ``<out>/<scenario>+KEY=VALUE/``, its
+spec holding the values (so it resumes, and ``relsim plot`` and ``report`` read it),
+and its tables show the scenario's expected shares for reference only, unchecked.
 """
 
 from __future__ import annotations
@@ -76,6 +82,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"replicate couples (default {DEFAULT_COUPLES})",
     )
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=None,
+        metavar="KEY=VALUE",
+        help="set a value over the scenario's: a.<trait>, b.<trait>, both.<trait> or "
+        "env.<name>, e.g. --set b.narcissism=0.4 (repeatable); the study goes to "
+        "OUT/NAME+KEY=VALUE and the scenario's expectations are shown unchecked",
+    )
     p.add_argument("--out", default="results", help="results folder (default results/)")
     p.add_argument(
         "--executor",
@@ -104,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.errors import InputError
     from sim.experiment.runner import sweep
     from sim.experiment.storage import ResultStore
+    from sim.scenario import overrides_text
     from sim.views import plots
     from sim.views.report import write_index
     from sim.views.scenario_run import BAND_SERIES, load_study
@@ -134,6 +151,10 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--population", "", "give a scenario or a population, not both")
     if args.scenario is None and args.population is None:
         raise InputError("relsim run", "", "expected a scenario NAME|PATH, or --population NAME")
+    if args.population is not None and args.overrides:
+        raise InputError(
+            "--set", "", "sets values over a scenario's; give a scenario, not --population"
+        )
     every = record_interval(args.couples, args.steps, len(BAND_SERIES))
     study = _Study.of(args, every)
     folder = inputs.output_folder(Path(args.out) / study.name, "--out")
@@ -157,7 +178,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(str(folder), "", f"cannot write the results: {err}") from None
 
     result = load_study(folder)
-    print(f"{study.name}: {study.title}")
+    print(f"{study.label}: {study.title}")
+    if study.scenario is not None and study.scenario.modified:
+        print(f"with {overrides_text(study.scenario.overrides)} set over the scenario's values")
     couples = f"{result.n} couple{'s' if result.n != 1 else ''}"
     weeks = f"{result.steps} week{'s' if result.steps != 1 else ''}"
     print(f"{couples}, {weeks}, seed {result.seed}")
@@ -184,7 +207,17 @@ class _Study:
 
     @property
     def name(self) -> str:
-        """The scenario's or the population's name: the results folder's."""
+        """The results folder's name: the population's, or the scenario's with the values
+        set over it (:func:`~sim.views.scenario_run.study_folder_name`)."""
+        from sim.views.scenario_run import study_folder_name
+
+        if self.scenario is not None:
+            return study_folder_name(self.scenario)
+        return self.population.name
+
+    @property
+    def label(self) -> str:
+        """The scenario's or the population's name."""
         return (self.scenario or self.population).name
 
     @property
@@ -196,14 +229,15 @@ class _Study:
     def of(cls, args: argparse.Namespace, every: int) -> _Study:
         """The study the arguments ask for, its file loaded and its spec made."""
         from sim.population import load_population
-        from sim.scenario import load_scenario
+        from sim.scenario import load_scenario, parse_overrides
         from sim.views import scenario_run as sr
 
         if args.population is not None:
             pop = load_population(args.population)
             spec = sr.population_study_spec(pop, args.couples, args.steps, args.seed, every)
             return cls(spec, population=pop)
-        sc = load_scenario(args.scenario)
+        overrides = parse_overrides(args.overrides)
+        sc = load_scenario(args.scenario).with_overrides(overrides)
         return cls(sr.study_spec(sc, args.couples, args.steps, args.seed, every), scenario=sc)
 
     def other_results(self, manifest: dict) -> bool:

@@ -19,7 +19,7 @@ DEFAULT_SEED = 1
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``validate`` subcommand."""
-    from sim.validation.run import FULL_COUPLES, QUICK_COUPLES
+    from sim.validation import FULL_COUPLES, QUICK_COUPLES
 
     p = subparsers.add_parser(
         "validate",

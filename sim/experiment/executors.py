@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -102,27 +104,105 @@ class SerialExecutor:
         """Nothing to release."""
 
 
+NEEDS_MAIN_GUARD = (
+    "the worker processes could not start: they re-import the script that started them "
+    "(it defines the model), so the script needs its calls under "
+    '`if __name__ == "__main__":`; or pass executor="serial"'
+)
+"""What a broken process pool means, almost always, and what to do."""
+
+
+def main_is_importable() -> bool:
+    """Whether spawned workers can re-import the ``__main__`` module, as they do first.
+
+    A script read from standard input (``python - < script.py``) or given with ``-c``
+    has no file to re-import; a module run with ``-m``, a script file and an
+    interactive session are fine.
+    """
+    main = sys.modules.get("__main__")
+    if getattr(getattr(main, "__spec__", None), "name", None):
+        return True
+    path = getattr(main, "__file__", None)
+    return path is None or os.path.isfile(path)
+
+
+def leave_if_worker_bootstrap() -> None:
+    """End this process, quietly, if it is a spawned worker still importing its
+    parent's script: a script that starts a sweep at its top level, run again by its
+    worker, would start a sweep of its own. Its parent explains
+    (:data:`NEEDS_MAIN_GUARD`)."""
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        os._exit(1)
+
+
+class _WorkerWithoutMain(multiprocessing.context.SpawnProcess):
+    """A spawned worker that does not run its parent's ``__main__`` module first.
+
+    Spawned workers normally import the parent's script before their task, and so run
+    whatever it does at its top level (a sweep, a market, a plot) unless it is under
+    ``if __name__ == "__main__":``. A sweep's workers need none of it: what they run
+    lives in ``sim``. Only the start of each worker is changed: the preparation data
+    it is handed leaves the main module out.
+    """
+
+    @staticmethod
+    def _Popen(process_obj):
+        from multiprocessing import spawn
+
+        prepare = spawn.get_preparation_data
+
+        def without_main(name):
+            data = prepare(name)
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+            return data
+
+        spawn.get_preparation_data = without_main
+        try:
+            return multiprocessing.context.SpawnProcess._Popen(process_obj)
+        finally:
+            spawn.get_preparation_data = prepare
+
+
+class _SpawnWithoutMain(multiprocessing.context.SpawnContext):
+    Process = _WorkerWithoutMain
+
+
 class ProcessExecutor:
     """A :class:`concurrent.futures.ProcessPoolExecutor`, one worker per core by default.
 
     Workers are started with ``spawn`` so they never inherit the parent's threads
     (progress bar, Dask) or locks, and end when the runner does
-    (:func:`exit_with_parent`).
+    (:func:`exit_with_parent`). They do not re-run the script that started them
+    (:class:`_WorkerWithoutMain`), so a script needs no main guard, unless
+    ``keep_main``: a model defined in the script itself needs it in its workers.
     """
 
     name = "process"
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None, keep_main: bool = False):
+        leave_if_worker_bootstrap()
         self.workers = workers or default_workers()
+        context = multiprocessing.get_context("spawn") if keep_main else _SpawnWithoutMain()
         self._pool = ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=exit_with_parent,
+            max_workers=self.workers, mp_context=context, initializer=exit_with_parent
         )
 
     def map(self, fn, tasks):
-        """Keep two tasks per worker in flight; yield each as it finishes."""
-        yield from _bounded(self._pool.submit, fn, tasks, 2 * self.workers)
+        """Keep two tasks per worker in flight; yield each as it finishes.
+
+        Raises
+        ------
+        InputError
+            If the workers could not start at all (:data:`NEEDS_MAIN_GUARD`), rather
+            than reporting every run as failed.
+        """
+        started = False
+        for task, outcome in _bounded(self._pool.submit, fn, tasks, 2 * self.workers):
+            if isinstance(outcome, BrokenProcessPool) and not started:
+                raise InputError("executor process", "", NEEDS_MAIN_GUARD)
+            started = True  # a worker that dies later loses its chunk only, as on Dask
+            yield task, outcome
 
     def describe(self) -> dict[str, object]:
         """Name and worker count."""
@@ -280,8 +360,13 @@ def check_address(address: str) -> tuple[str, int]:
     return m.group(2).strip("[]"), int(m.group(3))
 
 
-def make_executor(name: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
+def make_executor(
+    name: str, workers: int | None = None, scheduler: str | None = None, keep_main: bool = False
+) -> Executor:
     """The executor called ``name`` (``serial``, ``process`` or ``dask``), started.
+
+    ``keep_main``: the process executor's workers must import the ``__main__`` module
+    (it defines what they run).
 
     Raises
     ------
@@ -292,5 +377,12 @@ def make_executor(name: str, workers: int | None = None, scheduler: str | None =
     if name == "serial":
         return SerialExecutor()
     if name == "process":
-        return ProcessExecutor(workers)
+        if keep_main and not main_is_importable():
+            print(
+                "relsim: a script read from standard input cannot be re-imported by worker "
+                "processes; running serially",
+                file=sys.stderr,
+            )
+            return SerialExecutor()
+        return ProcessExecutor(workers, keep_main)
     return DaskExecutor(workers, scheduler)

@@ -1,4 +1,5 @@
-"""The batch models an experiment spec may name with its top-level ``model`` key.
+"""The batch models an experiment spec may name with its top-level ``model`` key, and
+the report hook a sweep calls for its page.
 
 The machinery imports no model: each model registers its batch model here (the
 ``sim`` package does so for the models it ships when it is imported), and a spec
@@ -8,9 +9,11 @@ spec that names none sweeps.
 
 from __future__ import annotations
 
+import importlib
+
 from sim.experiment.batch import BatchModel
 
-_MODELS: dict[str, BatchModel] = {}
+_MODELS: dict[str, BatchModel | str] = {}
 _DEFAULT: list[str] = []
 
 
@@ -24,6 +27,17 @@ def register(model: BatchModel, *, default: bool = False) -> BatchModel:
     if default:
         _DEFAULT[:] = [model.name]
     return model
+
+
+def register_lazy(name: str, where: str, *, default: bool = False) -> None:
+    """Make a model specs may name, imported only when first asked for.
+
+    ``where`` is ``"package.module:ATTRIBUTE"``, the batch model's home; a command
+    that never sweeps never imports the model (nor its compiled engine).
+    """
+    _MODELS[name] = where
+    if default:
+        _DEFAULT[:] = [name]
 
 
 def model_names() -> tuple[str, ...]:
@@ -52,9 +66,57 @@ def get_model(name: str | None = None) -> BatchModel:
     KeyError
         For a name no model is registered under.
     """
-    return _MODELS[name or default_model()]
+    name = name or default_model()
+    model = _MODELS[name]
+    if isinstance(model, str):
+        module, _, attribute = model.partition(":")
+        model = _MODELS[name] = getattr(importlib.import_module(module), attribute)
+    return model
 
 
 def is_registered(name: str) -> bool:
     """Whether a model is registered under ``name``."""
     return name in _MODELS
+
+
+_REPORTER: list[object] = []
+
+
+def set_reporter(reporter) -> None:
+    """Set the function a sweep calls to draw its figures and write its page: a
+    callable, ``"package.module:NAME"`` (imported when first called for), or None.
+
+    The views provide it (the ``sim`` package sets theirs when it is imported); the
+    machinery never imports a face.
+    """
+    _REPORTER[:] = [] if reporter is None else [reporter]
+
+
+def reporter():
+    """The function a sweep calls for its figures and page, if one is set."""
+    if not _REPORTER:
+        return None
+    if isinstance(_REPORTER[0], str):
+        module, _, attribute = _REPORTER[0].partition(":")
+        _REPORTER[0] = getattr(importlib.import_module(module), attribute)
+    return _REPORTER[0]
+
+
+_PLOT_CHECK: list[object] = []
+
+
+def set_plot_check(check) -> None:
+    """Set the function a sweep calls before any run starts to check the spec's plots
+    against what it will store: a callable, ``"package.module:NAME"`` (imported when
+    first called for), or None; the views provide it, like the reporter."""
+    _PLOT_CHECK[:] = [] if check is None else [check]
+
+
+def plot_check():
+    """The function that checks a spec's plots before its sweep, if one is set."""
+    if not _PLOT_CHECK:
+        return None
+    if isinstance(_PLOT_CHECK[0], str):
+        module, _, attribute = _PLOT_CHECK[0].partition(":")
+        _PLOT_CHECK[0] = getattr(importlib.import_module(module), attribute)
+    return _PLOT_CHECK[0]

@@ -20,11 +20,16 @@ import pandas as pd
 
 from sim import inputs
 from sim.errors import InputError
-from sim.experiment import lock, provenance
+from sim.experiment import lock, models, provenance
 from sim.experiment.batch import BatchModel, PopulationInfo
 from sim.experiment.chunks import ChunkTask, failure, run_chunk
 from sim.experiment.designs import Points, design_points, drawn_params, n_points
-from sim.experiment.executors import check_executor, default_workers, make_executor
+from sim.experiment.executors import (
+    check_executor,
+    default_workers,
+    leave_if_worker_bootstrap,
+    make_executor,
+)
 from sim.experiment.models import get_model, is_registered
 from sim.experiment.seeding import run_keys
 from sim.experiment.spec import Spec, load_spec
@@ -53,28 +58,22 @@ Reporter = Callable[[Path], Path]
 PlotCheck = Callable[[Spec, BatchModel, Path], None]
 """Checks a spec's plots against what its sweep will store; raises ``InputError``."""
 
-_REPORTER: list[Reporter] = []
-_PLOT_CHECK: list[PlotCheck] = []
+
+def set_reporter(reporter: Reporter | str | None) -> None:
+    """Set the function a sweep calls to draw its figures and write its page (None: none;
+    see :func:`sim.experiment.models.set_reporter`)."""
+    models.set_reporter(reporter)
 
 
-def set_reporter(reporter: Reporter | None) -> None:
-    """Set the function a sweep calls to draw its figures and write its page (None: none).
-
-    The views provide it (the ``sim`` package sets theirs when it is imported); the
-    runner never imports a face.
-    """
-    _REPORTER[:] = [] if reporter is None else [reporter]
-
-
-def set_plot_check(check: PlotCheck | None) -> None:
+def set_plot_check(check: PlotCheck | str | None) -> None:
     """Set the function a sweep calls, before any run starts, to check the spec's plots
-    against what it will store (None: none); the views provide it, like the reporter."""
-    _PLOT_CHECK[:] = [] if check is None else [check]
+    against what it will store (None: none; see :func:`sim.experiment.models.set_plot_check`)."""
+    models.set_plot_check(check)
 
 
 def reporter() -> Reporter | None:
     """The function a sweep calls for its figures and page, if one is set."""
-    return _REPORTER[0] if _REPORTER else None
+    return models.reporter()
 
 
 @dataclass(frozen=True)
@@ -315,6 +314,7 @@ def sweep(
     the run table is left on disk rather than loaded, so memory stays bounded however
     many runs there are.
     """
+    leave_if_worker_bootstrap()
     t0 = time.perf_counter()
     spec = as_spec(spec_or_path, model)
     model = spec_model(spec, model)
@@ -325,8 +325,9 @@ def sweep(
         raise refused[0]
     root = inputs.output_folder(results_dir(spec, out), "--out" if out is not None else spec.source)
     check_executor(executor, workers, scheduler)
-    if report and _REPORTER and _PLOT_CHECK and is_registered(model.name):
-        _PLOT_CHECK[0](spec, model, root)
+    check = models.plot_check()
+    if report and check is not None and reporter() is not None and is_registered(model.name):
+        check(spec, model, root)
     p = plan(spec, model)
     store = ResultStore(root)
     population = _population(spec, model)
@@ -391,7 +392,7 @@ def _sweep_locked(
     report: bool,
 ) -> Summary:
     """The part of :func:`sweep` that writes, run while it holds the folder's lock."""
-    exe = make_executor(executor, workers, scheduler)
+    exe = make_executor(executor, workers, scheduler, keep_main=_defined_in_main(model))
     try:
         if replace:
             store.clear()
@@ -635,6 +636,12 @@ def _tasks(
             series=spec.series,
             final=spec.final,
         )
+
+
+def _defined_in_main(model: BatchModel) -> bool:
+    """Whether the model is defined in the ``__main__`` module (a user's script), which
+    its workers must then import."""
+    return type(model).__module__ == "__main__"
 
 
 def _drive(exe, tasks: Iterator[ChunkTask], store: ResultStore, total: int, quiet: bool) -> int:

@@ -19,9 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxPHFitter, KaplanMeierFitter
-from lifelines.exceptions import ConvergenceError, ConvergenceWarning
-from lifelines.utils import survival_table_from_events
 
 CONFIDENCE = 0.95
 """Level of the Kaplan-Meier bands and of the Cox intervals."""
@@ -96,6 +93,8 @@ def kaplan_meier(
         it: the product of ``1 - ended / at_risk`` up to it) and the band ``lower``,
         ``upper``.
     """
+    from lifelines import KaplanMeierFitter  # imported when used: lifelines is slow to load
+
     duration = np.asarray(duration, dtype=np.float64)
     observed = np.asarray(observed, dtype=bool)
     labels, names = _groups(len(duration), groups, order)
@@ -159,6 +158,8 @@ def life_table(
         ``at_risk`` (going at its start), ``ended``, ``censored`` (during it) and
         ``hazard`` (``ended / at_risk``, NaN when none was at risk).
     """
+    from lifelines.utils import survival_table_from_events
+
     duration = np.asarray(duration, dtype=np.float64)
     observed = np.asarray(observed, dtype=bool)
     labels, names = _groups(len(duration), groups, order)
@@ -265,6 +266,9 @@ def cox(covariates: pd.DataFrame, duration: np.ndarray, observed: np.ndarray) ->
     duration, observed : ndarray
         Steps each run lasted and whether it ended (see :func:`durations`).
     """
+    from lifelines import CoxPHFitter
+    from lifelines.exceptions import ConvergenceError, ConvergenceWarning
+
     duration = np.asarray(duration, dtype=np.float64)
     observed = np.asarray(observed, dtype=bool)
     x = covariates.astype(np.float64).reset_index(drop=True)

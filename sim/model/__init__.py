@@ -1,5 +1,8 @@
 """The relationship model: declarations, rules, the compiled engine, outcomes, Mesa face."""
 
+DEFAULT_STEPS = 520
+"""Weeks a run lasts unless told otherwise: ten years."""
+
 RESULT_MODULES: tuple[str, ...] = (
     "sim.model.parameters",
     "sim.model.declarations",

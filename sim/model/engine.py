@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.model import DEFAULT_STEPS
 from sim.model import parameters as reg
 from sim.model.kernel import run_weeks
 from sim.model.outcomes import (
@@ -25,7 +26,6 @@ from sim.model.outcomes import (
 from sim.model.randomness import couple_keys
 from sim.model.state import Params, State, initial_state
 
-DEFAULT_STEPS = 520
 """Ten years of weeks."""
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.model.declarations import STATE as STATE_VARIABLES
-from sim.model.declarations import Variable
-from sim.model.state import Ending, Event, State
+from sim.model.declarations import Ending, Event, Variable
+
+if TYPE_CHECKING:
+    from sim.model.state import State
 
 OUTCOME_CLASSES: tuple[str, ...] = (
     "mutual",

@@ -21,7 +21,7 @@ the page solara shows.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -37,7 +37,7 @@ from sim.model.engine import DEFAULT_STEPS
 from sim.model.mesa_model import RelationshipModel
 from sim.model.outcomes import OUTCOME_CLASSES, final_metrics
 from sim.model.state import Ending
-from sim.scenario import list_scenarios, load_scenario
+from sim.scenario import list_scenarios, load_scenario, parse_overrides
 from sim.teach.app_widgets import (
     ModelKeeper,
     ParameterSlider,
@@ -69,6 +69,10 @@ from sim.teach.story import (
 
 SCENARIO_ENV = "RELSIM_APP_SCENARIO"
 """Environment variable through which ``relsim app --scenario`` names the first scenario."""
+
+OVERRIDES_ENV = "RELSIM_APP_SET"
+"""Environment variable through which ``relsim app --set`` gives the values to set over
+the first scenario's, as ``KEY=VALUE`` separated by spaces."""
 
 MAX_COUPLES = 300
 """Most couples the app runs at once (the plots show their means)."""
@@ -126,11 +130,18 @@ class Settings(Versioned):
         return RelationshipModel(**self.model_kwargs())
 
 
-def scenario_settings(name: str | None, seed: int = 1, couples: int = 1) -> Settings:
-    """Settings holding a scenario's traits and environment, registry defaults elsewhere."""
+def scenario_settings(
+    name: str | None,
+    seed: int = 1,
+    couples: int = 1,
+    overrides: Sequence[tuple[str, float]] = (),
+) -> Settings:
+    """Settings holding a scenario's traits and environment, with ``overrides`` (as
+    :func:`sim.scenario.parse_overrides` gives them) set over them, registry defaults
+    elsewhere."""
     if name is None:
         return Settings(None, seed=seed, couples=couples)
-    sc = load_scenario(name)
+    sc = load_scenario(name).with_overrides(overrides)
     return Settings(
         name,
         a={**reg.trait_defaults(), **sc.a},
@@ -148,6 +159,12 @@ def initial_scenario() -> str | None:
         return wanted
     names = list_scenarios()
     return names[0] if names else None
+
+
+def initial_overrides() -> tuple[tuple[str, float], ...]:
+    """The values to set over the first scenario's: ``$RELSIM_APP_SET`` (``KEY=VALUE``
+    separated by spaces), else none."""
+    return parse_overrides(os.environ.get(OVERRIDES_ENV, "").split())
 
 
 # --- the couple in a picture -----------------------------------------------------------
@@ -622,7 +639,9 @@ def Page():
     the current settings and a run in progress stops. Every view's settings and model
     live here, so switching views and back finds each where it was left (paused).
     """
-    first = solara.use_memo(lambda: scenario_settings(initial_scenario()), [])
+    first = solara.use_memo(
+        lambda: scenario_settings(initial_scenario(), overrides=initial_overrides()), []
+    )
     shown = solara.use_reactive(Shown(initial_view()))
     settings = solara.use_reactive(first)
     followed = solara.use_reactive(1)

@@ -16,3 +16,9 @@ target's measure from simulated couples and the partner market and checks it:
 
 ``relsim validate`` (:mod:`sim.cli.cmd_validate`) runs it all.
 """
+
+QUICK_COUPLES = 3_000
+"""Couples per population of ``relsim validate --quick``."""
+
+FULL_COUPLES = 20_000
+"""Couples per population of a full validation."""

@@ -21,15 +21,10 @@ from sim.errors import InputError
 from sim.model.engine import simulate
 from sim.model.outcomes import SERIES
 from sim.model.randomness import couple_keys
+from sim.validation import FULL_COUPLES, QUICK_COUPLES
 from sim.validation.couples import WEEKS_PER_YEAR, Couples, MissingData, from_simulation
 from sim.validation.measures import MEASURES, MarketProvider, Measured
 from sim.validation.targets import Target
-
-QUICK_COUPLES = 3_000
-"""Couples per population of ``relsim validate --quick``."""
-
-FULL_COUPLES = 20_000
-"""Couples per population of a full validation."""
 
 YEARS = 10
 """Years every population is run."""

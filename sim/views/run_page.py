@@ -5,7 +5,10 @@ scenario's description and source articles, the partners' traits, its figures wi
 their captions, the outcome-class table against what the scenario expects, the main
 metrics, the teaching notes, and the provenance of the study (scenario file, the
 command that gives it again, seed, size, code version and commit, as the manifest
-records them). Like an experiment's page (:mod:`sim.views.report`) it is one
+records them). A study with values set over the scenario's (``relsim run --set``) says
+which, beside the values of the scenario file, and shows the scenario's expected shares
+for reference only: they are the unmodified scenario's, and are not checked. Like an
+experiment's page (:mod:`sim.views.report`) it is one
 self-contained file, and ``results/index.html`` links it.
 """
 
@@ -19,7 +22,7 @@ import pandas as pd
 
 from sim.model.batch import RELATIONSHIP
 from sim.model.outcomes import OUTCOME_CLASSES
-from sim.scenario import TWO_WAY_MIN_SHARE, Scenario
+from sim.scenario import TWO_WAY_MIN_SHARE, Scenario, overrides_text
 from sim.views import plots
 from sim.views.page import (
     document,
@@ -34,7 +37,8 @@ from sim.views.scenario_run import ScenarioRun, command, load_study
 
 
 def traits_table(sc: Scenario) -> str:
-    """The parameters the scenario file sets: traits of each partner, then environment."""
+    """The parameters the scenario sets (the file's, with any values set over them):
+    traits of each partner, then environment."""
     names = [*sc.a, *(t for t in sc.b if t not in sc.a)]
     rows = [(t, _value(sc.a.get(t)), _value(sc.b.get(t))) for t in names]
     rows += [(f"env.{e}", _value(v), "") for e, v in sc.env.items()]
@@ -50,12 +54,32 @@ def _value(x: float | None) -> str:
 
 
 def changed_values(res: plots.Results, run: ScenarioRun) -> list[str]:
-    """Parameters whose value in the scenario file now differs from the value that ran."""
+    """Parameters whose value in the scenario file (with the values the study set over
+    it) now differs from the value that ran."""
     if not run.n:
         return []
     ran = res.store.run_row(int(run.metrics["run"][0]))
     now = RELATIONSHIP.base(res.spec.scenarios[0])
+    for name, value in run.scenario.overrides if run.scenario is not None else ():
+        now.update(dict.fromkeys(RELATIONSHIP.columns(name), float(value)))
     return [k for k, v in now.items() if k in ran.index and not np.isclose(float(ran[k]), v)]
+
+
+def overrides_section(res: plots.Results, sc: Scenario) -> str:
+    """The values the study set over the scenario's, beside the file's; empty for none."""
+    if not sc.modified:
+        return ""
+    base = RELATIONSHIP.base(res.spec.scenarios[0])
+    rows = []
+    for name, value in sc.overrides:
+        was = " / ".join(f"{base[c]:g}" for c in RELATIONSHIP.columns(name))
+        rows.append((name, f"{value:g}", was))
+    frame = pd.DataFrame(rows, columns=["parameter", "set to", "scenario file (or default)"])
+    return (
+        "<h2>Values set over the scenario</h2>"
+        f"<p>This study ran with <code>{esc(overrides_text(sc.overrides, ' '))}</code> "
+        "set over the scenario's values (<code>--set</code>).</p>" + html_table(frame)
+    )
 
 
 def outcomes_table(run: ScenarioRun) -> str:
@@ -70,8 +94,17 @@ def outcomes_table(run: ScenarioRun) -> str:
         least = f"{expected[cls]:.2f}" if cls in expected else ""
         met = ("yes" if shares[cls] >= expected[cls] else "no") if cls in expected else ""
         rows.append((cls, int(counts.get(cls, 0)), f"{shares[cls]:.2f}", least, met))
-    frame = pd.DataFrame(rows, columns=["outcome", "couples", "share", "expected at least", "met"])
-    out = html_table(frame)
+    columns = ["outcome", "couples", "share", "expected at least", "met"]
+    if not run.checked:
+        rows = [row[:4] for row in rows]
+        columns = [*columns[:3], "unmodified scenario expects at least (for reference)"]
+    out = html_table(pd.DataFrame(rows, columns=columns))
+    if not run.checked:
+        text = overrides_text(run.scenario.overrides)
+        return out + (
+            f"<p>The expected shares are the unmodified scenario's: with {esc(text)} set over "
+            "its values they are shown for reference and <strong>not checked</strong>.</p>"
+        )
     if run.scenario.two_way:
         first_two = run.scenario.expected[:2]
         together = sum(shares[e.outcome] for e in first_two)
@@ -117,7 +150,12 @@ def provenance_table(res: plots.Results, sc: Scenario) -> str:
     spec = res.spec
     rows = [
         ("scenario file", str(sc.path)),
-        ("command", command(spec.scenarios[0], spec.replicates, spec.steps, spec.seed)),
+        (
+            "command",
+            command(
+                spec.scenarios[0], spec.replicates, spec.steps, spec.seed, overrides=sc.overrides
+            ),
+        ),
         ("couples", f"{spec.replicates:,}"),
         ("weeks", spec.steps),
         ("seed", spec.seed),
@@ -163,17 +201,19 @@ def write_study_page(res: plots.Results, sc: Scenario) -> Path:
             "ran. Run it again to bring it up to date.</p>"
         )
     articles = "".join(f"<li>{esc(a)}</li>" for a in sc.articles)
+    with_ = f" with {overrides_text(sc.overrides)}" if sc.modified else ""
     failed = len(res.runs) - run.n
     failures = f'<p class="muted">{failed} run(s) failed.</p>' if failed else ""
     body = f"""<p class="muted"><a href="../index.html">all results</a></p>
 <h1>{esc(sc.title)}</h1>
-<p class="muted">Scenario <code>{esc(sc.name)}</code>: {run.n:,} couples, {run.steps} weeks,
-seed {run.seed}.</p>
+<p class="muted">Scenario <code>{esc(sc.name)}</code>{esc(with_)}: {run.n:,} couples,
+{run.steps} weeks, seed {run.seed}.</p>
 {paragraphs(sc.description)}
 {two_way}
 <p class="muted">Source articles:</p><ul>{articles}</ul>
 <h2>Partners</h2>
 {traits_table(sc)}
+{overrides_section(res, sc)}
 {stale}
 <h2>Figures</h2>
 {results_figures(res.root) or "<p>No figures; run <code>relsim plot</code>.</p>"}
@@ -189,4 +229,4 @@ seed {run.seed}.</p>
 {provenance_table(res, sc)}
 <p class="muted">Data: <code>runs.parquet</code> (one row per couple),
 <code>timeseries/</code>, <code>manifest.json</code> in this folder.</p>"""
-    return write_html(res.root / "index.html", document(f"relsim: {sc.name}", body))
+    return write_html(res.root / "index.html", document(f"relsim: {res.spec.name}", body))

@@ -2,10 +2,15 @@
 
 ``relsim run NAME`` is a study of one scenario's replicates (:func:`study_spec`): a
 ``scenarios`` design of that one scenario, run and stored by the experiment runner as
-every sweep is, into ``results/NAME``. :func:`load_study` reads such a folder back as a
-:class:`ScenarioRun`, which gives the outcome shares against what the scenario expects,
-metric summaries and printable tables. Replicate ``r`` of a study with seed ``s`` has
-the run key ``run_keys(s, 0, r)`` (:func:`replicate_keys`).
+every sweep is, into ``results/NAME``. Values set over the scenario's with
+``--set KEY=VALUE`` are factors of one value each in its design (so that they are part
+of its identity, and resume and ``relsim plot``/``report`` read them back), and the study
+is stored in ``results/NAME+KEY=VALUE`` (:func:`study_folder_name`); its expectations
+are the unmodified scenario's and are shown for reference, not checked.
+:func:`load_study` reads such a folder back as a :class:`ScenarioRun`, which gives the
+outcome shares against what the scenario expects, metric summaries and printable tables.
+Replicate ``r`` of a study with seed ``s`` has the run key ``run_keys(s, 0, r)``
+(:func:`replicate_keys`).
 
 ``relsim run --population NAME`` is the same study of a population's couples
 (:func:`population_study_spec`): each replicate drawn from the population by its key.
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import textwrap
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +52,7 @@ from sim.scenario import (
     Expectation,
     Scenario,
     load_scenario,
+    overrides_text,
     scenario_dir,
 )
 
@@ -84,7 +91,14 @@ its outcome-class shares against the shares it expects."""
 
 POPULATION_PLOTS: tuple[dict[str, str], ...] = ({"kind": "bands"}, {"kind": "outcomes"})
 """The figures of a study of a population: replicate bands of its series over time, and
-its outcome-class shares."""
+its outcome-class shares. A study of a scenario with values set over it draws these too,
+since the scenario's expectations do not apply to it."""
+
+REFERENCE_NOTE = (
+    "Expected shares are the unmodified scenario's, for reference only: with {overrides} "
+    "they are not checked."
+)
+"""What the tables of a study with overrides say about the scenario's expectations."""
 
 ENDED_BY_YEARS: tuple[int, ...] = (1, 2, 5, 10)
 """Years after which ``relsim run --population`` gives the share of couples ended."""
@@ -193,8 +207,10 @@ class ScenarioRun:
         against :data:`~sim.scenario.TWO_WAY_MIN_SHARE`; the primary class leading every
         other class and taking at most :data:`~sim.scenario.PRIMARY_MAX_SHARE` of the
         couples; and, when the metrics carry each couple's ``pattern`` and the scenario
-        names a pattern class, that class leading the patterns. Empty for a population."""
-        if self.scenario is None:
+        names a pattern class, that class leading the patterns. Empty for a population
+        and for a scenario with values set over it (its expectations are the unmodified
+        scenario's)."""
+        if self.scenario is None or self.scenario.modified:
             return []
         shares = self.shares()
         out = [
@@ -245,8 +261,13 @@ class ScenarioRun:
             )
         return out
 
+    @property
+    def checked(self) -> bool:
+        """Whether the scenario's expectations apply: a scenario run as its file has it."""
+        return self.scenario is not None and not self.scenario.modified
+
     def expectation_met(self) -> bool:
-        """Whether every test of :meth:`checks` held."""
+        """Whether every test of :meth:`checks` held (true when there is none)."""
         return all(c.ok for c in self.checks())
 
     def summary(self, names: Sequence[str] = MAIN_METRICS) -> pd.DataFrame:
@@ -343,15 +364,28 @@ def _study_name(name: str, path: Path, folder: Path) -> str:
     return str(Path(path).resolve())
 
 
+def study_folder_name(scenario: Scenario) -> str:
+    """The results folder (and study name) of a scenario's study: its name, followed for
+    each value set over it by ``+KEY=VALUE``, in the order of the keys, so that a study
+    with other values never mixes with the unmodified scenario's."""
+    overrides = sorted(scenario.overrides)
+    return "+".join([scenario.name, *(f"{k}={v:g}" for k, v in overrides)])
+
+
 def study_text(scenario: Scenario, couples: int, steps: int, seed: int, record_every: int) -> str:
     """The spec (TOML) of a study of one scenario's ``couples`` replicates, as
-    ``relsim run`` writes it into the manifest."""
+    ``relsim run`` writes it into the manifest; values set over the scenario are
+    factors of one value each, in the order of their keys."""
     name = study_scenario_name(scenario)
-    plots = STUDY_PLOTS if record_every else STUDY_PLOTS[1:]
-    head = [f"# {command(name, couples, steps, seed)}", f"name = {_toml(scenario.name)}"]
+    overrides = tuple(sorted(scenario.overrides))
+    plots = STUDY_PLOTS if not overrides else POPULATION_PLOTS
+    plots = plots if record_every else plots[1:]
+    head = [f"# {command(name, couples, steps, seed, overrides=overrides)}"]
+    head += [f"name = {_toml(study_folder_name(scenario))}"]
     head += [f"description = {_toml(' '.join(scenario.description.split()))}"]
     head += [f"scenario = {_toml(name)}"]
-    return _study_text(head, couples, steps, seed, record_every, plots)
+    factors = [f"{_toml(k)} = [{float(v)!r}]" for k, v in overrides]
+    return _study_text(head, couples, steps, seed, record_every, plots, factors)
 
 
 def population_study_text(
@@ -380,6 +414,7 @@ def _study_text(
     seed: int,
     record_every: int,
     plots: Sequence[Mapping[str, str]],
+    factors: Sequence[str] = (),
 ) -> str:
     lines = [
         *head,
@@ -391,6 +426,8 @@ def _study_text(
         "[design]",
         'kind = "scenarios"',
     ]
+    if factors:
+        lines += ["", "[design.factors]", *factors]
     if record_every:
         series = ", ".join(_toml(s) for s in BAND_SERIES)
         lines += ["", "[metrics]", f"series = [{series}]", f"record_every = {record_every}"]
@@ -414,22 +451,64 @@ def population_study_spec(
     return parse_spec(tomllib.loads(text), source=source, text=text, model=RELATIONSHIP)
 
 
-def command(name: str, couples: int, steps: int, seed: int, population: bool = False) -> str:
-    """The ``relsim run`` command of a study of one scenario (or of a population)."""
+def command(
+    name: str,
+    couples: int,
+    steps: int,
+    seed: int,
+    population: bool = False,
+    overrides: Sequence[tuple[str, float]] = (),
+) -> str:
+    """The ``relsim run`` command of a study of one scenario (or of a population), with
+    the ``--set`` of every value set over the scenario."""
     what = f"--population {shlex.quote(name)}" if population else shlex.quote(name)
-    return f"relsim run {what} --couples {couples} --steps {steps} --seed {seed}"
+    sets = "".join(f" --set {k}={v:g}" for k, v in overrides)
+    return f"relsim run {what} --couples {couples} --steps {steps} --seed {seed}{sets}"
+
+
+def fixed_factors(factors: object) -> tuple[tuple[str, float], ...] | None:
+    """The values a design's factors fix, if each has one value; else None.
+
+    ``factors`` is a spec's :class:`~sim.experiment.spec.Factor` tuple, or the
+    ``design.factors`` table of a spec's TOML (quoted names, or nested tables); empty
+    or None gives ``()``.
+    """
+    if not factors:
+        return ()
+    if isinstance(factors, Mapping):
+        out = []
+        for name, value in factors.items():
+            if isinstance(value, Mapping):
+                nested = fixed_factors({f"{name}.{k}": v for k, v in value.items()})
+                if nested is None:
+                    return None
+                out += nested
+            elif isinstance(value, list) and len(value) == 1:
+                out.append((str(name), value[0]))
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                out.append((str(name), value))
+            else:
+                return None
+        return tuple(out)
+    out = []
+    for f in factors:
+        if len(getattr(f, "values", ())) != 1:
+            return None
+        out.append((f.name, f.values[0]))
+    return tuple(out)
 
 
 def is_study(
     model: str, kind: str, scenarios: Sequence[str], factors: object, population: str = ""
 ) -> bool:
     """Whether a design is a study of one scenario's replicates: the relationship model,
-    a ``scenarios`` design of exactly one scenario, no factors and no population."""
+    a ``scenarios`` design of exactly one scenario, no population and no factors but
+    factors of one value each (the values ``relsim run --set`` sets over the scenario)."""
     return (
         model == RELATIONSHIP.name
         and kind == "scenarios"
         and len(scenarios) == 1
-        and not factors
+        and fixed_factors(factors) is not None
         and not population
     )
 
@@ -446,17 +525,27 @@ def study_of(manifest: Mapping[str, object]) -> str | None:
     return found[0][0]
 
 
+def study_overrides_of(manifest: Mapping[str, object]) -> tuple[tuple[str, float], ...]:
+    """The values a study's manifest shows were set over its scenario (none when it is
+    no study of a scenario)."""
+    found = _manifest_study(manifest)
+    return found[2] if found is not None else ()
+
+
 def population_study_of(manifest: Mapping[str, object]) -> str | None:
     """The population a results folder's manifest shows to be a study of, or None
     (read from the manifest alone, as :func:`study_of`)."""
     found = _manifest_study(manifest)
-    if found is None or not found[1]:
+    if found is None or not found[1] or found[2]:
         return None
     return found[1]
 
 
-def _manifest_study(manifest: Mapping[str, object]) -> tuple[list[str], str] | None:
-    """The scenarios and population of a manifest whose design is a study of either."""
+def _manifest_study(
+    manifest: Mapping[str, object],
+) -> tuple[list[str], str, tuple[tuple[str, float], ...]] | None:
+    """The scenarios, population and fixed factors of a manifest whose design is a
+    study of either."""
     design = manifest.get("design")
     if not isinstance(design, Mapping):
         return None
@@ -477,27 +566,31 @@ def _manifest_study(manifest: Mapping[str, object]) -> tuple[list[str], str] | N
     population = str(design.get("population") or "")
     if not is_study(str(manifest.get("model")), str(design.get("kind")), scenarios, factors):
         return None
-    return scenarios, population
+    return scenarios, population, fixed_factors(factors) or ()
 
 
 def study_scenario(spec: Spec) -> Scenario | None:
-    """The scenario of a study of one scenario's replicates, or None for any other study
+    """The scenario of a study of one scenario's replicates, with the values the study set
+    over it (:meth:`~sim.scenario.Scenario.with_overrides`), or None for any other study
     (or when its scenario file cannot be read any more)."""
     if not is_study(
         spec.model, spec.design.kind, spec.scenarios, spec.design.factors, spec.population
     ):
         return None
     try:
-        return load_scenario(spec.scenarios[0])
+        sc = load_scenario(spec.scenarios[0])
     except InputError:
         return None
+    return sc.with_overrides(fixed_factors(spec.design.factors) or ())
 
 
 def study_population(spec: Spec) -> Population | None:
     """The population of a study of a population's couples (a ``scenarios`` design of
     the relationship model naming a population, no factors), or None."""
-    if not spec.population or not is_study(
-        spec.model, spec.design.kind, spec.scenarios, spec.design.factors
+    if (
+        not spec.population
+        or spec.design.factors
+        or not is_study(spec.model, spec.design.kind, spec.scenarios, spec.design.factors)
     ):
         return None
     try:
@@ -554,18 +647,25 @@ def load_study(path: str | Path) -> ScenarioRun:
 
 
 def shares_table(run: ScenarioRun) -> str:
-    """The outcome shares as text: every class that occurred or was expected."""
+    """The outcome shares as text: every class that occurred or was expected (for a
+    scenario with values set over it, the unmodified scenario's expectations are shown
+    for reference, unchecked)."""
     shares = run.shares()
     expected = {e.outcome: e.min_share for e in run.expected}
-    lines = [f"{'outcome':<20}{'share':>7}" + ("   expected" if expected else "")]
+    head = "   expected" if run.checked else "   unmodified scenario expects"
+    lines = [f"{'outcome':<20}{'share':>7}" + (head if expected else "")]
     for cls in OUTCOME_CLASSES:
         if shares[cls] == 0 and cls not in expected:
             continue
         mark = ""
         if cls in expected:
-            ok = "ok" if shares[cls] >= expected[cls] else "BELOW"
+            ok = ("ok" if shares[cls] >= expected[cls] else "BELOW") if run.checked else ""
             mark = f"at least {expected[cls]:.2f}  {ok}"
         lines.append(f"{cls:<20}{shares[cls]:>7.2f}   {mark}".rstrip())
+    if run.scenario is not None and run.scenario.modified:
+        text = overrides_text(run.scenario.overrides)
+        lines += textwrap.wrap(REFERENCE_NOTE.format(overrides=text), 88)
+        return "\n".join(lines)
     if run.two_way:
         first_two = run.expected[:2]
         together = sum(shares[e.outcome] for e in first_two)
