@@ -337,7 +337,12 @@ def sweep(
     identity = spec.identity_hash(extra)
     replace = False
     if store.exists():
-        old = store.read_manifest()
+        try:
+            old = store.read_manifest()
+        except InputError:
+            if not force:
+                raise
+            old = {}  # a corrupt manifest: --force replaces the results
         if old.get("identity_hash") != identity:
             if not force and store.has_runs():
                 raise InputError(
@@ -350,6 +355,13 @@ def sweep(
             replace = True
     elif resume:
         raise InputError(str(store.root), "", "nothing to resume (no manifest.json)")
+    if store.exists() and not replace:
+        try:
+            store.check()
+        except InputError:
+            if not force:
+                raise
+            replace = True  # --force starts afresh over corrupt results
     try:
         store.root.mkdir(parents=True, exist_ok=True)
     except OSError as err:

@@ -122,6 +122,9 @@ class ResultStore:
         for key, kind in (("spec", str), ("identity_hash", str), ("sessions", list)):
             if key in manifest and not isinstance(manifest[key], kind):
                 raise corrupt(path, f"{key} is not a {kind.__name__}")
+        sessions = manifest.get("sessions", [])
+        if not all(isinstance(x, dict) and isinstance(x.get("started"), str) for x in sessions):
+            raise corrupt(path, "sessions are not tables with a start time")
         return manifest
 
     def write_manifest(self, manifest: Mapping[str, object]) -> None:
@@ -163,13 +166,36 @@ class ResultStore:
             raise corrupt(path, "expected a list of chunk ids")
         return set(ids)
 
+    def check(self) -> None:
+        """Read every file a sweep would resume from (the ledger, the status of every run,
+        the schema of every series part), writing nothing.
+
+        Raises
+        ------
+        InputError
+            Naming the first corrupt file and how to repair it.
+        """
+        self._consolidated()
+        self.finished()
+        self.check_series()
+
     def has_runs(self) -> bool:
         """Whether any run was stored here (a run table or a chunk part)."""
         return (self.root / RUNS).is_file() or bool(self._parts(CHUNKS))
 
     def has_series(self) -> bool:
-        """Whether any time series part is stored here."""
+        """Whether any time series part is stored here (each checked to be readable)."""
+        self.check_series()
         return bool(self._parts(TIMESERIES))
+
+    def check_series(self) -> None:
+        """Read the schema of every time series part, so that a corrupt one is reported
+        (by :func:`corrupt`) before anything is written from them."""
+        for path in self._parts(TIMESERIES).values():
+            names = read_schema(path).names
+            lacking = [c for c in ("point", "replicate", "step") if c not in names]
+            if lacking:
+                raise corrupt(path, f"no column {lacking[0]}")
 
     def recover(self) -> None:
         """Tidy after a killed sweep: drop temporary files, orphan series and failed chunks.
@@ -351,6 +377,7 @@ class ResultStore:
         if not path.is_file():
             raise InputError(str(self.root), "", "no runs.parquet here; run the sweep first")
         runs = read_table(path, need=["run", "point", "replicate"])
+        self.check_series()
         target = self.root / "runs.csv"
         with atomic.replacing(target) as tmp:
             pacsv.write_csv(_csv_safe(runs), tmp)
