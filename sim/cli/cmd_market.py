@@ -55,7 +55,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out", default="results/market_run", help="folder (default results/market_run)"
     )
     r.add_argument(
-        "--force", action="store_true", help="run past the limit on person-weeks (README: limits)"
+        "--force",
+        action="store_true",
+        help="run past the limit on person-weeks (README: Bad input and limits)",
     )
     r.set_defaults(func=run)
     k = sub.add_parser("kalick-hamilton", help="Kalick and Hamilton's dating market")
@@ -67,7 +69,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     k.add_argument("--seed", type=int, default=1, help="seed (default 1)")
     k.add_argument("--people", type=int, default=1000, help="people, half of each sex (1000)")
     k.add_argument(
-        "--force", action="store_true", help="run past the limit on people (README: limits)"
+        "--force",
+        action="store_true",
+        help="run past the limit on people (README: Bad input and limits)",
     )
     k.set_defaults(func=kalick_hamilton)
 

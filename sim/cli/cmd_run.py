@@ -105,7 +105,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help="run past the limits on couples and couple-weeks (see README: limits)",
+        help="run past the limits on couples and couple-weeks (README: Bad input and limits)",
     )
     p.set_defaults(func=run)
 
