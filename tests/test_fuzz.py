@@ -293,6 +293,27 @@ def _flag_cases() -> list[Case]:
         argv = ("run", sc, "--set", value, "--out", "{tmp}/out")
         cases.append(Case(f"flag-run-set-{i}", argv))
         cases.append(Case(f"flag-story-set-{i}", ("story", sc, "--set", value)))
+        cases.append(Case(f"flag-app-set-{i}", ("app", "--scenario", sc, "--set", value)))
+    for i, value in enumerate(("0", "65536", "x", "-1", "1e400", "9" * 5000)):
+        cases.append(Case(f"flag-app-port-{i}", ("app", "--scenario", sc, "--port", value)))
+    for name, content in _file_corruptions(SCENARIO).items():
+        path = "{tmp}/app.toml"
+        cases.append(
+            Case(
+                f"app-scenario-{name}",
+                ("app", "--scenario", path),
+                ((path, content),),
+                sub=content == "fifo",
+            )
+        )
+        cases.append(
+            Case(
+                f"app-population-{name}",
+                ("app", "--population", path),
+                ((path, content),),
+                sub=content == "fifo",
+            )
+        )
     cases.append(
         Case(
             "flag-run-set-long-name",
