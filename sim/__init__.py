@@ -69,6 +69,7 @@ def __dir__() -> list[str]:
 _models.register_lazy("relationship", "sim.model.batch:RELATIONSHIP", default=True)
 _models.register_lazy("market", "sim.market.batch:MARKET")
 _models.set_reporter("sim.views:results_page")
+_models.set_plot_check("sim.views:check_plots")
 
 __all__ = [
     "ENVIRONMENT",

@@ -36,16 +36,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sim import datafiles as df
+from sim import inputs
 from sim.calibration.statistics import Statistic
 from sim.errors import InputError
 from sim.model import parameters as reg
@@ -243,8 +244,8 @@ def is_calibration(path: str | os.PathLike) -> bool:
     """Whether a TOML file is a calibration spec (it has ``[parameters]`` and
     ``[[targets]]``) rather than a sweep's; False for a file that cannot be read."""
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data, _, _ = inputs.read_toml(path, "spec")
+    except InputError:
         return False
     return isinstance(data.get("parameters"), dict) and isinstance(data.get("targets"), list)
 
@@ -258,15 +259,7 @@ def load_calibration(path: str | os.PathLike) -> CalibrationSpec:
         For a missing or malformed file, or any fault of its keys and values.
     """
     path = Path(path)
-    src = df.display(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise InputError(src, "", f"cannot read the spec ({err.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(src, "", f"malformed TOML: {err}") from None
+    data, text, src = inputs.read_toml(path, "calibration spec", df.display(path))
     return parse_calibration(data, src, text, path.stem, path.parent)
 
 
@@ -569,11 +562,8 @@ def _csv_target(src: str, key: str, entry: Mapping, folder: Path) -> list[Statis
     text = df.line(src, f"{key}.csv", entry["csv"])
     path = Path(text) if Path(text).is_absolute() else folder / text
     shown = df.display(path)
-    try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            rows = list(csv.reader(fh))
-    except OSError as err:
-        raise InputError(src, f"{key}.csv", f"cannot read {text}: {err.strerror}") from None
+    content, _ = inputs.read_text(path, "CSV table of targets", shown)
+    rows = list(csv.reader(io.StringIO(content, newline="")))
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise InputError(shown, "", "empty; expected a header row and data rows")

@@ -25,9 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="where particles run (default: process, one worker per core; dask with --scheduler)",
     )
-    p.add_argument(
-        "--workers", type=int, default=None, metavar="N", help="worker processes (default: cores)"
-    )
+    p.add_argument("--workers", default=None, metavar="N", help="worker processes (default: cores)")
     p.add_argument(
         "--scheduler",
         default=None,
@@ -51,16 +49,20 @@ def run(args: argparse.Namespace) -> int:
     from sim.calibration.page import summary
     from sim.calibration.run import calibrate
     from sim.calibration.spec import load_calibration
-    from sim.errors import InputError
+    from sim.cli import arguments
+    from sim.experiment.executors import check_executor
 
-    spec = load_calibration(args.spec)
-    if args.workers is not None and args.workers < 1:
-        raise InputError("--workers", "", f"expected at least 1 worker, got {args.workers}")
+    spec = load_calibration(arguments.path(args.spec, "SPEC"))
+    workers = arguments.workers(args.workers)
+    if args.out is not None:
+        arguments.out_folder(args.out)
+    executor = args.executor or ("dask" if args.scheduler else "process")
+    check_executor(executor, workers, args.scheduler)
     result = calibrate(
         spec,
-        executor=args.executor or ("dask" if args.scheduler else "process"),
+        executor=executor,
         out=args.out,
-        workers=args.workers,
+        workers=workers,
         scheduler=args.scheduler,
         resume=args.resume,
         force=args.force,

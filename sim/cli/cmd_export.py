@@ -20,8 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Export and print the files written."""
+    from sim.cli.arguments import path as checked
     from sim.experiment.runner import export_csv
 
-    for path in export_csv(args.results):
+    for path in export_csv(checked(args.results, "RESULTS")):
         print(path)
     return 0
