@@ -30,6 +30,9 @@ SCENARIO = (FIXTURES / "scenarios" / "tiny.toml").read_text(encoding="utf-8")
 POPULATION = (FIXTURES / "populations" / "tiny.toml").read_text(encoding="utf-8")
 SPEC = (FIXTURES / "experiments" / "tiny.toml").read_text(encoding="utf-8")
 TARGETS = (Path(__file__).parents[1] / "validation" / "targets.toml").read_text(encoding="utf-8")
+CALIBRATION = (Path(__file__).parents[1] / "experiments" / "calibrate_newlyweds.toml").read_text(
+    encoding="utf-8"
+)
 
 SECONDS = 60
 """Most time one case may take."""
@@ -172,6 +175,36 @@ def _sampled_spec(kind: str, line: str) -> str:
     )
 
 
+CALIBRATION_VALUES = {
+    "unknown-parameter": ('"env.alternatives" = {}', '"env.alternative" = {}'),
+    "unknown-trait": ('"env.alternatives" = {}', '"a.jealousy" = {}'),
+    "prior-outside-range": ("low = 0.2, high = 1.0", "low = 0.2, high = 1.5"),
+    "prior-reversed": ("low = 0.05, high = 0.6", "low = 0.6, high = 0.05"),
+    "prior-huge": ("low = 0.05, high = 0.6", f"low = 0.05, high = {HUGE}"),
+    "prior-unknown-kind": ('"env.alternatives" = {}', '"env.alternatives" = { kind = "beta" }'),
+    "unknown-target": ('validation = "V1"', 'validation = "V99"'),
+    "couples-zero": ("couples = 1000", "couples = 0"),
+    "couples-huge": ("couples = 1000", f"couples = {HUGE}"),
+    "years-text": ("years = 10", 'years = "ten"'),
+    "particles-negative": ("particles = 500", "particles = -5"),
+    "unknown-key": ("seed = 2024", "seed = 2024\nsed = 1"),
+    "population-unknown": ('population = "newlyweds"', 'population = "nobody"'),
+    "name-newline": ('name = "calibrate_newlyweds"', 'name = "a\\nb"'),
+    "csv-missing": ('validation = "V1"', 'csv = "absent.csv"'),
+    "csv-wrong-columns": ('validation = "V1"', 'csv = "mine.csv"'),
+    "csv-share-above-one": ('validation = "V1"', 'csv = "mine.csv"'),
+    "csv-not-a-number": ('validation = "V1"', 'csv = "mine.csv"'),
+}
+"""Bad values of a calibration spec: each replaces one line of the shipped example."""
+
+CSV_TABLES = {
+    "csv-wrong-columns": "when,how_many\n1,0.1\n",
+    "csv-share-above-one": "year,ended\n1,1.4\n",
+    "csv-not-a-number": "year,ended\n1,lots\n",
+}
+"""The CSV tables of targets the calibration cases that name ``mine.csv`` write."""
+
+
 def _file_cases() -> list[Case]:
     cases = []
     kinds = {
@@ -184,6 +217,10 @@ def _file_cases() -> list[Case]:
         "spec": (SPEC, lambda p: ("sweep", p, "--executor", "serial", "--out", "{tmp}/out")),
         "dryrun": (SPEC, lambda p: ("sweep", p, "--dry-run")),
         "targets": (TARGETS, lambda p: ("validate", "--quick", "--targets", p, "--out", "{tmp}/v")),
+        "calibration": (
+            CALIBRATION,
+            lambda p: ("calibrate", p, "--executor", "serial", "--quiet", "--out", "{tmp}/cal"),
+        ),
     }
     for kind, (good, argv) in kinds.items():
         for name, content in _file_corruptions(good).items():
@@ -217,6 +254,12 @@ def _file_cases() -> list[Case]:
             cases.append(
                 Case(f"dryrun-value-{name}", ("sweep", path, "--dry-run"), ((path, text),))
             )
+    for name, (old, new) in CALIBRATION_VALUES.items():
+        files = [("{tmp}/cal.toml", _replace(CALIBRATION, old, new).encode())]
+        if name in CSV_TABLES:
+            files.append(("{tmp}/mine.csv", CSV_TABLES[name].encode()))
+        argv = ("calibrate", "{tmp}/cal.toml", "--executor", "serial", "--out", "{tmp}/cal")
+        cases.append(Case(f"calibration-value-{name}", argv, tuple(files)))
     for name, (kind, line) in SAMPLED.items():
         text = _sampled_spec(kind, line).encode()
         path = "{tmp}/spec.toml"
