@@ -402,7 +402,7 @@ def test_pandas_duckdb_and_polars_read_the_files(reference):
 def test_export_csv(tmp_path, reference, monkeypatch, capsys):
     out, runs, series = reference
     monkeypatch.setattr(cli, "COMMAND_MODULES", ("sim.cli.cmd_export",))
-    assert cli.main(["export", str(out), "--csv"]) == 0
+    assert cli.main(["export", str(out)]) == 0
     printed = capsys.readouterr().out.split()
     assert printed == [str(out / "runs.csv"), str(out / "timeseries.csv")]
     csv_runs = pd.read_csv(out / "runs.csv")
@@ -411,6 +411,12 @@ def test_export_csv(tmp_path, reference, monkeypatch, capsys):
     assert csv_runs["key"].astype(str).tolist() == runs["key"].astype(str).tolist()
     csv_series = pd.read_csv(out / "timeseries.csv").sort_values(["run", "step"], kind="stable")
     np.testing.assert_allclose(csv_series["intimacy"], series["intimacy"])
+    assert cli.main(["export", str(out), "--format", "parquet"]) == 0
+    assert capsys.readouterr().out.split() == [str(out / "timeseries_runs.parquet")]
+    joined = pd.read_parquet(out / "timeseries_runs.parquet")
+    pd.testing.assert_frame_equal(
+        joined.reset_index(drop=True), pd.read_csv(out / "timeseries.csv"), check_dtype=False
+    )
 
 
 def test_cli_sweep_and_dry_run(tmp_path, monkeypatch, capsys):

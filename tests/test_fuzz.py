@@ -381,7 +381,7 @@ def _flag_cases() -> list[Case]:
         cases.append(Case(f"out-market-{name}", ("market", "run", "--out", out), files))
         cases.append(Case(f"out-validate-{name}", ("validate", "--out", out), files))
     for cmd in ("plot", "report", "discover", "export"):
-        extra = {"discover": ("--outcome", "mutual"), "export": ("--csv",)}.get(cmd, ())
+        extra = {"discover": ("--outcome", "mutual"), "export": ("--format", "csv")}.get(cmd, ())
         for name, path in (("missing", "{tmp}/none"), ("nul", "a\x00b"), ("long", "x" * 5000)):
             cases.append(Case(f"results-{cmd}-{name}", (cmd, path, *extra)))
     for i, (flag, value) in enumerate(
@@ -421,7 +421,7 @@ DAMAGE = {
 RESULT_COMMANDS = {
     "plot": ("plot", "{tmp}/res"),
     "report": ("report", "{tmp}/res"),
-    "export": ("export", "{tmp}/res", "--csv"),
+    "export": ("export", "{tmp}/res"),
     "sweep": ("sweep", str(FIXTURES / "experiments" / "tiny.toml"), "--out", "{tmp}/res"),
 }
 # Damage a command does not read (or, for a sweep, repairs by running the runs again).

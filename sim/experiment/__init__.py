@@ -20,3 +20,6 @@ The machinery imports no model and no face: models register their batch models w
 :mod:`~sim.experiment.models`, and the views set the runner's report hook
 (:func:`~sim.experiment.runner.set_reporter`).
 """
+
+EXPORT_FORMATS = ("csv", "parquet")
+"""What ``relsim export`` writes (:meth:`~sim.experiment.storage.ResultStore.export`)."""

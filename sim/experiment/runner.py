@@ -682,11 +682,17 @@ def load_timeseries(path: str | Path) -> pd.DataFrame:
     return ResultStore(path).timeseries()
 
 
-def export_csv(path: str | Path) -> list[Path]:
-    """Write ``runs.csv`` and ``timeseries.csv`` beside an experiment's Parquet files.
+def export(path: str | Path, fmt: str = "csv") -> list[Path]:
+    """Write an experiment's runs and series as one file each beside its results
+    (:meth:`~sim.experiment.storage.ResultStore.export`); return the paths written.
 
-    Returns the paths written. Keys are written as text so spreadsheets keep every digit.
+    In CSV, keys are written as text so spreadsheets keep every digit.
     """
     store = ResultStore(path)
     store.read_manifest()
-    return store.export_csv()
+    return store.export(fmt)
+
+
+def export_csv(path: str | Path) -> list[Path]:
+    """Write ``runs.csv`` and ``timeseries.csv`` beside an experiment's Parquet files."""
+    return export(path, "csv")

@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 
 from sim import atomic, inputs
 from sim.errors import InputError
+from sim.experiment import EXPORT_FORMATS
 
 MANIFEST = "manifest.json"
 RUNS = "runs.parquet"
@@ -368,24 +369,34 @@ class ResultStore:
         cols = ["run", *[c for c in ts.columns if c != "run"]]
         return ts[cols].sort_values(["run", "step"], kind="stable").reset_index(drop=True)
 
-    def export_csv(self) -> list[Path]:
-        """Write ``runs.csv`` (and ``timeseries.csv`` when there are series); return the paths."""
+    def export(self, fmt: str = "csv") -> list[Path]:
+        """Write the run table and the series with a ``run`` column, each as one file.
+
+        ``fmt`` ``"csv"``: ``runs.csv`` and ``timeseries.csv`` (when there are series),
+        for spreadsheets; ``"parquet"``: ``timeseries_runs.parquet``, the series of every
+        chunk in one file with the run numbers (the run table is ``runs.parquet``
+        already). Returns the paths written.
+        """
         import pyarrow.csv as pacsv
 
+        if fmt not in EXPORT_FORMATS:
+            raise InputError("--format", "", f"expected one of {', '.join(EXPORT_FORMATS)}")
         written = []
         path = self.root / RUNS
         if not path.is_file():
             raise InputError(str(self.root), "", "no runs.parquet here; run the sweep first")
         runs = read_table(path, need=["run", "point", "replicate"])
         self.check_series()
-        target = self.root / "runs.csv"
-        with atomic.replacing(target) as tmp:
-            pacsv.write_csv(_csv_safe(runs), tmp)
-        written.append(target)
+        if fmt == "csv":
+            target = self.root / "runs.csv"
+            with atomic.replacing(target) as tmp:
+                pacsv.write_csv(_csv_safe(runs), tmp)
+            written.append(target)
         parts = list(self._parts(TIMESERIES).values())
         if parts:
             index = runs.select(["run", "point", "replicate"]).to_pandas()
-            target = self.root / "timeseries.csv"
+            name = "timeseries.csv" if fmt == "csv" else "timeseries_runs.parquet"
+            target = self.root / name
             with atomic.replacing(target) as tmp:
                 writer = None
                 for p in parts:
@@ -394,7 +405,11 @@ class ResultStore:
                     df = df[["run", *[c for c in df.columns if c != "run"]]]
                     table = pa.Table.from_pandas(df, preserve_index=False)
                     if writer is None:
-                        writer = pacsv.CSVWriter(tmp, table.schema)
+                        writer = (
+                            pacsv.CSVWriter(tmp, table.schema)
+                            if fmt == "csv"
+                            else pq.ParquetWriter(tmp, table.schema)
+                        )
                     writer.write_table(table)
                 writer.close()
             written.append(target)
