@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -446,3 +447,16 @@ def test_estimate_counts(tmp_path):
 def test_store_refuses_missing_results(tmp_path):
     with pytest.raises(InputError, match="no runs.parquet"):
         ResultStore(tmp_path).runs()
+
+
+def test_a_sweep_given_no_executor_chooses_by_its_size(tmp_path):
+    from sim.experiment import SERIAL_BELOW
+    from sim.experiment.runner import choose_executor
+
+    spec = load_spec(TINY)
+    assert choose_executor(spec) == "serial" and choose_executor(spec, "tcp://h:1") == "dask"
+    big = dataclasses.replace(spec, replicates=SERIAL_BELOW // spec.steps)
+    assert choose_executor(big) == "process"
+    sweep(TINY, out=tmp_path / "auto", quiet=True, report=False)
+    manifest = json.loads((tmp_path / "auto" / "manifest.json").read_text())
+    assert manifest["executor"]["name"] == "serial"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from sim.experiment import SERIAL_BELOW
 from sim.experiment.executors import EXECUTORS
 
 
@@ -21,7 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--executor",
         choices=EXECUTORS,
         default=None,
-        help="where chunks run (default: process, one worker per core; dask with --scheduler)",
+        help=f"where chunks run (default: serial for a sweep of under {SERIAL_BELOW:,} "
+        "couple-weeks, where starting workers costs more than they give; process, one "
+        "worker per core, above; dask with --scheduler)",
     )
     p.add_argument(
         "--workers", type=int, default=None, metavar="N", help="worker processes (default: cores)"
@@ -68,7 +71,14 @@ def run(args: argparse.Namespace) -> int:
     from sim.cli import arguments
     from sim.errors import InputError
     from sim.experiment.executors import check_executor
-    from sim.experiment.runner import estimate, load_spec, refusals, results_dir, sweep
+    from sim.experiment.runner import (
+        choose_executor,
+        estimate,
+        load_spec,
+        refusals,
+        results_dir,
+        sweep,
+    )
 
     path = arguments.path(args.spec, "SPEC")
     if is_calibration(path):
@@ -79,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         arguments.whole_number(args.chunk_size, "--chunk-size", 1, 10_000_000)
     if args.out is not None:
         arguments.out_folder(args.out)
-    executor = args.executor or ("dask" if args.scheduler else "process")
+    executor = args.executor or choose_executor(spec, args.scheduler)
     check_executor(executor, workers, args.scheduler)
     if args.dry_run:
         est = estimate(spec, workers=workers)

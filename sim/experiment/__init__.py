@@ -23,3 +23,8 @@ The machinery imports no model and no face: models register their batch models w
 
 EXPORT_FORMATS = ("csv", "parquet")
 """What ``relsim export`` writes (:meth:`~sim.experiment.storage.ResultStore.export`)."""
+
+SERIAL_BELOW = 40_000_000
+"""Couple-weeks below which a sweep given no executor runs serially: starting worker
+processes (about 2 s with the compiled engine cached) costs more than the second core
+gives back (measured in ``benchmarks/README.md``)."""

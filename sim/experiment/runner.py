@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim import inputs
 from sim.errors import InputError
-from sim.experiment import lock, models, provenance
+from sim.experiment import SERIAL_BELOW, lock, models, provenance
 from sim.experiment.batch import BatchModel, PopulationInfo
 from sim.experiment.chunks import ChunkTask, failure, run_chunk
 from sim.experiment.designs import Points, design_points, drawn_params, n_points
@@ -257,6 +257,15 @@ def refusals(spec: Spec, force: bool = False) -> list[InputError]:
     return out
 
 
+def choose_executor(spec: Spec, scheduler: str | None = None) -> str:
+    """The executor of a sweep given none: ``dask`` with a scheduler address; ``serial``
+    for a sweep of fewer than :data:`SERIAL_BELOW` couple-weeks; ``process`` otherwise."""
+    if scheduler:
+        return "dask"
+    work = n_points(spec) * spec.replicates * spec.steps
+    return "serial" if work < SERIAL_BELOW else "process"
+
+
 def results_dir(spec: Spec, out: str | Path | None = None) -> Path:
     """Where a sweep of ``spec`` writes: ``out``, or ``results/NAME``."""
     return Path(out) if out is not None else DEFAULT_RESULTS / spec.name
@@ -296,7 +305,7 @@ class Summary:
 
 def sweep(
     spec_or_path: Spec | str | Path,
-    executor: str = "process",
+    executor: str | None = None,
     out: str | Path | None = None,
     *,
     workers: int | None = None,
@@ -324,6 +333,7 @@ def sweep(
     if refused:
         raise refused[0]
     root = inputs.output_folder(results_dir(spec, out), "--out" if out is not None else spec.source)
+    executor = executor or choose_executor(spec, scheduler)
     check_executor(executor, workers, scheduler)
     check = models.plot_check()
     if report and check is not None and reporter() is not None and is_registered(model.name):
@@ -450,7 +460,7 @@ def _sweep_locked(
 
 def run_experiment(
     spec_or_path: Spec | str | Path,
-    executor: str = "process",
+    executor: str | None = None,
     out: str | Path | None = None,
     *,
     workers: int | None = None,
@@ -468,9 +478,11 @@ def run_experiment(
     ----------
     spec_or_path : Spec or path
         A spec, or the path of an ``experiments/NAME.toml`` file.
-    executor : {"process", "serial", "dask"}
+    executor : {"process", "serial", "dask"}, optional
         Where chunks run: local processes (one per core), this process, or Dask (a
-        ``LocalCluster`` on 127.0.0.1, or the running scheduler at ``scheduler``).
+        ``LocalCluster`` on 127.0.0.1, or the running scheduler at ``scheduler``). By
+        default chosen by :func:`choose_executor`: serial for a small sweep, where
+        starting workers costs more than they give back.
     out : path, optional
         The results folder; ``results/NAME`` by default.
     workers : int, optional
