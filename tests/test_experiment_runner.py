@@ -151,13 +151,19 @@ def test_adding_replicates_keeps_existing_runs(tmp_path, reference):
     pd.testing.assert_frame_equal(shared, runs.drop(columns="run"), check_exact=True)
 
 
-def test_rerun_of_finished_experiment_runs_nothing(tmp_path, reference):
+def test_rerun_of_finished_experiment_runs_nothing(tmp_path, reference, capsys):
     out = tmp_path / "r"
     run_experiment(TINY, executor="serial", out=out, quiet=True)
     before = sorted(p.name for p in (out / "timeseries").iterdir())
-    summary = sweep(TINY, executor="serial", out=out, resume=True, quiet=True, report=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    summary = sweep(TINY, executor="process", out=out, resume=True, report=False)
     assert (summary.ran, summary.rows, summary.failed) == (0, 18, 0)
     assert sorted(p.name for p in (out / "timeseries").iterdir()) == before
+    # Nothing to do: no progress bar, no new session, the executor that ran them kept.
+    assert capsys.readouterr().err == ""
+    again = json.loads((out / "manifest.json").read_text())
+    assert again["sessions"] == manifest["sessions"] and len(again["sessions"]) == 1
+    assert again["executor"] == manifest["executor"] and again["status"] == "complete"
     assert not list((out / "chunks").glob("part-*"))  # merged into runs.parquet
     assert_same_results(out, reference)
 

@@ -414,34 +414,38 @@ def _sweep_locked(
     report: bool,
 ) -> Summary:
     """The part of :func:`sweep` that writes, run while it holds the folder's lock."""
-    exe = make_executor(executor, workers, scheduler, keep_main=_defined_in_main(model))
-    try:
-        if replace:
-            store.clear()
-        store.recover()
-        manifest = _manifest(spec, p, model, identity, store)
-        manifest["executor"] = exe.describe()
-        store.write_manifest(manifest)
-        pending_point, pending_rep = _pending(store, p)
-        n_pending = len(pending_point)
-        if chunk_size is None:
-            chunk_size = default_chunk_size(spec, n_pending, exe.workers)
-        tasks = _tasks(
-            spec,
-            p,
-            model,
-            pending_point,
-            pending_rep,
-            chunk_size,
-            store.next_chunk_id(),
-            population,
-        )
-        failed = _drive(exe, tasks, store, n_pending, quiet)
-    finally:
-        exe.close()
+    if replace:
+        store.clear()
+    store.recover()
+    pending_point, pending_rep = _pending(store, p)
+    n_pending = len(pending_point)
+    # A rerun with nothing left to run starts no workers and adds no session.
+    manifest = _manifest(spec, p, model, identity, store, new_session=n_pending > 0)
+    failed = 0
+    if n_pending:
+        exe = make_executor(executor, workers, scheduler, keep_main=_defined_in_main(model))
+        try:
+            manifest["executor"] = exe.describe()
+            store.write_manifest(manifest)
+            if chunk_size is None:
+                chunk_size = default_chunk_size(spec, n_pending, exe.workers)
+            tasks = _tasks(
+                spec,
+                p,
+                model,
+                pending_point,
+                pending_rep,
+                chunk_size,
+                store.next_chunk_id(),
+                population,
+            )
+            failed = _drive(exe, tasks, store, n_pending, quiet)
+        finally:
+            exe.close()
     rows = store.consolidate(p.points.n, spec.replicates)
-    session = manifest["sessions"][-1]
-    session.update(finished=provenance.now(), runs_run=n_pending, runs_failed=failed)
+    if n_pending:
+        session = manifest["sessions"][-1]
+        session.update(finished=provenance.now(), runs_run=n_pending, runs_failed=failed)
     failed_rows = _count_failed(store) if rows else 0
     complete = rows == p.n_runs and failed_rows == 0
     manifest["status"] = "complete" if complete else "incomplete"
@@ -577,8 +581,17 @@ def _count_failed(store: ResultStore) -> int:
     return int(pc.sum(pc.not_equal(status, "ok")).as_py() or 0)
 
 
-def _manifest(spec: Spec, p: Plan, model: BatchModel, identity: str, store: ResultStore) -> dict:
-    sessions = store.read_manifest().get("sessions", []) if store.exists() else []
+def _manifest(
+    spec: Spec,
+    p: Plan,
+    model: BatchModel,
+    identity: str,
+    store: ResultStore,
+    new_session: bool = True,
+) -> dict:
+    old = store.read_manifest() if store.exists() else {}
+    sessions = old.get("sessions", [])
+    kept = {"executor": old["executor"]} if not new_session and "executor" in old else {}
     return {
         "name": spec.name,
         "description": spec.description,
@@ -610,8 +623,9 @@ def _manifest(spec: Spec, p: Plan, model: BatchModel, identity: str, store: Resu
         },
         "packages": provenance.package_versions(),
         "created": sessions[0]["started"] if sessions else provenance.now(),
-        "sessions": [*sessions, {"started": provenance.now()}],
+        "sessions": [*sessions, {"started": provenance.now()}] if new_session else sessions,
         "status": "running",
+        **kept,
     }
 
 
