@@ -75,6 +75,16 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+    except OSError as err:
+        # A fault of the machine, not of the input: a full disk, a folder gone read-only.
+        # Every file is written atomically, so what was finished is kept whole.
+        where = f"{err.filename}: " if err.filename else ""
+        print(
+            f"relsim: error: {where}cannot write ({err.strerror or err}); what was finished "
+            "is kept: free the space (or fix the folder) and run the command again",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

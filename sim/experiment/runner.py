@@ -440,9 +440,16 @@ def _sweep_locked(
                 population,
             )
             failed = _drive(exe, tasks, store, n_pending, quiet)
+        except OSError as err:
+            _stopped(store, manifest, err)
+            raise
         finally:
             exe.close()
-    rows = store.consolidate(p.points.n, spec.replicates)
+    try:
+        rows = store.consolidate(p.points.n, spec.replicates)
+    except OSError as err:
+        _stopped(store, manifest, err)
+        raise
     if n_pending:
         session = manifest["sessions"][-1]
         session.update(finished=provenance.now(), runs_run=n_pending, runs_failed=failed)
@@ -681,6 +688,22 @@ def _tasks(
             series=spec.series,
             final=spec.final,
         )
+
+
+def _stopped(store: ResultStore, manifest: dict, err: OSError) -> None:
+    """Say in the manifest that the sweep stopped on a fault and is incomplete (if the
+    manifest itself can still be written); the chunks written so far are whole and a
+    rerun resumes from them."""
+    manifest["status"] = "incomplete"
+    for session in manifest["sessions"][-1:]:
+        session.update(
+            finished=provenance.now(),
+            stopped=f"{err.strerror or err} ({err.filename or 'a write'})",
+        )
+    try:
+        store.write_manifest(manifest)
+    except OSError:
+        pass  # the manifest on disk still says "running": a rerun resumes all the same
 
 
 def _defined_in_main(model: BatchModel) -> bool:
