@@ -8,6 +8,8 @@ the attractiveness rule the attractive pair off first.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -99,7 +101,19 @@ def test_same_seed_same_couples_and_bad_arguments_are_one_line():
 def test_cli_prints_the_correlation(capsys):
     assert main(["market", "kalick-hamilton", "--rule", "matching", "--seed", "2"]) == 0
     out = capsys.readouterr().out
-    assert "correlation of partners' attractiveness   0.80" in out
+    assert re.search(r"correlation of partners' attractiveness +0\.80\n", out)
     assert main(["market", "kalick-hamilton", "--rule", "nope"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unknown rule" in err[0]
+
+
+def test_the_command_prints_an_aligned_table_with_the_published_value(capsys):
+    assert main(["market", "kalick-hamilton", "--people", "200"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = [line for line in lines[1:5]]
+    starts = {len(row) - len(row[2:].split("  ")[-1].lstrip()) for row in rows}
+    assert len(starts) == 1, rows  # every value starts in the same column
+    assert "0.61 in Kalick & Hamilton 1986" in lines[3]
+    assert any("pair off" in line for line in lines)
+    assert main(["market", "kalick-hamilton", "--people", "200", "--rule", "mixed"]) == 0
+    assert capsys.readouterr().out.splitlines()[3].endswith("none")
