@@ -344,3 +344,13 @@ def test_relsim_sweep_sends_a_calibration_spec_to_relsim_calibrate(capsys):
     path = ROOT / "experiments" / "calibrate_newlyweds.toml"
     assert main(["sweep", str(path), "--dry-run"]) == 2
     assert "run it with relsim calibrate" in capsys.readouterr().err
+
+
+def test_a_calibration_is_listed_in_the_results_index(tmp_path, monkeypatch, capsys):
+    spec = small(tmp_path, couples=40, particles=8, generations=1)
+    monkeypatch.chdir(tmp_path)
+    argv = ["calibrate", str(spec), "--executor", "serial", "--quiet", "--out", "results/cal"]
+    assert main(argv) == 0
+    index = (tmp_path / "results" / "index.html").read_text()
+    assert "<h2>Calibrations</h2>" in index and 'href="cal/index.html"' in index
+    assert "2 parameters, 40 couples a particle" in index

@@ -634,8 +634,10 @@ def calibrate(
     page = None
     if report:
         from sim.calibration.page import write_page
+        from sim.views.report import refresh_index
 
         page = write_page(folder, spec, posterior, gens, predictive, manifest)
+        refresh_index(folder)
     return Calibration(
         folder, posterior, gens, predictive, stop, time.perf_counter() - t_start, page
     )

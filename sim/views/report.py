@@ -160,12 +160,15 @@ def _first_sentence(text: object) -> str:
     return " ".join(str(text or "").split()).split(". ")[0][:200]
 
 
-def _experiment_item(folder: Path, m: dict) -> str:
-    runs = m.get("design", {}).get("runs", "")
-    runs = f"{runs:,}" if isinstance(runs, int) else runs
+def _experiment_item(folder: Path, m: dict, unit: str = "runs") -> str:
+    if unit == "runs":
+        size = m.get("design", {}).get("runs", "")
+    else:  # a calibration: its parameters and its couples a particle
+        size = f"{len(m.get('parameters', {}))} parameters, {m.get('couples', '')} couples a"
+    size = f"{size:,}" if isinstance(size, int) else size
     return (
         f'<li><a href="{esc(folder.name)}/index.html">{esc(folder.name)}</a>'
-        f' <span class="muted">{esc(runs)} runs, {esc(m.get("status", ""))}</span>'
+        f' <span class="muted">{esc(size)} {unit}, {esc(m.get("status", ""))}</span>'
         f"<br>{esc(_first_sentence(m.get('description')))}</li>"
     )
 
@@ -198,12 +201,15 @@ def write_index(results: str | Path) -> Path | None:
     root = Path(results)
     if not ours(root / "index.html"):
         return None
-    experiments, scenario_runs, population_runs = [], [], []
+    experiments, scenario_runs, population_runs, calibrations = [], [], [], []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         if not (folder / "index.html").is_file() or not (folder / "manifest.json").is_file():
             continue
         try:
             m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            if m.get("kind") == "calibration":
+                calibrations.append(_experiment_item(folder, m, "particle"))
+                continue
             scenario = scenario_run.study_of(m)
             population = scenario_run.population_study_of(m)
             if scenario is not None:
@@ -229,6 +235,12 @@ def write_index(results: str | Path) -> Path | None:
             '<p class="muted">Written by <code>relsim run --population NAME</code>.</p>'
             f"<ul>{''.join(population_runs)}</ul>"
         )
+    if calibrations:
+        sections.append(
+            "<h2>Calibrations</h2>"
+            '<p class="muted">Written by <code>relsim calibrate SPEC</code>.</p>'
+            f"<ul>{''.join(calibrations)}</ul>"
+        )
     body = "<h1>relsim results</h1>\n" + ("".join(sections) or "<p>No pages yet.</p>")
     text = document("relsim results", body, css=" li { margin: 0.6rem 0; }")
     return write_html(root / "index.html", text)
@@ -247,7 +259,15 @@ def report(path: str | Path, draw: bool = True) -> Path:
     if draw:
         plots.draw_results(path)
     page = write_page(path)
-    parent = Path(path).resolve().parent
-    if parent == DEFAULT_RESULTS.resolve() or (parent / "index.html").is_file():
-        write_index(parent)
+    refresh_index(path)
     return page
+
+
+def refresh_index(folder: str | Path) -> Path | None:
+    """Rewrite the index one folder up from a results folder, where it belongs to the
+    results: in the default results root (``results/``), or where an index already is
+    (:func:`write_index` leaves one relsim did not write alone)."""
+    parent = Path(folder).resolve().parent
+    if parent == DEFAULT_RESULTS.resolve() or (parent / "index.html").is_file():
+        return write_index(parent)
+    return None
