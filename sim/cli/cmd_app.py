@@ -168,6 +168,9 @@ def child_environment(
     # Solara warns on every page load that its session cookie falls back to
     # samesite=lax over plain http, which is what a local server wants.
     env["PYTHONWARNINGS"] = "ignore:Cookies with samesite=none require https:UserWarning"
+    # The page is the app's own: no framework banner, its own title in the browser tab.
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"
+    env["SOLARA_THEME_TITLE"] = "relsim"
     named = ((SCENARIO_ENV, scenario), (OVERRIDES_ENV, overrides), (POPULATION_ENV, population))
     for name, value in named:
         if value:
