@@ -1,13 +1,14 @@
 """The partner market in the teaching app: its settings, controls, pictures and words.
 
-The market view runs :class:`sim.PartnerMarket` in Mesa's ``SolaraViz``. The sidebar
-holds the play controls, a seed, the number of people (kept small for a classroom)
+The market view runs :class:`sim.PartnerMarket` in the app's player. The settings
+hold a seed, the number of people (kept small for a classroom)
 and sliders built from the market's parameter registry
 (:mod:`sim.market.parameters`): the market's rules, the population mean of every
-trait, and the couples' environment. The main area shows the population as a picture
+trait, and the couples' environment. The stage shows the population as a picture
 (people on a circle in the order of a trait, couples joined by a curve coloured by
 their satisfaction, singles set apart outside the ring), what happened this week in
-words, notes for teachers, live plots of the market's ``DataCollector`` series, how
+words, notes for teachers, live plots of the market's ``DataCollector`` series (all
+drawn as SVG by the browser, :mod:`sim.teach.svg`), how
 the relationships that ended so far ended, satisfaction by relationship age of
 chemistry- and compatibility-matched couples (M10) and how often people repeat a
 relationship's pattern after an ending that left their deficit unresolved or resolved

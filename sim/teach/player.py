@@ -16,8 +16,9 @@ from typing import Protocol
 
 import solara
 
-SPEEDS = (1, 2, 5, 10, 20, 50)
-"""Weeks a second the speed control offers."""
+SPEEDS = (1, 2, 5, 10, 20)
+"""Weeks a second the speed control offers (faster, a browser on a laptop falls behind
+drawing the weeks, and Pause would take effect late)."""
 
 DEFAULT_SPEED = 10
 """Weeks a second when a view opens."""

@@ -1,7 +1,7 @@
 """The population in the teaching app: couples drawn from a population, week by week.
 
 The population view runs a :class:`~sim.RelationshipModel` whose couples are drawn
-from a population file (:mod:`sim.population`). The sidebar holds the play controls,
+from a population file (:mod:`sim.population`). Its settings hold
 the population, a seed and the number of couples. Couple ``r`` has the run key of
 replicate ``r`` of ``relsim run --population NAME --seed S``
 (:func:`sim.views.scenario_run.replicate_keys`) and is drawn by it, so the view shows
