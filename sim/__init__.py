@@ -6,7 +6,8 @@ Mesa face (:class:`RelationshipModel`, :class:`PartnerAgent`); the partner marke
 Couples are given by scenarios (:func:`load_scenario`) or drawn from populations
 (:func:`load_population`), both data files. A finished experiment's runs tell where in
 factor space an outcome arises (:func:`discover`, scenario discovery with PRIM), and
-:func:`ema_model` hands the model to EMA Workbench.
+:func:`ema_model` hands the model to EMA Workbench; :func:`calibrate` fits parameters
+to targets by approximate Bayesian computation (pyabc).
 """
 
 import importlib
@@ -44,6 +45,7 @@ _EXPORTS: dict[str, str] = {
     "list_scenarios": "sim.scenario",
     "load_scenario": "sim.scenario",
     "discover": "sim.views.discovery",
+    "calibrate": "sim.calibration",
 }
 """Where each name of the API lives; each is imported on first use, so that a command
 that needs no engine (``relsim scenarios``) starts without loading it."""
@@ -67,6 +69,7 @@ def __dir__() -> list[str]:
 _models.register_lazy("relationship", "sim.model.batch:RELATIONSHIP", default=True)
 _models.register_lazy("market", "sim.market.batch:MARKET")
 _models.set_reporter("sim.views:results_page")
+_models.set_plot_check("sim.views:check_plots")
 
 __all__ = [
     "ENVIRONMENT",
@@ -85,6 +88,7 @@ __all__ = [
     "Scenario",
     "Thresholds",
     "build_params",
+    "calibrate",
     "classify",
     "couple_keys",
     "discover",

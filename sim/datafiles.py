@@ -11,12 +11,12 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sim import inputs
 from sim.errors import InputError
 from sim.model import parameters as reg
 
@@ -77,12 +77,14 @@ class DataFolder:
             If the file does not exist, or the name is not one of the folder's.
         """
         text = os.fspath(name_or_path)
+        if text:
+            text = inputs.safe_path(text, "path")
         if text.endswith(".toml") or os.sep in text or "/" in text:
             path = Path(text)
-            if not path.is_file():
+            if not path.exists():
                 raise InputError(text, "", f"no such {self.kind} file")
             return path
-        if NAME_PATTERN.match(text):
+        if NAME_PATTERN.match(text) and len(text) <= inputs.MAX_NAME_BYTES:
             path = self.path_of_folder() / f"{text}.toml"
             if path.is_file():
                 return path
@@ -90,7 +92,7 @@ class DataFolder:
         known = ", ".join(names) or "(none found)"
         hint = close_match(text, tuple(names))
         raise InputError(
-            text or "''",
+            inputs.printable(text[:200]) or "''",
             "",
             f"unknown {self.kind}{hint}; expected a path to a .toml file or one of: {known} "
             f"(in {display(self.path_of_folder())})",
@@ -106,12 +108,7 @@ class DataFolder:
         """
         path = self.path(name_or_path)
         src = display(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as err:
-            raise InputError(src, "", f"malformed TOML: {err}") from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise InputError(src, "", f"cannot read the file: {err}") from None
+        data, _, _ = inputs.read_toml(path, f"{self.kind} file", src)
         return path, src, data
 
     def load(self, name_or_path: str | os.PathLike, parse: Callable[..., T]) -> T:

@@ -10,13 +10,16 @@ import pytest
 from SALib.sample import morris as salib_morris
 from SALib.sample import sobol as salib_sobol
 
+from sim.calibration.spec import is_calibration
 from sim.errors import InputError
 from sim.experiment.designs import design_points, factor_matrix, n_points, problem
 from sim.experiment.seeding import point_keys, run_keys
 from sim.experiment.spec import load_spec, parse_spec
 from sim.model.batch import RELATIONSHIP, RelationshipBatch
 
-SHIPPED = sorted((Path(__file__).parents[1] / "experiments").glob("*.toml"))
+SHIPPED = sorted(
+    p for p in (Path(__file__).parents[1] / "experiments").glob("*.toml") if not is_calibration(p)
+)
 
 
 def spec(design: dict, **extra):

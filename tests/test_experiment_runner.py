@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -150,13 +151,19 @@ def test_adding_replicates_keeps_existing_runs(tmp_path, reference):
     pd.testing.assert_frame_equal(shared, runs.drop(columns="run"), check_exact=True)
 
 
-def test_rerun_of_finished_experiment_runs_nothing(tmp_path, reference):
+def test_rerun_of_finished_experiment_runs_nothing(tmp_path, reference, capsys):
     out = tmp_path / "r"
     run_experiment(TINY, executor="serial", out=out, quiet=True)
     before = sorted(p.name for p in (out / "timeseries").iterdir())
-    summary = sweep(TINY, executor="serial", out=out, resume=True, quiet=True, report=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    summary = sweep(TINY, executor="process", out=out, resume=True, report=False)
     assert (summary.ran, summary.rows, summary.failed) == (0, 18, 0)
     assert sorted(p.name for p in (out / "timeseries").iterdir()) == before
+    # Nothing to do: no progress bar, no new session, the executor that ran them kept.
+    assert capsys.readouterr().err == ""
+    again = json.loads((out / "manifest.json").read_text())
+    assert again["sessions"] == manifest["sessions"] and len(again["sessions"]) == 1
+    assert again["executor"] == manifest["executor"] and again["status"] == "complete"
     assert not list((out / "chunks").glob("part-*"))  # merged into runs.parquet
     assert_same_results(out, reference)
 
@@ -402,7 +409,7 @@ def test_pandas_duckdb_and_polars_read_the_files(reference):
 def test_export_csv(tmp_path, reference, monkeypatch, capsys):
     out, runs, series = reference
     monkeypatch.setattr(cli, "COMMAND_MODULES", ("sim.cli.cmd_export",))
-    assert cli.main(["export", str(out), "--csv"]) == 0
+    assert cli.main(["export", str(out)]) == 0
     printed = capsys.readouterr().out.split()
     assert printed == [str(out / "runs.csv"), str(out / "timeseries.csv")]
     csv_runs = pd.read_csv(out / "runs.csv")
@@ -411,6 +418,12 @@ def test_export_csv(tmp_path, reference, monkeypatch, capsys):
     assert csv_runs["key"].astype(str).tolist() == runs["key"].astype(str).tolist()
     csv_series = pd.read_csv(out / "timeseries.csv").sort_values(["run", "step"], kind="stable")
     np.testing.assert_allclose(csv_series["intimacy"], series["intimacy"])
+    assert cli.main(["export", str(out), "--format", "parquet"]) == 0
+    assert capsys.readouterr().out.split() == [str(out / "timeseries_runs.parquet")]
+    joined = pd.read_parquet(out / "timeseries_runs.parquet")
+    pd.testing.assert_frame_equal(
+        joined.reset_index(drop=True), pd.read_csv(out / "timeseries.csv"), check_dtype=False
+    )
 
 
 def test_cli_sweep_and_dry_run(tmp_path, monkeypatch, capsys):
@@ -440,3 +453,16 @@ def test_estimate_counts(tmp_path):
 def test_store_refuses_missing_results(tmp_path):
     with pytest.raises(InputError, match="no runs.parquet"):
         ResultStore(tmp_path).runs()
+
+
+def test_a_sweep_given_no_executor_chooses_by_its_size(tmp_path):
+    from sim.experiment import SERIAL_BELOW
+    from sim.experiment.runner import choose_executor
+
+    spec = load_spec(TINY)
+    assert choose_executor(spec) == "serial" and choose_executor(spec, "tcp://h:1") == "dask"
+    big = dataclasses.replace(spec, replicates=SERIAL_BELOW // spec.steps)
+    assert choose_executor(big) == "process"
+    sweep(TINY, out=tmp_path / "auto", quiet=True, report=False)
+    manifest = json.loads((tmp_path / "auto" / "manifest.json").read_text())
+    assert manifest["executor"]["name"] == "serial"

@@ -241,7 +241,7 @@ def test_unknown_metric_in_spec_one_line_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and "plots[6].metric" in err and "happiness" in err
-    assert (out / "runs.parquet").is_file()  # the runs are kept; only the plot failed
+    assert not out.exists()  # the plots are checked before any run starts
     assert main(["plot", str(out)]) == 2
     assert "Traceback" not in capsys.readouterr().err
 

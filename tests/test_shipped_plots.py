@@ -11,12 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from sim.calibration.spec import is_calibration
 from sim.errors import InputError
 from sim.experiment.runner import run_experiment
 from sim.experiment.spec import parse_spec
 from sim.views import plots
 
-EXPERIMENTS = sorted((Path(__file__).parent.parent / "experiments").glob("*.toml"))
+EXPERIMENTS = sorted(
+    p
+    for p in (Path(__file__).parent.parent / "experiments").glob("*.toml")
+    if not is_calibration(p)
+)
 
 
 @pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.stem)

@@ -6,20 +6,56 @@ checks raise :class:`~sim.errors.InputError` instead, which the CLI prints as on
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sim import inputs
 from sim.errors import InputError
 
 
-def whole_number(text: str | int, option: str, low: int, high: int | None = None) -> int:
-    """``text`` as a whole number in ``[low, high]``; :class:`InputError` naming ``option``
-    otherwise."""
+def whole_number(
+    text: str | int, option: str, low: int, high: int | None = None, limit: str = ""
+) -> int:
+    """``text`` as a whole number in ``[low, high]`` (at most
+    :data:`~sim.inputs.MAX_INTEGER` when ``high`` is None); :class:`InputError` naming
+    ``option`` otherwise, ending with ``limit`` (how to go past ``high``) when given."""
     try:
         value = int(text)
     except (TypeError, ValueError):
         value = None
-    if value is None or value < low or (high is not None and value > high):
-        span = f"in {low}-{high}" if high is not None else f">= {low}"
-        raise InputError(option, "", f"expected a whole number {span}, got {text!r}")
+    top = inputs.MAX_INTEGER if high is None else high
+    if value is None or value < low or value > top:
+        span = f"in {low:,}-{high:,}" if high is not None else f">= {low}"
+        shown = repr(text) if len(str(text)) <= 40 else f"{str(text)[:40]!r}..."
+        if value is not None and value > top and high is None:
+            span = f"{span} of at most 64 bits"
+        more = f"; {limit}" if limit and value is not None and value > top else ""
+        raise InputError(option, "", f"expected a whole number {span}, got {shown}{more}")
     return value
+
+
+def seed(text: str | int, option: str = "--seed") -> int:
+    """A seed: a whole number in ``[0, MAX_SEED]``."""
+    return whole_number(text, option, 0, inputs.MAX_SEED)
+
+
+def steps(text: str | int, option: str = "--steps") -> int:
+    """A number of weeks: in ``[1, MAX_STEPS]``."""
+    return whole_number(text, option, 1, inputs.MAX_STEPS)
+
+
+def workers(text: str | int | None, option: str = "--workers") -> int | None:
+    """A number of worker processes (None: one per core), at most 1024."""
+    return None if text is None else whole_number(text, option, 1, 1024)
+
+
+def path(text: str, option: str) -> str:
+    """A path given on the command line, checked by :func:`sim.inputs.safe_path`."""
+    return inputs.safe_path(text, option)
+
+
+def out_folder(text: str, option: str = "--out") -> Path:
+    """A folder to write into (:func:`sim.inputs.output_folder`)."""
+    return inputs.output_folder(text, option)
 
 
 def number(text: str | float, option: str) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sim.cli.arguments import number, whole_number
+from sim.cli.arguments import number, path, whole_number
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -72,12 +72,12 @@ def run(args: argparse.Namespace) -> int:
     if args.factors is not None:
         factors = [f.strip() for f in args.factors.split(",") if f.strip()]
     found = discover(
-        args.results,
+        path(args.results, "RESULTS"),
         args.outcome,
         above=above,
         below=below,
         factors=factors,
-        boxes=whole_number(args.boxes, "--boxes", 1),
+        boxes=whole_number(args.boxes, "--boxes", 1, 1000),
         density=number(args.density, "--density"),
         box=None if args.box is None else whole_number(args.box, "--box", 0),
         pattern=args.pattern,

@@ -54,6 +54,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument(
         "--out", default="results/market_run", help="folder (default results/market_run)"
     )
+    r.add_argument(
+        "--force",
+        action="store_true",
+        help="run past the limit on person-weeks (README: Bad input and limits)",
+    )
     r.set_defaults(func=run)
     k = sub.add_parser("kalick-hamilton", help="Kalick and Hamilton's dating market")
     k.add_argument(
@@ -63,10 +68,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     k.add_argument("--seed", type=int, default=1, help="seed (default 1)")
     k.add_argument("--people", type=int, default=1000, help="people, half of each sex (1000)")
+    k.add_argument(
+        "--force",
+        action="store_true",
+        help="run past the limit on people (README: Bad input and limits)",
+    )
     k.set_defaults(func=kalick_hamilton)
 
 
 def _settings(pairs: list[str], size: int):
+    from sim.cli.arguments import number
     from sim.errors import InputError
     from sim.market import parameters as mreg
     from sim.market.market import Settings
@@ -77,10 +88,7 @@ def _settings(pairs: list[str], size: int):
         if not eq:
             raise InputError("--set", pair, "expected NAME=VALUE, e.g. market.chemistry_weight=0.7")
         param = mreg.lookup(name.strip())
-        try:
-            value = float(text)
-        except ValueError:
-            raise InputError("--set", name, f"expected a number, got {text!r}") from None
+        value = number(text, f"--set {name.strip()}")
         prefix, _, rest = name.strip().partition(".")
         groups[prefix][rest] = int(value) if param.integer and value == int(value) else value
     return Settings.build(groups["market"], groups["pop"], groups["env"])
@@ -91,16 +99,26 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
     import pandas as pd
 
-    from sim import atomic
+    from sim import atomic, inputs
+    from sim.cli import arguments
     from sim.errors import InputError
     from sim.market import draws, history
     from sim.market.market import STATUS_NAMES, Market
 
-    if args.weeks < 1:
-        raise InputError("--weeks", "", f"expected a whole number >= 1, got {args.weeks}")
-    if args.seed < 0:
-        raise InputError("--seed", "", f"expected a whole number >= 0, got {args.seed}")
+    weeks = arguments.steps(args.weeks, "--weeks")
+    arguments.seed(args.seed)
+    arguments.out_folder(args.out)
     settings = _settings(args.set, args.size)
+    people = int(settings.market["size"])
+    inputs.check_work(
+        "--weeks",
+        "",
+        people * weeks,
+        inputs.MAX_PERSON_WEEKS,
+        f"person-weeks ({people:,} people x {weeks:,} weeks)",
+        "use fewer people or weeks, or --force",
+        args.force,
+    )
     market = Market(settings, draws.market_key(args.seed)).run(args.weeks)
     summary = history.summary(market)
     people = pd.DataFrame(
@@ -134,8 +152,13 @@ def run(args: argparse.Namespace) -> int:
 
 def kalick_hamilton(args: argparse.Namespace) -> int:
     """Run Kalick and Hamilton's dating market; print its correlation and order table."""
+    from sim import inputs
+    from sim.cli import arguments
     from sim.market.kalick_hamilton import kalick_hamilton as run_kh
 
+    arguments.seed(args.seed)
+    top = None if args.force else inputs.MAX_KH_PEOPLE
+    arguments.whole_number(args.people, "--people", 2, top, limit="use --force to run them")
     result = run_kh(args.rule, seed=args.seed, people=args.people)
     print(f"Kalick and Hamilton (1986), {result.rule} rule, seed {args.seed}")
     print(f"  couples                                   {len(result.couples)}")

@@ -21,10 +21,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Draw the figures; print where each went."""
+    from sim.cli.arguments import path
     from sim.experiment.lock import hold_if_results
     from sim.views.plots import draw_results
 
-    with hold_if_results(args.results):
+    with hold_if_results(path(args.results, "RESULTS")):
         saved = draw_results(args.results)
     if not args.quiet:
         for s in saved:

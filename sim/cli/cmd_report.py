@@ -22,10 +22,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the page; print its path."""
+    from sim.cli.arguments import path
     from sim.experiment.lock import hold_if_results
     from sim.views.report import report
 
-    with hold_if_results(args.results):
+    with hold_if_results(path(args.results, "RESULTS")):
         page = report(args.results, draw=not args.no_plots)
     print(page)
     return 0

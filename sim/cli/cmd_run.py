@@ -102,6 +102,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workers", type=int, default=None, metavar="N", help="worker processes (default: cores)"
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="run past the limits on couples and couple-weeks (README: Bad input and limits)",
+    )
     p.set_defaults(func=run)
 
 
@@ -110,6 +115,8 @@ def run(args: argparse.Namespace) -> int:
 
     Returns 0 when every run finished, 1 when some failed.
     """
+    from sim import inputs
+    from sim.cli import arguments
     from sim.errors import InputError
     from sim.experiment.runner import sweep
     from sim.experiment.storage import ResultStore
@@ -118,14 +125,28 @@ def run(args: argparse.Namespace) -> int:
     from sim.views.report import write_index
     from sim.views.scenario_run import BAND_SERIES, load_study
 
-    if args.steps < 1:
-        raise InputError("--steps", "", f"expected a whole number of weeks >= 1, got {args.steps}")
-    if args.couples < 1:
-        raise InputError("--couples", "", f"expected a whole number >= 1, got {args.couples}")
-    if args.seed < 0:
-        raise InputError("--seed", "", f"expected a whole number >= 0, got {args.seed}")
-    if args.workers is not None and args.workers < 1:
-        raise InputError("--workers", "", f"expected at least 1 worker, got {args.workers}")
+    arguments.steps(args.steps)
+    top = None if args.force else inputs.MAX_COUPLES
+    arguments.whole_number(
+        args.couples,
+        "--couples",
+        1,
+        top,
+        limit=f"that many would take about {inputs.size(args.couples * inputs.BYTES_PER_COUPLE)}"
+        " of memory; use --force to run them",
+    )
+    arguments.seed(args.seed)
+    arguments.workers(args.workers)
+    inputs.check_work(
+        "--couples",
+        "",
+        args.couples * args.steps,
+        inputs.MAX_COUPLE_WEEKS,
+        f"couple-weeks ({args.couples:,} couples x {args.steps:,} weeks)",
+        "use fewer couples or weeks, or --force",
+        args.force,
+    )
+    arguments.path(args.out, "--out")
     if args.scenario is not None and args.population is not None:
         raise InputError("--population", "", "give a scenario or a population, not both")
     if args.scenario is None and args.population is None:
@@ -136,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         )
     every = record_interval(args.couples, args.steps, len(BAND_SERIES))
     study = _Study.of(args, every)
-    folder = Path(args.out) / study.name
+    folder = inputs.output_folder(Path(args.out) / study.name, "--out")
     store = ResultStore(folder)
     if store.exists() and study.other_results(store.read_manifest()):
         raise InputError(

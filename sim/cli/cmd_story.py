@@ -63,13 +63,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Tell the story and print it."""
-    from sim.cli.arguments import whole_number
+    from sim.cli import arguments
     from sim.scenario import load_scenario, parse_overrides
     from sim.teach.story import tell, watched_in
     from sim.views.scenario_run import replicate_keys
 
-    steps = whole_number(args.steps, "--steps", 1)
-    seed = whole_number(args.seed, "--seed", 0)
+    steps = arguments.steps(args.steps)
+    seed = arguments.seed(args.seed)
     overrides = parse_overrides(args.overrides)
     sc = load_scenario(args.scenario).with_overrides(overrides)
     story = tell(sc.build_params(1), replicate_keys(seed, 1), steps, watch=watched_in(sc.notice))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from sim.experiment import SERIAL_BELOW
 from sim.experiment.executors import EXECUTORS
 
 
@@ -21,7 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--executor",
         choices=EXECUTORS,
         default=None,
-        help="where chunks run (default: process, one worker per core; dask with --scheduler)",
+        help=f"where chunks run (default: serial for a sweep of under {SERIAL_BELOW:,} "
+        "couple-weeks, where starting workers costs more than they give; process, one "
+        "worker per core, above; dask with --scheduler)",
     )
     p.add_argument(
         "--workers", type=int, default=None, metavar="N", help="worker processes (default: cores)"
@@ -64,25 +67,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run (or estimate) the sweep; 0 when every run finished, 1 when some failed."""
+    from sim.calibration.spec import is_calibration
+    from sim.cli import arguments
     from sim.errors import InputError
-    from sim.experiment.runner import estimate, load_spec, results_dir, sweep
+    from sim.experiment.executors import check_executor
+    from sim.experiment.runner import (
+        choose_executor,
+        estimate,
+        load_spec,
+        refusals,
+        results_dir,
+        sweep,
+    )
 
-    spec = load_spec(args.spec)
+    path = arguments.path(args.spec, "SPEC")
+    if is_calibration(path):
+        raise InputError(args.spec, "", "a calibration spec: run it with relsim calibrate")
+    spec = load_spec(path)
+    workers = arguments.workers(args.workers)
+    if args.chunk_size is not None:
+        arguments.whole_number(args.chunk_size, "--chunk-size", 1, 10_000_000)
+    if args.out is not None:
+        arguments.out_folder(args.out)
+    executor = args.executor or choose_executor(spec, args.scheduler)
+    check_executor(executor, workers, args.scheduler)
     if args.dry_run:
-        est = estimate(spec, workers=args.workers)
+        est = estimate(spec, workers=workers)
         for line in est.lines(spec):
             print(line)
         print(f"  results    {results_dir(spec, args.out)}")
-        if est.runs > spec.max_runs:
-            print(f"  refused    {est.runs:,} runs exceed max_runs; --force would start it")
+        for err in refusals(spec, args.force):
+            print(f"  refused    {err.key}: {err.message}")
         return 0
-    if args.workers is not None and args.workers < 1:
-        raise InputError("--workers", "", f"expected at least 1 worker, got {args.workers}")
     summary = sweep(
         spec,
-        executor=args.executor or ("dask" if args.scheduler else "process"),
+        executor=executor,
         out=args.out,
-        workers=args.workers,
+        workers=workers,
         scheduler=args.scheduler,
         chunk_size=args.chunk_size,
         resume=args.resume,

@@ -48,14 +48,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the validation, print its table, write its folder; 0 when every target is met."""
-    from sim.cli.arguments import whole_number
+    from sim.cli import arguments
     from sim.population import list_populations
     from sim.validation import page, report
     from sim.validation.run import Settings, run_validation
     from sim.validation.targets import default_path, load_targets
 
-    seed = whole_number(args.seed, "--seed", 0)
-    path = args.targets if args.targets is not None else default_path()
+    seed = arguments.seed(args.seed)
+    if args.out is not None:
+        arguments.out_folder(args.out)
+    path = arguments.path(args.targets, "--targets") if args.targets is not None else default_path()
     targets = load_targets(path, populations=list_populations())
     settings = Settings(seed=seed, quick=args.quick)
     out = args.out if args.out is not None else page.DEFAULT_OUT

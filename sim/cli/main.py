@@ -12,6 +12,7 @@ import argparse
 import importlib
 import os
 import sys
+from typing import NoReturn
 
 from sim.errors import InputError
 from sim.model.parameters import ParameterError
@@ -30,15 +31,24 @@ COMMAND_MODULES = (
     "sim.cli.cmd_app",
     "sim.cli.cmd_market",
     "sim.cli.cmd_validate",
+    "sim.cli.cmd_calibrate",
 )
 """Modules that add subcommands, in the order ``relsim --help`` lists them."""
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (and exit status 2), like every
+    other rejection of bad input; subcommands' parsers are of the same class."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``message`` on one line, with where to find the usage, and exit 2."""
+        text = " ".join(message.split())
+        self.exit(2, f"{self.prog}: error: {text} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
-    parser = argparse.ArgumentParser(
-        prog="relsim", description="Agent-based simulation of relationship dynamics."
-    )
+    parser = Parser(prog="relsim", description="Agent-based simulation of relationship dynamics.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)

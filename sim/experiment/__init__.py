@@ -20,3 +20,11 @@ The machinery imports no model and no face: models register their batch models w
 :mod:`~sim.experiment.models`, and the views set the runner's report hook
 (:func:`~sim.experiment.runner.set_reporter`).
 """
+
+EXPORT_FORMATS = ("csv", "parquet")
+"""What ``relsim export`` writes (:meth:`~sim.experiment.storage.ResultStore.export`)."""
+
+SERIAL_BELOW = 40_000_000
+"""Couple-weeks below which a sweep given no executor runs serially: starting worker
+processes (about 2 s with the compiled engine cached) costs more than the second core
+gives back (measured in ``benchmarks/README.md``)."""

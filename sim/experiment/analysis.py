@@ -22,16 +22,26 @@ from sim.experiment.storage import ResultStore
 
 def results_spec(path: str | Path, model: BatchModel | None = None) -> Spec:
     """The spec an experiment's results were made with, read back from its manifest."""
+    import json
+
+    from sim.experiment.storage import MANIFEST, corrupt
+
     store = ResultStore(path)
     manifest = store.read_manifest()
-    text = str(manifest["spec"])
-    source = str(manifest.get("spec_source", store.root / "manifest.json"))
+    where = store.root / MANIFEST
+    if not isinstance(manifest.get("spec"), str):
+        raise corrupt(where, "it holds no spec")
+    text = manifest["spec"]
+    source = str(manifest.get("spec_source", where))
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        import json
-
-        data = json.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            raise corrupt(where, "its spec is neither TOML nor JSON") from None
+    if not isinstance(data, dict):
+        raise corrupt(where, "its spec is not a table")
     return parse_spec(
         data, source=source, text=text, default_name=manifest.get("name"), model=model
     )

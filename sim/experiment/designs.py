@@ -23,6 +23,7 @@ morris      S x samples x (k + 1)
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,8 +117,8 @@ def n_points(spec: Spec) -> int:
     d = spec.design
     k = len(d.factors)
     per = {
-        "grid": lambda: int(np.prod([len(f.values) for f in d.factors])),
-        "scenarios": lambda: int(np.prod([len(f.values) for f in d.factors])),
+        "grid": lambda: math.prod(len(f.values) for f in d.factors),
+        "scenarios": lambda: math.prod(len(f.values) for f in d.factors),
         "explicit": lambda: len(d.points),
         "lhs": lambda: d.samples,
         "sobol": lambda: d.samples * (2 * k + 2 if d.second_order else k + 2),

@@ -337,6 +337,27 @@ def check_executor(name: str, workers: int | None = None, scheduler: str | None 
         raise InputError("--workers", "", f"expected at least 1 worker, got {workers}")
     if scheduler and name != "dask":
         raise InputError("--scheduler", "", "a scheduler address needs --executor dask")
+    if scheduler is not None:
+        check_address(scheduler)
+
+
+def check_address(address: str) -> tuple[str, int]:
+    """The host and port of a Dask scheduler address (``tcp://HOST:PORT``).
+
+    Raises
+    ------
+    InputError
+        For anything else: another protocol, no host, no port or a port out of range.
+    """
+    import re
+
+    m = re.fullmatch(r"(?:(tcp|tls)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})", address)
+    if m is None or not 1 <= int(m.group(3)) <= 65535:
+        shown = repr(address) if len(address) <= 80 else f"{address[:80]!r}..."
+        raise InputError(
+            "--scheduler", "", f"expected an address tcp://HOST:PORT (port 1-65535), got {shown}"
+        )
+    return m.group(2).strip("[]"), int(m.group(3))
 
 
 def make_executor(

@@ -100,3 +100,23 @@ def reporter():
         module, _, attribute = _REPORTER[0].partition(":")
         _REPORTER[0] = getattr(importlib.import_module(module), attribute)
     return _REPORTER[0]
+
+
+_PLOT_CHECK: list[object] = []
+
+
+def set_plot_check(check) -> None:
+    """Set the function a sweep calls before any run starts to check the spec's plots
+    against what it will store: a callable, ``"package.module:NAME"`` (imported when
+    first called for), or None; the views provide it, like the reporter."""
+    _PLOT_CHECK[:] = [] if check is None else [check]
+
+
+def plot_check():
+    """The function that checks a spec's plots before its sweep, if one is set."""
+    if not _PLOT_CHECK:
+        return None
+    if isinstance(_PLOT_CHECK[0], str):
+        module, _, attribute = _PLOT_CHECK[0].partition(":")
+        _PLOT_CHECK[0] = getattr(importlib.import_module(module), attribute)
+    return _PLOT_CHECK[0]

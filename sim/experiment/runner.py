@@ -18,11 +18,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim import inputs
 from sim.errors import InputError
-from sim.experiment import lock, models, provenance
+from sim.experiment import SERIAL_BELOW, lock, models, provenance
 from sim.experiment.batch import BatchModel, PopulationInfo
 from sim.experiment.chunks import ChunkTask, failure, run_chunk
-from sim.experiment.designs import Points, design_points, drawn_params
+from sim.experiment.designs import Points, design_points, drawn_params, n_points
 from sim.experiment.executors import (
     check_executor,
     default_workers,
@@ -54,11 +55,20 @@ MAX_CHUNK_VALUES = 20_000_000
 Reporter = Callable[[Path], Path]
 """Draws the figures and writes the page of a results folder; returns the page."""
 
+PlotCheck = Callable[[Spec, BatchModel, Path], None]
+"""Checks a spec's plots against what its sweep will store; raises ``InputError``."""
+
 
 def set_reporter(reporter: Reporter | str | None) -> None:
     """Set the function a sweep calls to draw its figures and write its page (None: none;
     see :func:`sim.experiment.models.set_reporter`)."""
     models.set_reporter(reporter)
+
+
+def set_plot_check(check: PlotCheck | str | None) -> None:
+    """Set the function a sweep calls, before any run starts, to check the spec's plots
+    against what it will store (None: none; see :func:`sim.experiment.models.set_plot_check`)."""
+    models.set_plot_check(check)
 
 
 def reporter() -> Reporter | None:
@@ -166,36 +176,94 @@ def plan(spec: Spec, model: BatchModel | None = None) -> Plan:
 
 def estimate(spec: Spec, model: BatchModel | None = None, workers: int | None = None) -> Estimate:
     """Time and disk a sweep of ``spec`` would take, timing a short batch of the model
-    at its first design point."""
+    at its base values (with each factor at its first value).
+
+    Counts come from the design's size (:func:`~sim.experiment.designs.n_points`): the
+    plan's arrays are never built, however large the spec.
+    """
     model = spec_model(spec, model)
-    p = plan(spec, model)
+    points = n_points(spec)
+    runs = points * spec.replicates
     workers = workers or default_workers()
     # time a batch the size of the chunks the runner would use (capped, to stay quick)
-    n, steps = min(default_chunk_size(spec, p.n_runs, workers), 4000), 8
-    params = {c: np.full(n, v[0]) for c, v in p.points.params.items()}
+    n, steps = min(default_chunk_size(spec, runs, workers), 4000), 8
+    base = model.base(spec.scenarios[0])
+    for f in spec.design.factors:
+        value = f.values[0] if f.values else 0.5 * (f.low + f.high)
+        for column in model.columns(f.name):
+            base[column] = value
+    params = {c: np.full(n, float(base[c])) for c in model.defaults()}
     keys = run_keys(spec.seed, np.arange(n), np.zeros(n))
     model.run({c: v[:8] for c, v in params.items()}, keys[:8], 2)  # warm-up: imports
     t0 = time.perf_counter()
     result = model.run(params, keys, steps)
     rate = n * steps / max(time.perf_counter() - t0, 1e-9)
-    n_cols = 6 + len(params) + len(p.points.factors) + len(result.metrics)
-    records = len(_record_weeks(spec.steps, spec.record_every))
-    series_bytes = p.n_runs * records * (3 + len(spec.series)) * 8
+    n_cols = 6 + len(params) + len(spec.design.factors) + len(result.metrics)
+    series_bytes = runs * n_records(spec.steps, spec.record_every) * (3 + len(spec.series)) * 8
+    run_steps = runs * spec.steps
     return Estimate(
-        points=p.points.n,
-        runs=p.n_runs,
-        steps=p.couple_steps,
-        seconds=p.couple_steps / rate / workers + (STARTUP_SECONDS if workers > 1 else 0.0),
-        bytes=p.n_runs * n_cols * 8 + series_bytes,
+        points=points,
+        runs=runs,
+        steps=run_steps,
+        seconds=run_steps / rate / workers + (STARTUP_SECONDS if workers > 1 else 0.0),
+        bytes=runs * n_cols * 8 + series_bytes,
         workers=workers,
     )
 
 
-def _record_weeks(steps: int, every: int) -> list[int]:
+def n_records(steps: int, every: int) -> int:
+    """How many weeks a run records its series at (weeks 0, every, ... and the last),
+    counted without listing them."""
     if every <= 0:
-        return []
-    weeks = list(range(0, steps + 1, every))
-    return weeks if weeks[-1] == steps else [*weeks, steps]
+        return 0
+    return steps // every + 1 + (1 if steps % every else 0)
+
+
+def refusals(spec: Spec, force: bool = False) -> list[InputError]:
+    """Every limit a sweep of ``spec`` passes: runs past ``max_runs``, run-steps past
+    :data:`~sim.inputs.MAX_RUN_STEPS`, series values past
+    :data:`~sim.inputs.MAX_SERIES_VALUES`; none with ``force``.
+
+    Computed from the design's size alone, before any array is built.
+    """
+    runs = n_points(spec) * spec.replicates
+    records = n_records(spec.steps, spec.record_every)
+    series = runs * records * (len(spec.series) + 3) if spec.series else 0
+    checks = (
+        ("max_runs", runs, spec.max_runs, "runs", "raise max_runs or use --force", None),
+        (
+            "steps",
+            runs * spec.steps,
+            inputs.MAX_RUN_STEPS,
+            "run-steps",
+            "use fewer runs or steps, or --force",
+            None,
+        ),
+        (
+            "metrics.record_every",
+            series,
+            inputs.MAX_SERIES_VALUES,
+            "series values",
+            "record fewer series or every more steps, or use --force",
+            series * 8,
+        ),
+    )
+    out = []
+    for key, amount, limit, unit, allow, memory in checks:
+        try:
+            inputs.check_work(spec.source, key, amount, limit, unit, allow, force, memory)
+        except InputError as err:
+            out.append(err)
+    return out
+
+
+def choose_executor(spec: Spec, scheduler: str | None = None) -> str:
+    """The executor of a sweep given none: ``dask`` with a scheduler address; ``serial``
+    for a sweep of fewer than :data:`SERIAL_BELOW` couple-weeks; ``process`` otherwise."""
+    if scheduler:
+        return "dask"
+    work = n_points(spec) * spec.replicates * spec.steps
+    return "serial" if work < SERIAL_BELOW else "process"
 
 
 def results_dir(spec: Spec, out: str | Path | None = None) -> Path:
@@ -237,7 +305,7 @@ class Summary:
 
 def sweep(
     spec_or_path: Spec | str | Path,
-    executor: str = "process",
+    executor: str | None = None,
     out: str | Path | None = None,
     *,
     workers: int | None = None,
@@ -261,25 +329,32 @@ def sweep(
     model = spec_model(spec, model)
     if chunk_size is not None and chunk_size < 1:
         raise InputError("--chunk-size", "", f"expected at least 1 run a chunk, got {chunk_size}")
+    refused = refusals(spec, force)
+    if refused:
+        raise refused[0]
+    root = inputs.output_folder(results_dir(spec, out), "--out" if out is not None else spec.source)
+    executor = executor or choose_executor(spec, scheduler)
+    check_executor(executor, workers, scheduler)
+    check = models.plot_check()
+    if report and check is not None and reporter() is not None and is_registered(model.name):
+        check(spec, model, root)
     p = plan(spec, model)
-    if p.n_runs > spec.max_runs and not force:
-        raise InputError(
-            spec.source,
-            "max_runs",
-            f"{p.n_runs:,} runs exceed max_runs {spec.max_runs:,}; raise max_runs or use --force",
-        )
-    store = ResultStore(results_dir(spec, out))
+    store = ResultStore(root)
     population = _population(spec, model)
     extra = {"model": model.name, "fingerprint": model.fingerprint(), "bases": _bases(spec, model)}
     if population is not None:
         extra["population"] = population.identity()
     identity = spec.identity_hash(extra)
-    check_executor(executor, workers, scheduler)
     replace = False
     if store.exists():
-        old = store.read_manifest()
-        if old.get("identity_hash") != identity:
+        try:
+            old = store.read_manifest()
+        except InputError:
             if not force:
+                raise
+            old = {}  # a corrupt manifest: --force replaces the results
+        if old.get("identity_hash") != identity:
+            if not force and store.has_runs():
                 raise InputError(
                     str(store.root),
                     "",
@@ -290,6 +365,18 @@ def sweep(
             replace = True
     elif resume:
         raise InputError(str(store.root), "", "nothing to resume (no manifest.json)")
+    if store.exists() and not replace:
+        try:
+            store.check()
+        except InputError:
+            if not force:
+                raise
+            replace = True  # --force starts afresh over corrupt results
+    try:
+        store.root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        msg = f"cannot create the results folder ({err.strerror})"
+        raise InputError(str(store.root), "", msg) from None
     with lock.hold(store.root, f"relsim sweep {spec.source}"):
         return _sweep_locked(
             spec,
@@ -327,34 +414,38 @@ def _sweep_locked(
     report: bool,
 ) -> Summary:
     """The part of :func:`sweep` that writes, run while it holds the folder's lock."""
-    exe = make_executor(executor, workers, scheduler, keep_main=_defined_in_main(model))
-    try:
-        if replace:
-            store.clear()
-        store.recover()
-        manifest = _manifest(spec, p, model, identity, store)
-        manifest["executor"] = exe.describe()
-        store.write_manifest(manifest)
-        pending_point, pending_rep = _pending(store, p)
-        n_pending = len(pending_point)
-        if chunk_size is None:
-            chunk_size = default_chunk_size(spec, n_pending, exe.workers)
-        tasks = _tasks(
-            spec,
-            p,
-            model,
-            pending_point,
-            pending_rep,
-            chunk_size,
-            store.next_chunk_id(),
-            population,
-        )
-        failed = _drive(exe, tasks, store, n_pending, quiet)
-    finally:
-        exe.close()
+    if replace:
+        store.clear()
+    store.recover()
+    pending_point, pending_rep = _pending(store, p)
+    n_pending = len(pending_point)
+    # A rerun with nothing left to run starts no workers and adds no session.
+    manifest = _manifest(spec, p, model, identity, store, new_session=n_pending > 0)
+    failed = 0
+    if n_pending:
+        exe = make_executor(executor, workers, scheduler, keep_main=_defined_in_main(model))
+        try:
+            manifest["executor"] = exe.describe()
+            store.write_manifest(manifest)
+            if chunk_size is None:
+                chunk_size = default_chunk_size(spec, n_pending, exe.workers)
+            tasks = _tasks(
+                spec,
+                p,
+                model,
+                pending_point,
+                pending_rep,
+                chunk_size,
+                store.next_chunk_id(),
+                population,
+            )
+            failed = _drive(exe, tasks, store, n_pending, quiet)
+        finally:
+            exe.close()
     rows = store.consolidate(p.points.n, spec.replicates)
-    session = manifest["sessions"][-1]
-    session.update(finished=provenance.now(), runs_run=n_pending, runs_failed=failed)
+    if n_pending:
+        session = manifest["sessions"][-1]
+        session.update(finished=provenance.now(), runs_run=n_pending, runs_failed=failed)
     failed_rows = _count_failed(store) if rows else 0
     complete = rows == p.n_runs and failed_rows == 0
     manifest["status"] = "complete" if complete else "incomplete"
@@ -373,7 +464,7 @@ def _sweep_locked(
 
 def run_experiment(
     spec_or_path: Spec | str | Path,
-    executor: str = "process",
+    executor: str | None = None,
     out: str | Path | None = None,
     *,
     workers: int | None = None,
@@ -391,9 +482,11 @@ def run_experiment(
     ----------
     spec_or_path : Spec or path
         A spec, or the path of an ``experiments/NAME.toml`` file.
-    executor : {"process", "serial", "dask"}
+    executor : {"process", "serial", "dask"}, optional
         Where chunks run: local processes (one per core), this process, or Dask (a
-        ``LocalCluster`` on 127.0.0.1, or the running scheduler at ``scheduler``).
+        ``LocalCluster`` on 127.0.0.1, or the running scheduler at ``scheduler``). By
+        default chosen by :func:`choose_executor`: serial for a small sweep, where
+        starting workers costs more than they give back.
     out : path, optional
         The results folder; ``results/NAME`` by default.
     workers : int, optional
@@ -460,7 +553,7 @@ def default_chunk_size(spec: Spec, n_runs: int, workers: int) -> int:
     size = max(MIN_CHUNK, math.ceil(n_runs / (2 * workers)))
     limit = MAX_CHUNK
     if spec.record_every and spec.series:
-        records = len(_record_weeks(spec.steps, spec.record_every))
+        records = n_records(spec.steps, spec.record_every)
         limit = min(limit, MAX_CHUNK_VALUES // (records * (len(spec.series) + 3)))
     return max(1, min(size, limit, math.ceil(n_runs / workers)))
 
@@ -481,14 +574,24 @@ def _population(spec: Spec, model: BatchModel) -> PopulationInfo | None:
 
 def _count_failed(store: ResultStore) -> int:
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
-    status = pq.read_table(store.root / "runs.parquet", columns=["status"]).column("status")
+    from sim.experiment.storage import read_table
+
+    status = read_table(store.root / "runs.parquet", ["status"]).column("status")
     return int(pc.sum(pc.not_equal(status, "ok")).as_py() or 0)
 
 
-def _manifest(spec: Spec, p: Plan, model: BatchModel, identity: str, store: ResultStore) -> dict:
-    sessions = store.read_manifest().get("sessions", []) if store.exists() else []
+def _manifest(
+    spec: Spec,
+    p: Plan,
+    model: BatchModel,
+    identity: str,
+    store: ResultStore,
+    new_session: bool = True,
+) -> dict:
+    old = store.read_manifest() if store.exists() else {}
+    sessions = old.get("sessions", [])
+    kept = {"executor": old["executor"]} if not new_session and "executor" in old else {}
     return {
         "name": spec.name,
         "description": spec.description,
@@ -520,8 +623,9 @@ def _manifest(spec: Spec, p: Plan, model: BatchModel, identity: str, store: Resu
         },
         "packages": provenance.package_versions(),
         "created": sessions[0]["started"] if sessions else provenance.now(),
-        "sessions": [*sessions, {"started": provenance.now()}],
+        "sessions": [*sessions, {"started": provenance.now()}] if new_session else sessions,
         "status": "running",
+        **kept,
     }
 
 
@@ -604,11 +708,17 @@ def load_timeseries(path: str | Path) -> pd.DataFrame:
     return ResultStore(path).timeseries()
 
 
-def export_csv(path: str | Path) -> list[Path]:
-    """Write ``runs.csv`` and ``timeseries.csv`` beside an experiment's Parquet files.
+def export(path: str | Path, fmt: str = "csv") -> list[Path]:
+    """Write an experiment's runs and series as one file each beside its results
+    (:meth:`~sim.experiment.storage.ResultStore.export`); return the paths written.
 
-    Returns the paths written. Keys are written as text so spreadsheets keep every digit.
+    In CSV, keys are written as text so spreadsheets keep every digit.
     """
     store = ResultStore(path)
     store.read_manifest()
-    return store.export_csv()
+    return store.export(fmt)
+
+
+def export_csv(path: str | Path) -> list[Path]:
+    """Write ``runs.csv`` and ``timeseries.csv`` beside an experiment's Parquet files."""
+    return export(path, "csv")

@@ -40,11 +40,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim import inputs
 from sim.errors import InputError
 from sim.experiment.batch import BatchModel, PopulationModel
 from sim.experiment.models import get_model, model_names
@@ -54,6 +54,9 @@ DESIGN_KINDS = ("grid", "explicit", "lhs", "sobol", "morris", "scenarios")
 
 DEFAULT_MAX_RUNS = 200_000
 """Run limit when a spec names none; ``--force`` starts past it."""
+
+MAX_LEVELS = 1000
+"""Most grid levels of a ``morris`` design."""
 
 _TOP_KEYS = {
     "name",
@@ -229,16 +232,8 @@ def load_spec(path: str | Path, model: BatchModel | None = None) -> Spec:
     InputError
         For a missing or malformed file, or any invalid key or value.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise InputError(str(path), "", f"cannot read the spec ({err.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(str(path), "", f"malformed TOML: {err}") from None
-    return parse_spec(data, source=str(path), text=text, default_name=path.stem, model=model)
+    data, text, source = inputs.read_toml(path, "spec")
+    return parse_spec(data, source=source, text=text, default_name=Path(path).stem, model=model)
 
 
 def parse_spec(
@@ -254,21 +249,26 @@ def parse_spec(
     is an error), else for the model its ``model`` key names.
     """
     v = _Validator(source)
+    if not isinstance(data, Mapping):
+        raise v.fail("", "expected a table of spec keys")
+    inputs.check_tree(data, source)
     v.keys(data, _TOP_KEYS, "")
     model = _model(v, data, model)
     if text is None:
         text = json.dumps(data, sort_keys=True, default=str)
-    name = v.string(data, "name", default_name)
-    if not name or any(c in name for c in "/\\") or name.startswith("."):
-        raise InputError(source, "name", f"expected a plain folder name, got {name!r}")
+    name = inputs.safe_name(v.string(data, "name", default_name), source, "name")
     description = v.string(data, "description", None)
-    steps = v.integer(data, "steps", 520, low=1)
+    steps = v.integer(data, "steps", 520, low=1, high=inputs.MAX_STEPS)
     replicates = v.integer(data, "replicates", 1, low=1)
     seed = v.integer(data, "seed", 0, low=0)
     max_runs = v.integer(data, "max_runs", DEFAULT_MAX_RUNS, low=1)
+    if replicates > max_runs:
+        raise v.fail(
+            "replicates", f"{replicates:,} replicates exceed max_runs {max_runs:,}; raise max_runs"
+        )
     population = _population(v, data, model)
     scenarios = _scenarios(v, data, model)
-    design = _design(v, data.get("design"), seed, model)
+    design = _design(v, data.get("design"), seed, model, max_runs)
     final, series, record_every = _metrics(v, data.get("metrics", {}), model)
     plots = data.get("plots", [])
     if not isinstance(plots, list) or not all(
@@ -335,7 +335,13 @@ class _Validator:
         return value
 
     def integer(
-        self, table: Mapping, key: str, default: int | None, low: int = 0, where: str = ""
+        self,
+        table: Mapping,
+        key: str,
+        default: int | None,
+        low: int = 0,
+        where: str = "",
+        high: int = inputs.MAX_INTEGER,
     ) -> int:
         value = table.get(key, default)
         if value is None:
@@ -344,14 +350,25 @@ class _Validator:
             raise self.fail(f"{where}{key}", f"expected an integer, got {value!r}")
         if value < low:
             raise self.fail(f"{where}{key}", f"expected an integer >= {low}, got {value}")
+        if value > high:
+            raise self.fail(
+                f"{where}{key}",
+                f"expected an integer of at most {high:,}, got {value:,}"
+                if value <= inputs.MAX_INTEGER
+                else f"expected an integer of at most {high:,}, got one of 64 bits or more",
+            )
         return value
 
     def number(self, value: object, key: str) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(key, f"expected a number, got {value!r}")
-        if math.isnan(value):
-            raise self.fail(key, "expected a number, got NaN")
-        return float(value)
+        try:
+            x = float(value)
+        except OverflowError:
+            raise self.fail(key, "expected a number, got one too large") from None
+        if not math.isfinite(x):
+            raise self.fail(key, f"expected a finite number, got {x}")
+        return x
 
 
 def _scenarios(v: _Validator, data: Mapping, model: BatchModel) -> tuple[str, ...]:
@@ -432,7 +449,9 @@ def _check_value(v: _Validator, param, x: float, key: str) -> float:
     return x
 
 
-def _factor(v: _Validator, model: BatchModel, name: str, raw: object, kind: str) -> Factor:
+def _factor(
+    v: _Validator, model: BatchModel, name: str, raw: object, kind: str, max_runs: int
+) -> Factor:
     key = f"design.factors.{name}"
     param = _parameter(v, model, name, key)
     sampled = kind in ("lhs", "sobol", "morris")
@@ -457,6 +476,11 @@ def _factor(v: _Validator, model: BatchModel, name: str, raw: object, kind: str)
         if sampled:
             return f
         num = v.integer(raw, "num", None, low=2, where=f"{key}.")
+        if num > max_runs:
+            raise v.fail(
+                f"{key}.num",
+                f"{num:,} values make more runs than max_runs {max_runs:,} allows; raise max_runs",
+            )
         values = tuple(low + (high - low) * i / (num - 1) for i in range(num))
         if param.integer:
             values = tuple(sorted({float(round(x)) for x in values}))
@@ -478,7 +502,7 @@ def _range(v: _Validator, param, name: str, key: str, low: float, high: float) -
     return Factor(name, (), low, high)
 
 
-def _design(v: _Validator, raw: object, seed: int, model: BatchModel) -> Design:
+def _design(v: _Validator, raw: object, seed: int, model: BatchModel, max_runs: int) -> Design:
     if raw is None:
         raise v.fail("design", "missing; expected a [design] table with a kind")
     v.keys(raw, _DESIGN_KEYS, "design.")
@@ -491,7 +515,8 @@ def _design(v: _Validator, raw: object, seed: int, model: BatchModel) -> Design:
     if not isinstance(factors_raw, Mapping):
         raise v.fail("design.factors", "expected a table of factor = values")
     factors = tuple(
-        _factor(v, model, name, value, kind) for name, value in _flatten(factors_raw).items()
+        _factor(v, model, name, value, kind, max_runs)
+        for name, value in _flatten(factors_raw).items()
     )
     _no_overlap(v, model, [f.name for f in factors], "design.factors")
     design_seed = v.integer(raw, "seed", seed, low=0, where="design.")
@@ -519,9 +544,18 @@ def _design(v: _Validator, raw: object, seed: int, model: BatchModel) -> Design:
     if kind in ("sobol", "morris") and len(factors) < 2:
         raise v.fail("design.factors", f"a {kind} design needs at least two factors")
     samples = v.integer(raw, "samples", None, low=2 if kind != "lhs" else 1, where="design.")
+    if samples > max_runs:
+        raise v.fail(
+            "design.samples",
+            f"{samples:,} samples make more runs than max_runs {max_runs:,} allows; raise max_runs",
+        )
     if kind == "sobol" and samples & (samples - 1):
         raise v.fail("design.samples", f"a sobol design needs a power of 2, got {samples}")
-    levels = v.integer(raw, "levels", 4, low=2, where="design.") if kind == "morris" else 4
+    levels = (
+        v.integer(raw, "levels", 4, low=2, where="design.", high=MAX_LEVELS)
+        if kind == "morris"
+        else 4
+    )
     second = raw.get("second_order", False)
     if not isinstance(second, bool):
         raise v.fail("design.second_order", f"expected true or false, got {second!r}")

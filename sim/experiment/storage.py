@@ -34,8 +34,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from sim import atomic
+from sim import atomic, inputs
 from sim.errors import InputError
+from sim.experiment import EXPORT_FORMATS
 
 MANIFEST = "manifest.json"
 RUNS = "runs.parquet"
@@ -45,6 +46,42 @@ LEDGER = "consolidated.json"
 ROW_GROUP = 65_536
 """Rows per row group of ``runs.parquet``."""
 _PART = re.compile(r"^part-(\d+)\.parquet$")
+
+REPAIR = "rerun the sweep with --force, or delete the file"
+"""How to repair a corrupt results file, as messages say it."""
+
+
+def corrupt(path: Path, err: BaseException | str) -> InputError:
+    """The error of a results file that cannot be read: its name, why and how to repair."""
+    why = " ".join(str(err).split())
+    why = why if len(why) <= 160 else why[:160] + "..."
+    return InputError(str(path), "", f"corrupt or unreadable results file ({why}); {REPAIR}")
+
+
+_READ_ERRORS = (pa.ArrowException, OSError, KeyError, ValueError, TypeError, IndexError)
+
+
+def read_table(
+    path: Path, columns: Sequence[str] | None = None, need: Sequence[str] = (), **kw
+) -> pa.Table:
+    """A Parquet file of the results as an Arrow table (``columns``, or every one, of
+    which ``need`` must be there), or :func:`corrupt`'s error."""
+    try:
+        table = pq.read_table(path, columns=None if columns is None else list(columns), **kw)
+    except _READ_ERRORS as err:
+        raise corrupt(path, err) from None
+    lacking = [c for c in (*(columns or ()), *need) if c not in table.column_names]
+    if lacking:
+        raise corrupt(path, f"no column {lacking[0]}")
+    return table
+
+
+def read_schema(path: Path) -> pa.Schema:
+    """The schema of a Parquet file of the results, or :func:`corrupt`'s error."""
+    try:
+        return pq.read_schema(path)
+    except _READ_ERRORS as err:
+        raise corrupt(path, err) from None
 
 
 def part_name(chunk_id: int) -> str:
@@ -72,14 +109,24 @@ class ResultStore:
     def read_manifest(self) -> dict[str, object]:
         """The manifest, or raise :class:`InputError` if there is none or it is unreadable."""
         path = self.root / MANIFEST
+        if not path.exists():
+            raise InputError(str(self.root), "", "no experiment results here (no manifest.json)")
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(
-                str(self.root), "", "no experiment results here (no manifest.json)"
-            ) from None
-        except (OSError, ValueError) as err:
-            raise InputError(str(path), "", f"unreadable manifest ({err})") from None
+            text, _ = inputs.read_text(path, "manifest", str(path))
+            manifest = json.loads(text)
+        except InputError as err:
+            raise corrupt(path, err.message) from None
+        except (RecursionError, ValueError) as err:
+            raise corrupt(path, err) from None
+        if not isinstance(manifest, dict):
+            raise corrupt(path, f"expected a JSON object, got {type(manifest).__name__}")
+        for key, kind in (("spec", str), ("identity_hash", str), ("sessions", list)):
+            if key in manifest and not isinstance(manifest[key], kind):
+                raise corrupt(path, f"{key} is not a {kind.__name__}")
+        sessions = manifest.get("sessions", [])
+        if not all(isinstance(x, dict) and isinstance(x.get("started"), str) for x in sessions):
+            raise corrupt(path, "sessions are not tables with a start time")
+        return manifest
 
     def write_manifest(self, manifest: Mapping[str, object]) -> None:
         """Write the manifest atomically."""
@@ -110,7 +157,46 @@ class ResultStore:
         path = self.root / CHUNKS / LEDGER
         if not path.is_file():
             return set()
-        return set(json.loads(path.read_text(encoding="utf-8")))
+        try:
+            ids = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError) as err:
+            raise corrupt(path, err) from None
+        if not isinstance(ids, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) and 0 <= i < 10**9 for i in ids
+        ):
+            raise corrupt(path, "expected a list of chunk ids")
+        return set(ids)
+
+    def check(self) -> None:
+        """Read every file a sweep would resume from (the ledger, the status of every run,
+        the schema of every series part), writing nothing.
+
+        Raises
+        ------
+        InputError
+            Naming the first corrupt file and how to repair it.
+        """
+        self._consolidated()
+        self.finished()
+        self.check_series()
+
+    def has_runs(self) -> bool:
+        """Whether any run was stored here (a run table or a chunk part)."""
+        return (self.root / RUNS).is_file() or bool(self._parts(CHUNKS))
+
+    def has_series(self) -> bool:
+        """Whether any time series part is stored here (each checked to be readable)."""
+        self.check_series()
+        return bool(self._parts(TIMESERIES))
+
+    def check_series(self) -> None:
+        """Read the schema of every time series part, so that a corrupt one is reported
+        (by :func:`corrupt`) before anything is written from them."""
+        for path in self._parts(TIMESERIES).values():
+            names = read_schema(path).names
+            lacking = [c for c in ("point", "replicate", "step") if c not in names]
+            if lacking:
+                raise corrupt(path, f"no column {lacking[0]}")
 
     def recover(self) -> None:
         """Tidy after a killed sweep: drop temporary files, orphan series and failed chunks.
@@ -125,7 +211,7 @@ class ResultStore:
                     if p.name.startswith(atomic.TEMPORARY_PREFIX):
                         p.unlink(missing_ok=True)
         for path in self._parts(CHUNKS).values():
-            status = pq.read_table(path, columns=["status"]).column("status")
+            status = read_table(path, ["status"]).column("status")
             if pc.any(pc.not_equal(status, "ok")).as_py():
                 path.unlink()
         committed = set(self._parts(CHUNKS)) | self._consolidated()
@@ -140,7 +226,7 @@ class ResultStore:
             sources.append(self.root / RUNS)
         points, reps = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
         for path in sources:
-            t = pq.read_table(path, columns=["point", "replicate", "status"])
+            t = read_table(path, ["point", "replicate", "status"])
             t = t.filter(pc.equal(t.column("status"), "ok"))
             points.append(t.column("point").to_numpy())
             reps.append(t.column("replicate").to_numpy())
@@ -175,7 +261,7 @@ class ResultStore:
         if not parts and not old.is_file():
             return 0
         if not parts:
-            t = pq.read_table(old, columns=["point", "replicate"])
+            t = read_table(old, ["point", "replicate"])
             inside = pc.all(_in_plan(t, n_points, replicates)).as_py()
             if inside:
                 return t.num_rows
@@ -196,12 +282,12 @@ class ResultStore:
     def _in_order(parts: list[Path], schema: pa.Schema, replicates: int) -> Iterator[pa.Table]:
         spans = []
         for p in parts:
-            t = pq.read_table(p, columns=["point", "replicate"])
+            t = read_table(p, ["point", "replicate"])
             key = t.column("point").to_numpy() * (replicates + 1) + t.column("replicate").to_numpy()
             spans.append((int(key.min()), int(key.max()), p))
         spans.sort(key=lambda s: s[0])
         if all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False)):
-            return (pq.read_table(p) for _, _, p in spans)
+            return (read_table(p) for _, _, p in spans)
         return iter([_merged(None, parts, schema)])
 
     def _write_runs(
@@ -249,16 +335,15 @@ class ResultStore:
         Reading only the columns a figure or an analysis needs keeps memory small for
         sweeps of a million runs, whose whole table has over a hundred columns.
         """
-        path = self._runs_path()
-        return pd.read_parquet(path, columns=None if columns is None else list(columns))
+        return read_table(self._runs_path(), columns).to_pandas()
 
     def runs_schema(self) -> pa.Schema:
         """Column names and types of the run table, read without its rows."""
-        return pq.read_schema(self._runs_path())
+        return read_schema(self._runs_path())
 
     def run_row(self, run: int) -> pd.Series:
         """Every column of one run, read without the rest of the table."""
-        table = pq.read_table(self._runs_path(), filters=[("run", "==", int(run))])
+        table = read_table(self._runs_path(), filters=[("run", "==", int(run))])
         if not table.num_rows:
             raise InputError(str(self.root), "run", f"no run {run} in runs.parquet")
         return table.to_pandas().iloc[0]
@@ -274,37 +359,57 @@ class ResultStore:
         parts = list(self._parts(TIMESERIES).values())
         if not parts:
             return pd.DataFrame(columns=["run", "point", "replicate", "step"])
-        runs = pd.read_parquet(self.root / RUNS, columns=["run", "point", "replicate"])
-        ts = pa.concat_tables([pq.read_table(p) for p in parts]).to_pandas()
+        runs = read_table(self._runs_path(), ["run", "point", "replicate"]).to_pandas()
+        tables = [read_table(p, need=["point", "replicate", "step"]) for p in parts]
+        try:
+            ts = pa.concat_tables(tables).to_pandas()
+        except _READ_ERRORS as err:
+            raise corrupt(self.root / TIMESERIES, err) from None
         ts = ts.merge(runs, on=["point", "replicate"], how="inner")
         cols = ["run", *[c for c in ts.columns if c != "run"]]
         return ts[cols].sort_values(["run", "step"], kind="stable").reset_index(drop=True)
 
-    def export_csv(self) -> list[Path]:
-        """Write ``runs.csv`` (and ``timeseries.csv`` when there are series); return the paths."""
+    def export(self, fmt: str = "csv") -> list[Path]:
+        """Write the run table and the series with a ``run`` column, each as one file.
+
+        ``fmt`` ``"csv"``: ``runs.csv`` and ``timeseries.csv`` (when there are series),
+        for spreadsheets; ``"parquet"``: ``timeseries_runs.parquet``, the series of every
+        chunk in one file with the run numbers (the run table is ``runs.parquet``
+        already). Returns the paths written.
+        """
         import pyarrow.csv as pacsv
 
+        if fmt not in EXPORT_FORMATS:
+            raise InputError("--format", "", f"expected one of {', '.join(EXPORT_FORMATS)}")
         written = []
         path = self.root / RUNS
         if not path.is_file():
             raise InputError(str(self.root), "", "no runs.parquet here; run the sweep first")
-        runs = pq.read_table(path)
-        target = self.root / "runs.csv"
-        with atomic.replacing(target) as tmp:
-            pacsv.write_csv(_csv_safe(runs), tmp)
-        written.append(target)
+        runs = read_table(path, need=["run", "point", "replicate"])
+        self.check_series()
+        if fmt == "csv":
+            target = self.root / "runs.csv"
+            with atomic.replacing(target) as tmp:
+                pacsv.write_csv(_csv_safe(runs), tmp)
+            written.append(target)
         parts = list(self._parts(TIMESERIES).values())
         if parts:
             index = runs.select(["run", "point", "replicate"]).to_pandas()
-            target = self.root / "timeseries.csv"
+            name = "timeseries.csv" if fmt == "csv" else "timeseries_runs.parquet"
+            target = self.root / name
             with atomic.replacing(target) as tmp:
                 writer = None
                 for p in parts:
-                    df = pq.read_table(p).to_pandas().merge(index, on=["point", "replicate"])
+                    df = read_table(p, need=["point", "replicate"]).to_pandas()
+                    df = df.merge(index, on=["point", "replicate"])
                     df = df[["run", *[c for c in df.columns if c != "run"]]]
                     table = pa.Table.from_pandas(df, preserve_index=False)
                     if writer is None:
-                        writer = pacsv.CSVWriter(tmp, table.schema)
+                        writer = (
+                            pacsv.CSVWriter(tmp, table.schema)
+                            if fmt == "csv"
+                            else pq.ParquetWriter(tmp, table.schema)
+                        )
                     writer.write_table(table)
                 writer.close()
             written.append(target)
@@ -319,7 +424,7 @@ def _write_table(path: Path, table: pa.Table) -> None:
 
 def _unified_schema(parts: list[Path]) -> pa.Schema:
     """One schema for every part: complete (finished) parts first, so columns keep their order."""
-    schemas = [pq.read_schema(p) for p in parts]
+    schemas = [read_schema(p) for p in parts]
     schemas = [pa.schema([f for f in s if f.name != "run"]) for s in schemas]
     full = sorted(schemas, key=len, reverse=True)
     return pa.unify_schemas(full)
@@ -334,10 +439,10 @@ def _in_plan(table: pa.Table, n_points: int, replicates: int) -> pa.ChunkedArray
 
 def _merged(old: Path | None, parts: list[Path], schema: pa.Schema) -> pa.Table:
     """The old run table and the chunk parts in one table, sorted; chunk rows win ties."""
-    tables = [_conform(pq.read_table(p), schema) for p in parts]
+    tables = [_conform(read_table(p), schema) for p in parts]
     priority = [np.zeros(t.num_rows, dtype=np.int8) for t in tables]
     if old is not None:
-        t = _conform(pq.read_table(old), schema)
+        t = _conform(read_table(old), schema)
         tables.append(t)
         priority.append(np.ones(t.num_rows, dtype=np.int8))
     whole = pa.concat_tables(tables).append_column("_priority", pa.array(np.concatenate(priority)))

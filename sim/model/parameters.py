@@ -71,7 +71,10 @@ class Parameter:
             raise ParameterError(
                 label, f"expected {expected}, got {type(value).__name__} {value!r}"
             )
-        x = float(value)
+        try:
+            x = float(value)
+        except OverflowError:
+            raise ParameterError(label, f"expected {expected}, got a number too large") from None
         if math.isnan(x):
             raise ParameterError(label, f"expected {expected}, got NaN")
         if not self.low <= x <= self.high:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 import os
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim import inputs
 from sim.errors import InputError
 from sim.validation.measures import MEASURES, VALUE, Argument, Measure
 
@@ -284,14 +284,9 @@ def load_targets(
     """
     path = Path(path) if path is not None else default_path()
     src = _display(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(src, "", "no such targets file") from None
-    except tomllib.TOMLDecodeError as err:
-        raise InputError(src, "", f"malformed TOML: {err}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(src, "", f"cannot read the file: {err}") from None
+    if not path.exists():
+        raise InputError(src, "", "no such targets file")
+    data, _, _ = inputs.read_toml(path, "targets file", src)
     return parse_targets(data, src, populations)
 
 

@@ -20,3 +20,11 @@ def results_page(path: str | Path) -> Path:
     from sim.views.report import report
 
     return report(path)
+
+
+def check_plots(spec, model, root: str | Path) -> None:
+    """Check a spec's ``[[plots]]`` before its sweep starts (the runner's plot check, see
+    ``sim.experiment.runner.set_reporter``)."""
+    from sim.views.plots import check_spec_plots
+
+    check_spec_plots(spec, model, root)

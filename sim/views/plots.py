@@ -98,6 +98,9 @@ RUN_COLUMNS = ("run", "point", "replicate", "key", "scenario", "status", "outcom
 class Results:
     """What a results folder holds, loaded once for every plot of it."""
 
+    planned = False
+    """Whether this is what a spec will store (:class:`Planned`), not stored results."""
+
     def __init__(self, path: str | Path):
         from sim.experiment.analysis import results_spec
 
@@ -128,6 +131,10 @@ class Results:
         if self._runs is None:
             self._runs = self.store.runs([c for c in self.columns if c in self._wanted])
         return self._runs
+
+    def has_series(self) -> bool:
+        """Whether the folder holds time series parts."""
+        return self.store.has_series()
 
     def want(self, names: Iterable[str]) -> None:
         """Add columns of the run table that a plot reads."""
@@ -180,6 +187,86 @@ class Results:
     def default_by(self) -> str | None:
         """The grouping of a plot that names none: scenario, else the first factor."""
         return self.factors[0] if self.factors else None
+
+
+class Planned(Results):
+    """What a sweep of a spec will store: its run table's columns, without its rows.
+
+    Its columns come from one run of one step of the model (with the spec's final
+    metrics), so that a spec's ``[[plots]]`` are checked before any run starts.
+    """
+
+    planned = True
+
+    def __init__(self, spec, model, root: str | Path):
+        from sim.experiment.chunks import ChunkTask, run_chunk
+        from sim.experiment.seeding import run_keys
+
+        self.root = Path(root)
+        self.spec = spec
+        self.manifest: dict[str, object] = {}
+        params = {c: np.array([float(v)]) for c, v in model.defaults().items()}
+        extra = [f.name for f in spec.design.factors if f.name not in params]
+        extra += [n for pt in spec.design.points for n, _ in pt if n not in params]
+        label = spec.population or spec.scenarios[0]
+        one = np.zeros(1, dtype=np.int64)
+        task = ChunkTask(
+            chunk_id=0,
+            model=model,
+            point=one,
+            replicate=one,
+            keys=run_keys(spec.seed, one, one),
+            scenario=np.asarray([label], dtype=object),
+            factors={name: np.array([np.nan]) for name in dict.fromkeys(extra)},
+            params=params,
+            steps=1,
+            final=spec.final,
+        )
+        schema = run_chunk(task).runs.schema
+        names = ["run", *schema.names]
+        numeric = {"run"} | {
+            f.name
+            for f in schema
+            if pa.types.is_integer(f.type)
+            or pa.types.is_floating(f.type)
+            or pa.types.is_boolean(f.type)
+        }
+        if "outcome" not in names:  # the run failed: take every metric as a number
+            kept = spec.final if spec.final is not None else model.metric_names()
+            names += [m for m in kept if m not in names]
+            numeric |= set(kept)
+        self.columns = tuple(names)
+        self.numeric = numeric
+        self._wanted = set()
+        self._runs = None
+        self._series = None
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        """No rows: nothing has run yet."""
+        return pd.DataFrame(columns=list(self.columns))
+
+    def has_series(self) -> bool:
+        """Series will be recorded when the spec names them."""
+        return bool(self.spec.record_every and self.spec.series)
+
+    def want(self, names: Iterable[str]) -> None:
+        """Nothing to read."""
+
+
+def check_spec_plots(spec, model, root: str | Path) -> None:
+    """Check a spec's ``[[plots]]`` against what its sweep will store, before it runs.
+
+    Raises
+    ------
+    InputError
+        For the first plot table at fault, naming the spec file and ``plots[i]``.
+    """
+    if not spec.plots:
+        return
+    planned = Planned(spec, model, root)
+    for i, plot in enumerate(spec.plots):
+        validate(plot, i, planned)
 
 
 def default_plots(res: Results) -> list[dict[str, object]]:
@@ -260,6 +347,12 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
     series = set(res.series_names)
     if kind in ("timeseries", "phase", "bands") and not series:
         raise fail("kind", f"a {kind} plot needs series; the spec records none (metrics.series)")
+    if kind in ("timeseries", "phase", "bands") and not res.has_series():
+        raise InputError(
+            str(res.root / "timeseries"),
+            "",
+            "missing or empty, though the spec records series; rerun the sweep with --force",
+        )
     if kind in ("timeseries", "bands"):
         out["series"] = _names(plot.get("series", list(res.spec.series)), "series", fail)
         column("series", out["series"], series, "series")
@@ -316,7 +409,20 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
         column("metrics", out["metrics"], numeric, "metric")
     if kind == "events" and "a.dependency" not in columns:
         raise fail("kind", "an events plot replays one couple; these results hold no couple")
-    if kind == "events":
+    if kind == "events" and res.planned:
+        if "where" in plot and "run" in plot:
+            raise fail("where", "give either run or where, not both")
+        if "where" in plot:
+            where_ = plot["where"]
+            if not isinstance(where_, Mapping) or not where_:
+                raise fail("where", "expected a table of column = value")
+            for name in where_:
+                if name not in columns:
+                    raise fail(f"where.{name}", "not a column of the results")
+        run = plot.get("run", 0)
+        if isinstance(run, bool) or not isinstance(run, int) or run < 0:
+            raise fail("run", f"expected a run number, got {run!r}")
+    elif kind == "events":
         if "where" in plot:
             if "run" in plot:
                 raise fail("where", "give either run or where, not both")

@@ -555,10 +555,14 @@ def _manifest_study(
     except tomllib.TOMLDecodeError:
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
-    factors = (data.get("design") or {}).get("factors") if isinstance(data, dict) else None
-    scenarios = list(design.get("scenarios") or [])
+    except RecursionError:
+        return None
+    inner = data.get("design") if isinstance(data, dict) else None
+    factors = inner.get("factors") if isinstance(inner, dict) else None
+    scenarios = design.get("scenarios")
+    scenarios = list(scenarios) if isinstance(scenarios, list) else []
     population = str(design.get("population") or "")
     if not is_study(str(manifest.get("model")), str(design.get("kind")), scenarios, factors):
         return None
