@@ -44,25 +44,35 @@ class DataFolder:
     env_var: str
     folder: str
 
-    def path_of_folder(self) -> Path:
-        """The folder of files.
+    def folders(self) -> list[Path]:
+        """The folders a name is looked up in, first match wins.
 
-        ``$<env_var>`` when set; otherwise the repository's folder, found beside the
-        package (which is where an editable install leaves it); failing that, the
-        folder of that name in the working directory.
+        ``$<env_var>`` alone when set; otherwise the user's folder of that name in the
+        working directory first, then the shipped one beside the package (which is
+        where an editable install leaves it), so that a user's own file of a shipped
+        name is the one used.
         """
         override = os.environ.get(self.env_var)
         if override:
-            return Path(override)
-        beside = Path(__file__).resolve().parent.parent / self.folder
-        return beside if beside.is_dir() else Path.cwd() / self.folder
+            return [Path(override)]
+        shipped = Path(__file__).resolve().parent.parent / self.folder
+        own = Path.cwd() / self.folder
+        found = [own] if own.is_dir() else []
+        if shipped.is_dir() and not (found and own.resolve() == shipped.resolve()):
+            found.append(shipped)
+        return found or [own]
+
+    def path_of_folder(self) -> Path:
+        """The first folder names are looked up in (see :meth:`folders`)."""
+        return self.folders()[0]
 
     def names(self) -> list[str]:
-        """Names of every file in the folder, sorted."""
-        folder = self.path_of_folder()
-        if not folder.is_dir():
-            return []
-        return sorted(p.stem for p in folder.glob("*.toml") if NAME_PATTERN.match(p.stem))
+        """Names of every file in the folders, sorted (each name once)."""
+        names = set()
+        for folder in self.folders():
+            if folder.is_dir():
+                names |= {p.stem for p in folder.glob("*.toml") if NAME_PATTERN.match(p.stem)}
+        return sorted(names)
 
     def path(self, name_or_path: str | os.PathLike) -> Path:
         """The file behind a name or path.
@@ -85,9 +95,10 @@ class DataFolder:
                 raise InputError(text, "", f"no such {self.kind} file")
             return path
         if NAME_PATTERN.match(text) and len(text) <= inputs.MAX_NAME_BYTES:
-            path = self.path_of_folder() / f"{text}.toml"
-            if path.is_file():
-                return path
+            for folder in self.folders():
+                path = folder / f"{text}.toml"
+                if path.is_file():
+                    return path
         names = self.names()
         known = ", ".join(names) or "(none found)"
         hint = close_match(text, tuple(names))
@@ -95,7 +106,7 @@ class DataFolder:
             inputs.printable(text[:200]) or "''",
             "",
             f"unknown {self.kind}{hint}; expected a path to a .toml file or one of: {known} "
-            f"(in {display(self.path_of_folder())})",
+            f"(in {', '.join(display(f) for f in self.folders())})",
         )
 
     def read(self, name_or_path: str | os.PathLike) -> tuple[Path, str, dict[str, Any]]:

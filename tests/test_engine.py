@@ -112,3 +112,19 @@ def test_ended_couples_are_frozen():
         tail = sim.series["intimacy"][t + 2 :, i]
         assert (tail == tail[0]).all()
         assert sim.state.weeks[i] == t + 1
+
+
+def test_reprs_are_one_short_line_that_tells_the_state():
+    import sim
+
+    run = sim.run_couples(env={"alternatives": 0.6}, n=200, seed=3, steps=520)
+    together = int(run.state.active.sum())
+    assert 0 < together < 200
+    text = repr(run)
+    assert "\n" not in text and len(text) < 200
+    assert f"200 couples at week 520: {together} together" in text
+    model = sim.RelationshipModel(n_couples=3, rng=1)
+    model.step()
+    assert repr(model).startswith("<RelationshipModel, week 1: <State of 3 couples at week 1")
+    market = sim.PartnerMarket(size=40, rng=1)
+    assert repr(market) == "<PartnerMarket of 40 people, week 0>"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -442,3 +443,33 @@ def test_a_thing_to_try_runs_as_written_and_its_page_names_its_values(tmp_path, 
 def _pairs(argv: list[str]) -> list[tuple[str, str]]:
     """The KEY, VALUE of every ``--set KEY=VALUE`` of a command line."""
     return [tuple(argv[i + 1].split("=", 1)) for i, x in enumerate(argv) if x == "--set"]
+
+
+def test_a_users_own_scenarios_folder_is_searched_before_the_shipped_one(tmp_path, monkeypatch):
+    from sim.experiment.runner import sweep
+    from sim.scenario import list_scenarios, load_scenario, scenario_path
+
+    shipped = scenario_path("balanced_mutual").resolve()
+    own = tmp_path / "scenarios"
+    own.mkdir()
+    text = shipped.read_text(encoding="utf-8")
+    (own / "balanced_mutual.toml").write_text(text.replace("Balanced", "My balanced", 1))
+    (own / "my_own.toml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RELSIM_SCENARIOS", raising=False)
+    assert scenario_path("balanced_mutual").resolve() == (own / "balanced_mutual.toml").resolve()
+    assert load_scenario("balanced_mutual").title.startswith("My balanced")
+    names = list_scenarios()
+    assert "my_own" in names and "coercive_helper" in names  # the shipped ones still found
+    assert names.count("balanced_mutual") == 1
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        'name = "s"\ndescription = "d"\nsteps = 4\nreplicates = 2\n'
+        'scenarios = ["balanced_mutual", "coercive_helper"]\n[design]\nkind = "scenarios"\n'
+    )
+    sweep(spec, "serial", tmp_path / "out", quiet=True, report=False)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    files = manifest["scenario_files"]
+    assert files["balanced_mutual"] == str((own / "balanced_mutual.toml").resolve())
+    assert files["coercive_helper"].endswith("scenarios/coercive_helper.toml")
+    assert str(tmp_path) not in files["coercive_helper"]

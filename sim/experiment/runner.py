@@ -562,6 +562,12 @@ def _bases(spec: Spec, model: BatchModel) -> dict[str, dict[str, float]]:
     return {s: model.base(s) for s in spec.scenarios}
 
 
+def _base_sources(spec: Spec, model: BatchModel) -> dict[str, str]:
+    """The file each base scenario was read from, where the model can say."""
+    source = getattr(model, "base_source", None)
+    return {s: source(s) for s in spec.scenarios} if source else {}
+
+
 def _population(spec: Spec, model: BatchModel) -> PopulationInfo | None:
     """The population the spec's runs are drawn from, loaded once for the sweep."""
     if not spec.population:
@@ -622,6 +628,7 @@ def _manifest(
             "git": provenance.git_commit(),
         },
         "packages": provenance.package_versions(),
+        "scenario_files": _base_sources(spec, model),
         "created": sessions[0]["started"] if sessions else provenance.now(),
         "sessions": [*sessions, {"started": provenance.now()}] if new_session else sessions,
         "status": "running",

@@ -162,6 +162,10 @@ class PartnerMarket(mesa.Model):
         self.running = True
         self.datacollector.collect(self)
 
+    def __repr__(self) -> str:
+        m = self.market
+        return f"<PartnerMarket of {m.n:,} people, week {m.week}>"
+
     def step(self) -> None:
         """One week of the market."""
         self.market.step()

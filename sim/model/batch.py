@@ -75,6 +75,14 @@ class RelationshipBatch:
                 values[f"{prefix}.{key}"] = float(value)
         return values
 
+    def base_source(self, scenario: str) -> str:
+        """The file a scenario name was read from (the user's folder before the shipped
+        one), for the provenance; ``"registry defaults"`` for ``default``."""
+        try:
+            return str(scenarios.scenario_path(scenario).resolve())
+        except InputError:
+            return "registry defaults"
+
     def population_names(self) -> tuple[str, ...]:
         """Every population file's name (``sim.population.list_populations``)."""
         return tuple(populations.list_populations())

@@ -88,6 +88,12 @@ class Simulation:
     series: dict[str, np.ndarray] = field(default_factory=dict)
     steps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
+    def __repr__(self) -> str:
+        recorded = (
+            f"{len(self.series)} series at {len(self.steps)} weeks" if self.series else "no series"
+        )
+        return f"<Simulation: {self.state!r}; {recorded}>"
+
     def metrics(self, thresholds: Thresholds | None = None) -> dict[str, np.ndarray]:
         """Final metrics of every couple with its outcome class and its pattern (the class
         with its ending set aside), each as a code and a name."""

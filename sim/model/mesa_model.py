@@ -191,6 +191,9 @@ class RelationshipModel(mesa.Model):
         self.running = True
         self.datacollector.collect(self)
 
+    def __repr__(self) -> str:
+        return f"<RelationshipModel, week {self.steps}: {self.state!r}>"
+
     def step(self) -> None:
         """Advance every couple still together by one week."""
         advance_week(self.state, self.params, self.keys)

@@ -85,11 +85,28 @@ def _arrays(self) -> dict[str, np.ndarray]:
     return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "step"}
 
 
+def _repr(self) -> str:
+    """A line a reader can take in: couples, week, how many are together, and means."""
+    n, together = self.n, int(np.count_nonzero(self.active))
+    means = ", ".join(
+        f"{name} {float(np.mean(getattr(self, name))):.2f}"
+        for name in ("intimacy", "satisfaction", "resentment")
+    )
+    couples = f"{n:,} couple{'s' if n != 1 else ''}"
+    return f"<State of {couples} at week {self.step}: {together:,} together; mean {means}>"
+
+
 State = make_dataclass(
     "State",
     _state_fields(),
-    namespace={"n": property(_n), "arrays": _arrays, "__doc__": _state_doc()},
+    namespace={
+        "n": property(_n),
+        "arrays": _arrays,
+        "__doc__": _state_doc(),
+        "__repr__": _repr,
+    },
     module=__name__,
+    repr=False,
 )
 
 RANGES: dict[str, tuple[float, float]] = {v.name: (v.low, v.high) for v in STATE}
