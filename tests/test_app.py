@@ -9,7 +9,6 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 import solara
-from matplotlib.patches import FancyArrowPatch
 
 from sim.cli import cmd_app
 from sim.cli.main import main
@@ -57,14 +56,17 @@ def test_page_renders_steps_and_tells_the_week(page):
     step = rc.find(v.Btn, children=["Step"])
     step.assert_single()
     assert "Week 0" in _html_with(box, "relsim-week")[0]
+    assert "Outcome so far: none yet" in _html_with(box, "relsim-outcome")[0]
     for _ in range(3):
         step.widget.click()
     week = _html_with(box, "relsim-week")[0]
     assert "Week 3:" in week
     outcome = _html_with(box, "relsim-outcome")[0]
-    assert "Outcome so far:" in outcome
-    images = [w for w in _walk(box) if isinstance(w, widgets.Image)]
-    assert len(images) >= 6  # the couple and five series
+    assert "Outcome so far:" in outcome and "none yet" not in outcome
+    charts = _html_with(box, "relsim-chart-box")
+    assert len(charts) >= 6  # the couple and five series, drawn by the browser
+    assert not [w for w in _walk(box) if isinstance(w, widgets.Image)]
+    assert "Week 3 of 520 (year 1, week 3)" in _html_with(box, "relsim-clock")[0]
     # Reset rebuilds the model of the current settings (Mesa passes its own scenario).
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert "Week 0" in _html_with(box, "relsim-week")[0]
@@ -78,9 +80,6 @@ def test_picking_a_scenario_loads_its_traits_and_notes(page):
     select.assert_single()
     assert set(select.widget.items) >= {name, "balanced_mutual"}
     select.widget.v_model = name
-    # Play and Step stay at the top of the sidebar, above the teacher's controls.
-    titles = [w.children[0] for w in rc.find(v.CardTitle).widgets]
-    assert titles.index("Controls") < titles.index("Scenario")
     notes = _html_with(box, "relsim-notes")[0]
     assert sc.title in notes and "What to notice" in notes and "Things to try" in notes
     labels = [w.label for w in rc.find(v.Slider).widgets]
@@ -128,12 +127,13 @@ def test_the_picture_draws_one_arrow_per_interaction_and_a_line_per_conflict():
     model = app.scenario_settings("coercive_helper", seed=2).model()
     for _ in range(12):
         model.step()
-    fig = app.draw_couple(model)
-    ax = fig.axes[0]
+    picture = app.couple_svg(model)
     expected = app.week_interactions(model.state.events[:, :, 0])
-    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
-    assert len(arrows) == sum(group.shape == "arrow" for group, _, _ in expected)
-    assert f"week {model.steps}" in ax.get_title()
+    arrows = picture.count('class="relsim-arrow"')
+    assert arrows == sum(group.shape == "arrow" for group, _, _ in expected)
+    lines = picture.count('class="relsim-conflict"')
+    assert lines == sum(group.shape == "line" for group, _, _ in expected)
+    assert f"<title>week {model.steps}</title>" in picture
 
 
 def test_the_app_listens_on_loopback_whatever_the_environment_says(monkeypatch):
@@ -246,13 +246,13 @@ def test_the_couple_selector_picks_the_couple_the_picture_and_words_follow():
     from html import escape
 
     settings = solara.reactive(app.scenario_settings("coercive_helper", seed=2, couples=4))
-    keeper = app.ModelKeeper()
+    run = solara.reactive(app.CoupleRun(settings.value))
     followed = solara.reactive(1)
     box, rc = solara.render(
-        solara.AppLayout(children=[app.ScenarioView(settings, keeper, followed)]),
+        solara.AppLayout(children=[app.ScenarioView(settings, run, followed, solara.reactive(10))]),
         handle_error=False,
     )
-    model = solara.reactive(keeper.model)  # the model the view runs
+    model = solara.reactive(run.value.models[0])  # the model the view runs
     try:
         for _ in range(2):
             rc.find(v.Btn, children=["Step"]).widget.click()
@@ -270,7 +270,7 @@ def test_the_couple_selector_picks_the_couple_the_picture_and_words_follow():
         assert rc.find(v.Slider, label="Follow couple 3").widgets
     finally:
         rc.close()
-    assert "couple 3 of 4" in app.draw_couple(model.value, 2).axes[0].get_title()
+    assert "<title>couple 3 of 4, week 2</title>" in app.couple_svg(model.value, 2)
     assert app.followed_couple(model.value, 9) == 3  # capped at the last couple
 
 
@@ -281,15 +281,13 @@ def test_one_couple_has_no_selector(page):
 
 def test_reset_after_a_change_rebuilds_the_model_of_the_new_settings(page):
     box, rc = page
-    rc.find(v.Slider, label="Couples").widget.v_model = 5
+    rc.find(v.Slider, label="Couples 1").widget.v_model = 5
     rc.find(v.Btn, children=["Step"]).widget.click()
     assert "(couple 1)" in _html_with(box, "relsim-week")[0]
     rc.find(v.Btn, children=["Reset"]).widget.click()
     week = _html_with(box, "relsim-week")[0]
     assert "Week 0" in week and "(couple 1)" in week  # still five couples, not one
-    # The teacher's controls stayed in place; SolaraViz's started afresh below the switch.
-    titles = [w.children[0] for w in rc.find(v.CardTitle).widgets]
-    assert titles.index("View") < titles.index("Controls") < titles.index("Scenario")
+    assert rc.find(v.Slider, label="Couples 5").widgets  # the slider shows its number
 
 
 def test_relsim_app_set_opens_the_scenario_with_the_values_set(monkeypatch):

@@ -128,7 +128,9 @@ def _open(browser, url: str):
 
 
 def _image_sources(page) -> list[str]:
-    return page.locator("img").evaluate_all("els => els.map(e => e.src)")
+    """The charts as drawn, one string each: SVG drawn by the browser, or images."""
+    charts = page.locator(".relsim-chart-box").evaluate_all("els => els.map(e => e.innerHTML)")
+    return charts + page.locator("img").evaluate_all("els => els.map(e => e.src)")
 
 
 def _assert_plots_changed(before: list[str], after: list[str], at_least: int) -> None:
@@ -164,9 +166,9 @@ def test_served_app_loads_picks_a_scenario_plays_and_plots_without_errors(
         before = _image_sources(page)
         assert len(before) >= 6
 
-        page.get_by_role("button", name="▶").click()
+        page.get_by_role("button", name="▶ Play").click()
         _wait_for_week(page, 8)
-        page.get_by_role("button", name="❚❚").click()
+        page.get_by_role("button", name="❚❚ Pause").click()
         page.wait_for_timeout(500)
         _assert_plots_changed(before, _image_sources(page), 5)
 
@@ -207,16 +209,16 @@ def test_served_app_switches_to_the_market_steps_and_plots_without_errors(
 
         # Leaving the market while it plays pauses it: the scenario opens where it was
         # (week 0), paused, and the market has not run on in the background.
-        page.get_by_role("button", name="▶").click()
+        page.get_by_role("button", name="▶ Play").click()
         page.locator(".relsim-market-week").get_by_text("Week 4:").wait_for()
         page.get_by_role("button", name="one scenario").click()
         assert _wait_for_week(page, 0) == 0
-        page.get_by_role("button", name="▶").wait_for()
+        page.get_by_role("button", name="▶ Play").wait_for()
         assert page.get_by_role("button", name="Step").is_enabled()
         page.wait_for_timeout(3000)
         page.get_by_role("button", name="partner market").click()
         page.locator(".relsim-market-week").wait_for()
-        page.get_by_role("button", name="▶").wait_for()
+        page.get_by_role("button", name="▶ Play").wait_for()
         assert 4 <= _market_week(page) <= 6
         _assert_no_error_shown(page, errors)
     finally:
@@ -259,5 +261,146 @@ def test_served_app_shows_a_population_steps_and_plots_without_errors(tmp_path, 
 
         _assert_no_error_shown(page, errors)
         _screenshot(page, tmp_path / "population.png")
+    finally:
+        page.close()
+
+
+def _inside(box, width: int, height: int) -> bool:
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= width + 1
+        and box["y"] + box["height"] <= height + 1
+        and box["width"] > 200
+        and box["height"] > 120
+    )
+
+
+def test_projector_mode_shows_the_couple_and_two_plots_at_1280_by_720(tmp_path, browser, served):
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.set_default_timeout(WAIT_MS)
+    try:
+        page.goto(served)
+        page.get_by_role("button", name="Step").wait_for()
+        page.get_by_text("Projector").click()
+        page.locator(".relsim-settings").wait_for(state="detached")
+        page.get_by_role("button", name="Step").click()
+        page.locator(".relsim-clock").get_by_text("Week 1 of 520").wait_for()
+        picture = page.locator(".relsim-picture svg").first.bounding_box()
+        plots = [p.bounding_box() for p in page.locator(".relsim-stage .relsim-plot svg").all()]
+        assert len(plots) == 2
+        assert _inside(picture, 1280, 720), picture
+        assert all(_inside(p, 1280, 720) for p in plots), plots
+        size = page.locator(".relsim-week p").first.evaluate(
+            "e => parseFloat(getComputedStyle(e).fontSize)"
+        )
+        assert size >= 20
+        body = page.locator("body").inner_text()
+        for leftover in ("Page 0", "Model Parameters", "Use Threads", "runs on Solara"):
+            assert leftover not in body
+        _screenshot(page, tmp_path / "projector.png")
+    finally:
+        page.close()
+
+
+def test_play_stops_at_the_last_week_with_its_message_and_reset_starts_again(browser, served):
+    page, errors = _open(browser, served)
+    try:
+        page.locator(".v-select").filter(has_text="Speed").click()
+        page.get_by_role("option", name=f"{max(player_speeds())} weeks a second").click()
+        page.get_by_role("button", name="▶ Play").click()
+        stopped = page.locator(".relsim-stopped")
+        stopped.get_by_text("last week, week 520").wait_for(timeout=240_000)
+        assert "Week 520 of 520" in page.locator(".relsim-clock").inner_text()
+        assert page.get_by_role("button", name="▶ Play").is_disabled()
+        assert page.get_by_role("button", name="Step").is_disabled()
+        page.get_by_role("button", name="Reset").click()
+        page.locator(".relsim-clock").get_by_text("Week 0 of 520").wait_for()
+        assert stopped.count() == 0
+        page.get_by_role("button", name="Step").click()
+        assert _wait_for_week(page, 1) == 1
+        _assert_no_error_shown(page, errors)
+    finally:
+        page.close()
+
+
+def test_side_by_side_shows_two_couples(tmp_path, browser, served):
+    page, errors = _open(browser, served)
+    try:
+        page.locator(".v-select").filter(has_text="Compare with").click()
+        page.get_by_role("option", name="one trait changed").click()
+        pictures = page.locator(".relsim-picture svg")
+        pictures.nth(1).wait_for()
+        assert pictures.count() == 2
+        page.get_by_role("button", name="Step").click()
+        page.locator(".relsim-picture text").get_by_text("right: week 1").wait_for()
+        assert page.locator(".relsim-week").count() == 2
+        _assert_no_error_shown(page, errors)
+        _screenshot(page, tmp_path / "side_by_side.png")
+    finally:
+        page.close()
+
+
+def player_speeds() -> tuple[int, ...]:
+    from sim.teach.player import SPEEDS
+
+    return tuple(s for s in SPEEDS if s >= 10)
+
+
+RECORD_WEEKS = """(selector) => {
+    window.relsimWeeks = [];
+    const week = () => {
+        const el = document.querySelector(selector);
+        const found = el && /Week (\\d+)/.exec(el.innerText);
+        return found ? Number(found[1]) : -1;
+    };
+    let last = week();
+    new MutationObserver(() => {
+        const now = week();
+        if (now !== last) {
+            last = now;
+            window.relsimWeeks.push([performance.now(), now]);
+        }
+    }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def _measure_frames(page, selector: str, seconds: float) -> tuple[int, int, float]:
+    """Play for ``seconds`` and count the weeks the browser drew: weeks played, weeks
+    drawn and seconds, from the second week drawn to the last."""
+    page.evaluate(RECORD_WEEKS, selector)
+    page.get_by_role("button", name="▶ Play").click()
+    page.wait_for_timeout(seconds * 1000)
+    page.get_by_role("button", name="❚❚ Pause").click()
+    drawn = page.evaluate("window.relsimWeeks")
+    assert len(drawn) >= 3, drawn
+    drawn = [(t, w) for t, w in drawn if w >= 0]  # a box briefly away while redrawn
+    weeks = [w for _, w in drawn]
+    assert weeks == sorted(weeks)
+    return weeks[-1] - weeks[1], len(set(weeks)) - 2, (drawn[-1][0] - drawn[1][0]) / 1000
+
+
+def test_frame_rate_in_the_browser_is_printed(browser, served):
+    page, errors = _open(browser, served)
+    try:
+        for view, selector in (
+            ("one scenario", ".relsim-week"),
+            ("partner market", ".relsim-market-week"),
+        ):
+            page.get_by_role("button", name=view).click()
+            page.locator(selector).wait_for()
+            page.get_by_role("button", name="Step").click()
+            page.locator(selector).get_by_text("Week 1:").wait_for()
+            for speed in player_speeds():
+                page.locator(".v-select").filter(has_text="Speed").click()
+                page.get_by_role("option", name=f"{speed} weeks a second").click()
+                weeks, drawn, elapsed = _measure_frames(page, selector, 10.0)
+                print(
+                    f"\n{view}, speed {speed}: {weeks} weeks played and {drawn} drawn in "
+                    f"{elapsed:.1f} s: {weeks / elapsed:.1f} weeks a second, "
+                    f"{1000 * elapsed / max(drawn, 1):.0f} ms a frame"
+                )
+        _assert_no_error_shown(page, errors)
     finally:
         page.close()

@@ -1,4 +1,4 @@
-"""``relsim app``: serve the teaching app (Mesa's SolaraViz) on this machine.
+"""``relsim app``: serve the teaching app (a Solara page over the Mesa models) on this machine.
 
 The app is served by ``solara run sim.teach.app`` in a child process. It listens on
 127.0.0.1 unless ``--host`` names another address: the app has no login, so only an
@@ -168,6 +168,9 @@ def child_environment(
     # Solara warns on every page load that its session cookie falls back to
     # samesite=lax over plain http, which is what a local server wants.
     env["PYTHONWARNINGS"] = "ignore:Cookies with samesite=none require https:UserWarning"
+    # The page is the app's own: no framework banner, its own title in the browser tab.
+    env["SOLARA_THEME_SHOW_BANNER"] = "False"
+    env["SOLARA_THEME_TITLE"] = "relsim"
     named = ((SCENARIO_ENV, scenario), (OVERRIDES_ENV, overrides), (POPULATION_ENV, population))
     for name, value in named:
         if value:
@@ -182,7 +185,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "app",
         help="serve the teaching app in the browser",
-        description="Serve the teaching app (Mesa's SolaraViz): pick a scenario, move the "
+        description="Serve the teaching app (a Solara page over the Mesa models): pick a "
+        "scenario, move the "
         "traits, play the weeks and watch the couple; or watch a partner market, or the "
         "couples of a population. Listens on 127.0.0.1 unless --host names another "
         "address. Ctrl-C stops it.",

@@ -182,7 +182,20 @@ class Check:
         """The test in words, with its value, as it came out for one couple."""
         value, limit = float(self.metric(m)), getattr(th, self.threshold)
         op = self.op if self.holds(m, th) else ("<" if self.op == ">=" else ">=")
-        return f"{self.label} {value:.2f} {op} {limit:.2f} ({self.threshold})"
+        shown, bound = _reading_true(value, limit, op)
+        return f"{self.label} {shown} {op} {bound} ({self.threshold})"
+
+
+def _reading_true(value: float, limit: float, op: str) -> tuple[str, str]:
+    """``value`` and ``limit`` with two decimals, or as many more as it takes for the
+    comparison ``op`` of the numbers as written to read true (``0.0799 < 0.08``, not
+    ``0.08 < 0.08``)."""
+    for digits in range(2, 17):
+        shown, bound = f"{value:.{digits}f}", f"{limit:.{digits}f}"
+        a, b = float(shown), float(bound)
+        if (a >= b) if op == ">=" else (a < b):
+            return shown, bound
+    return repr(value), repr(limit)
 
 
 def _lower(a: str, b: str) -> Callable[[Mapping[str, np.ndarray]], np.ndarray]:

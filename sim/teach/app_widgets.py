@@ -1,6 +1,6 @@
-"""Pieces both views of the teaching app share: versioned settings, sliders, text.
+"""Pieces the views of the teaching app share: versioned settings, sliders, text.
 
-The app's two views (one scenario's couples, and the partner market) each keep their
+The app's views (one scenario's couples, the partner market, a population) each keep their
 settings in a frozen dataclass whose ``version`` rises at every change, build their
 sliders from a parameter registry, and write their text as escaped HTML.
 """
@@ -81,71 +81,3 @@ def html_box(html: str, css_class: str, scroll: bool = False):
     the browser; ``scroll`` lets a long text scroll inside its grid cell."""
     style = "max-height: 100%; overflow-y: auto" if scroll else None
     return solara.HTML(tag="div", unsafe_innerHTML=html, classes=[css_class], style=style)
-
-
-class _ParkedModel:
-    """What a hidden view's model reactive holds: a model that never steps and has stopped.
-
-    It takes any keyword arguments and shows week 0, as SolaraViz's parameter check and
-    step counter expect of a model, should either still look at it.
-    """
-
-    running = False
-    steps = 0
-    time = 0.0
-
-    def __init__(self, **params: object) -> None:
-        pass
-
-    def step(self) -> None:
-        """Nothing: a parked model stays where it is."""
-
-
-class ModelKeeper:
-    """Keeps a view's model while the view is hidden, and stops its play loop.
-
-    SolaraViz plays a model in a thread that outlives its component: hidden or rebuilt
-    while playing, it would go on stepping the model in the background to the end of
-    the run. :func:`use_kept_model` gives each mount of a view (and each version of its
-    settings) a fresh reactive holding the kept model, and when that mount ends it puts
-    a parked model in the old reactive, on which the old loop makes one empty step,
-    sees that the model stopped and ends.
-
-    Attributes
-    ----------
-    version : int or None
-        Settings version of the kept model.
-    model : mesa.Model or None
-        The kept model.
-    """
-
-    def __init__(self) -> None:
-        self.version: int | None = None
-        self.model = None
-
-    def take(self, version: int, build: Callable[[], object]):
-        """The kept model of this settings version, built afresh for a new version."""
-        if self.version != version or self.model is None:
-            self.version, self.model = version, build()
-        return self.model
-
-    def keep(self, version: int, model) -> None:
-        """Keep ``model`` (Reset may have replaced the one taken) if still current."""
-        if version == self.version:
-            self.model = model
-
-
-def use_kept_model(keeper: ModelKeeper, version: int, build: Callable[[], object]):
-    """A hook: a reactive holding ``keeper``'s model for this mount and settings version,
-    parked (see :class:`ModelKeeper`) when the view unmounts or the version changes."""
-    model = solara.use_memo(lambda: solara.reactive(keeper.take(version, build)), [version])
-
-    def park_on_leave():
-        def leave():
-            keeper.keep(version, model.value)
-            model.value = _ParkedModel()
-
-        return leave
-
-    solara.use_effect(park_on_leave, [model])
-    return model

@@ -1,13 +1,14 @@
 """The partner market in the teaching app: its settings, controls, pictures and words.
 
-The market view runs :class:`sim.PartnerMarket` in Mesa's ``SolaraViz``. The sidebar
-holds the play controls, a seed, the number of people (kept small for a classroom)
+The market view runs :class:`sim.PartnerMarket` in the app's player. The settings
+hold a seed, the number of people (kept small for a classroom)
 and sliders built from the market's parameter registry
 (:mod:`sim.market.parameters`): the market's rules, the population mean of every
-trait, and the couples' environment. The main area shows the population as a picture
+trait, and the couples' environment. The stage shows the population as a picture
 (people on a circle in the order of a trait, couples joined by a curve coloured by
 their satisfaction, singles set apart outside the ring), what happened this week in
-words, notes for teachers, live plots of the market's ``DataCollector`` series, how
+words, notes for teachers, live plots of the market's ``DataCollector`` series (all
+drawn as SVG by the browser, :mod:`sim.teach.svg`), how
 the relationships that ended so far ended, satisfaction by relationship age of
 chemistry- and compatibility-matched couples (M10) and how often people repeat a
 relationship's pattern after an ending that left their deficit unresolved or resolved
@@ -18,16 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from html import escape
 
 import numpy as np
 import solara
 from matplotlib import colormaps
-from matplotlib.cm import ScalarMappable
-from matplotlib.collections import LineCollection
-from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from mesa.visualization import make_plot_component
 
 from sim.market import parameters as mreg
 from sim.market.market import (
@@ -43,7 +39,7 @@ from sim.model import parameters as reg
 from sim.model.engine import DEFAULT_STEPS
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.model.state import Ending
-from sim.teach import texts
+from sim.teach import svg, texts
 from sim.teach.app_widgets import ParameterSlider, Versioned, html_box, text_block
 
 MIN_PEOPLE = 20
@@ -174,86 +170,81 @@ def couple_satisfaction(model: PartnerMarket) -> tuple[np.ndarray, np.ndarray]:
     return slots, m.state.satisfaction[:, slots].mean(axis=0)
 
 
-def draw_population(model: PartnerMarket, arrange_by: str = ARRANGE_DEFAULT) -> Figure:
-    """The whole market as one picture.
+def _hex(rgba: np.ndarray) -> list[str]:
+    rgb = np.round(np.asarray(rgba)[:, :3] * 255).astype(int)
+    return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb]
+
+
+MARKET_W, MARKET_H, MARKET_UNIT = 560.0, 440.0, 165.0
+"""Size of the market picture in its own units, and the radius of the ring."""
+
+
+def population_svg(model: PartnerMarket, arrange_by: str = ARRANGE_DEFAULT) -> str:
+    """The whole market as one picture, in SVG.
 
     People sit at fixed places on a circle, in the order of their initial value of
-    ``arrange_by``. Partners are on the ring, joined by a curve coloured by their
-    couple's mean satisfaction; singles and people recovering from an ending sit just
-    outside the ring at their place, apart from the couples.
+    ``arrange_by``. Partners are on the ring, joined by a curve (class
+    ``relsim-couple-curve``) coloured by their couple's mean satisfaction; singles and
+    people recovering from an ending sit just outside the ring at their place, apart
+    from the couples (a dot of class ``relsim-person`` and the status's name each).
     """
     m = model.market
     angle = person_angles(m.initial_traits[arrange_by])
-    ring = np.column_stack((np.cos(angle), np.sin(angle)))
-    fig = Figure(figsize=(5.4, 4.1))
-    ax = fig.add_axes((0.0, 0.0, 0.66, 0.9))
-    ax.set_aspect("equal")
-    ax.set_xlim(-1.22, 1.22)
-    ax.set_ylim(-1.22, 1.3)
-    ax.axis("off")
+    ring = np.column_stack((np.cos(angle), -np.sin(angle)))  # SVG's y runs down
+    cx, cy, unit = 200.0, 245.0, MARKET_UNIT
     slots, satisfaction = couple_satisfaction(model)
-    norm = Normalize(0.0, 1.0)
-    couples = LineCollection(
-        couple_curves(ring[m.person[0, slots]], ring[m.person[1, slots]]),
-        colors=SATISFACTION_COLOURS(norm(satisfaction)),
-        linewidths=1.4 if m.n <= 250 else 0.8,
-        alpha=0.85,
-        gid="couples",
-    )
-    ax.add_collection(couples)
-    dot = float(np.clip(3000.0 / m.n, 4.0, 40.0))
-    handles = []
+    low = arrange_by.replace("_", " ")
+    title = f"Week {m.week}: {len(slots)} couples among {m.n} people"
+    out = [
+        f'<svg class="relsim-market-picture" viewBox="0 0 {MARKET_W:g} {MARKET_H:g}" '
+        'width="100%" preserveAspectRatio="xMidYMid meet" role="img" font-family="sans-serif">',
+        f"<title>{escape(title)}</title>",
+        svg._text(MARKET_W / 2, 20, title, 15, weight="bold"),
+        svg._text(cx, 42, f"lowest {low} here, rising clockwise", 11, colour="#555"),
+    ]
+    width = 1.6 if m.n <= 250 else 0.9
+    start, end = ring[m.person[0, slots]], ring[m.person[1, slots]]
+    control = 0.35 * 0.5 * (start + end)
+    for p0, c, p1, colour in zip(
+        start, control, end, _hex(SATISFACTION_COLOURS(satisfaction)), strict=True
+    ):
+        out.append(
+            f'<path class="relsim-couple-curve" d="M{cx + unit * p0[0]:.1f},{cy + unit * p0[1]:.1f}'
+            f" Q{cx + unit * c[0]:.1f},{cy + unit * c[1]:.1f} {cx + unit * p1[0]:.1f},"
+            f'{cy + unit * p1[1]:.1f}" fill="none" stroke="{colour}" stroke-width="{width}" '
+            'stroke-opacity="0.85"/>'
+        )
+    dot = float(np.clip(np.sqrt(3000.0 / m.n) / 1.6, 1.6, 4.5))
+    y_legend = 80.0
+    out.append(svg._text(394, y_legend - 32, "people, on the circle", 11, anchor="start"))
+    out.append(svg._text(394, y_legend - 18, f"by initial {low}", 11, anchor="start"))
     for status, (label, face, edge) in STATUS_STYLE.items():
         who = np.flatnonzero(m.status == status)
-        r = 1.0 if status == PARTNERED else OUTER_RADIUS
-        ax.scatter(
-            r * ring[who, 0],
-            r * ring[who, 1],
-            s=dot,
-            c=face,
-            edgecolors=edge,
-            linewidths=0.8,
-            zorder=3,
-            gid=STATUS_NAMES[status],
+        r = unit * (1.0 if status == PARTNERED else OUTER_RADIUS)
+        name = STATUS_NAMES[status]
+        out.append(f'<g class="relsim-people relsim-{name}">')
+        out.extend(
+            f'<circle class="relsim-person" cx="{cx + r * x:.1f}" cy="{cy + r * y:.1f}" '
+            f'r="{dot:.1f}" fill="{face}" stroke="{edge}" stroke-width="0.8"/>'
+            for x, y in ring[who]
         )
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                markerfacecolor=face,
-                markeredgecolor=edge,
-                label=f"{label}: {len(who)}",
-            )
+        out.append("</g>")
+        out.append(f'<circle cx="400" cy="{y_legend:.0f}" r="4" fill="{face}" stroke="{edge}"/>')
+        out.append(svg._text(409, y_legend + 4, f"{label}: {len(who)}", 11, anchor="start"))
+        y_legend += 18
+    top, height = 170.0, 170.0
+    for i in range(10):
+        colour = _hex(SATISFACTION_COLOURS([1.0 - (i + 0.5) / 10]))[0]
+        out.append(
+            f'<rect x="406" y="{top + i * height / 10:.1f}" width="14" '
+            f'height="{height / 10 + 0.5:.1f}" fill="{colour}"/>'
         )
-    low = arrange_by.replace("_", " ")
-    ax.annotate(
-        f"lowest {low} here, rising clockwise",
-        xy=(0.0, 1.0),
-        xytext=(0.0, OUTER_RADIUS + 0.1),
-        ha="center",
-        va="bottom",
-        fontsize=8,
-        color="#555555",
-        arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.6},
-    )
-    fig.suptitle(f"Week {m.week}: {len(slots)} couples among {m.n} people", fontsize=10)
-    fig.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0.64, 0.9),
-        fontsize=8,
-        frameon=False,
-        title=f"people, on the circle\nby initial {low}",
-        title_fontsize=8,
-        alignment="left",
-    )
-    cax = fig.add_axes((0.68, 0.08, 0.035, 0.42))
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=SATISFACTION_COLOURS), cax=cax)
-    bar.set_label("couple's satisfaction (the line)", fontsize=8)
-    bar.ax.tick_params(labelsize=7)
-    return fig
+    out.append(svg._text(426, top + 5, "1", 10, anchor="start"))
+    out.append(svg._text(426, top + height, "0", 10, anchor="start"))
+    out.append(svg._text(440, top + height / 2, "couple's satisfaction", 10, anchor="start"))
+    out.append(svg._text(440, top + height / 2 + 13, "(the line)", 10, anchor="start"))
+    out.append("</svg>")
+    return "".join(out)
 
 
 # --- what ended, and what it left ------------------------------------------------------
@@ -277,86 +268,72 @@ def ending_counts(model: PartnerMarket) -> dict[str, dict[str, int]]:
     return out
 
 
-def draw_endings(model: PartnerMarket) -> Figure:
+def endings_svg(model: PartnerMarket) -> str:
     """Share of the relationships ended so far by outcome class (a healthy or a
     destructive ending), each bar one pattern (the shape the relationship had)."""
     counts = ending_counts(model)
     total = sum(c["healthy"] + c["destructive"] for c in counts.values())
-    fig = Figure(figsize=(5.0, 3.2))
-    ax = fig.add_subplot()
-    names = list(PATTERNS)[::-1]
-    left = np.zeros(len(names))
-    for kind, colour in (("healthy", "#2ca02c"), ("destructive", "#d62728")):
-        share = np.array([counts[n][kind] for n in names]) / max(total, 1)
-        ax.barh(names, share, left=left, color=colour, label=f"ended {kind}")
-        left += share
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("share of ended relationships")
+    names = list(PATTERNS)
     healthy = sum(c["healthy"] for c in counts.values())
-    ax.set_title(
-        f"How the {total} relationships that ended so far ended"
-        + (f" ({healthy} healthy, {total - healthy} destructive)" if total else ""),
-        fontsize=9,
-    )
+    title = f"How the {total} relationships that ended so far ended"
+    if not total:
+        title = "No relationship has ended yet"
+    parts = [
+        (f"ended {kind}", colour, [counts[n][kind] / max(total, 1) for n in names])
+        for kind, colour in (("healthy", "#2ca02c"), ("destructive", "#d62728"))
+    ]
     if total:
-        ax.legend(loc="lower right", fontsize=8)
-    else:
-        ax.text(0.5, 0.5, "No relationship has ended yet.", ha="center", transform=ax.transAxes)
-    return fig
+        title += f" ({healthy} healthy, {total - healthy} destructive)"
+    return svg.stacked_bars(
+        title, names, parts, "share of ended relationships", css_class="relsim-chart relsim-endings"
+    )
 
 
-def draw_age_profile(model: PartnerMarket) -> Figure:
+def age_profile_svg(model: PartnerMarket) -> str:
     """Mean satisfaction of couples still together by relationship age, for
     chemistry-matched and compatibility-matched couples (M10)."""
     profile = model.age_profile("satisfaction")
     count = model.market.profile_count
     kinds = model.market.relationships["match"]
-    fig = Figure(figsize=(5.0, 3.2))
-    ax = fig.add_subplot()
-    oldest = 0
+    lines = []
     for kind, name in enumerate(MATCH_NAMES):
-        enough = count[kind] >= MIN_PROFILE_COUNT
         values = profile[name].to_numpy().copy()
-        values[~enough] = np.nan
-        if enough.any():
-            oldest = max(oldest, int(np.flatnonzero(enough)[-1]))
-        ax.plot(
-            profile.index,
-            values,
-            color=MATCH_COLOURS[name],
-            label=f"{name}-matched ({int(np.sum(kinds == kind))} couples so far)",
+        values[count[kind] < MIN_PROFILE_COUNT] = np.nan
+        lines.append(
+            svg.Series(
+                f"{name}-matched ({int(np.sum(kinds == kind))} so far)", values, MATCH_COLOURS[name]
+            )
         )
-    ax.set_xlim(0, max(oldest, 13))
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("weeks together")
-    ax.set_ylabel("mean satisfaction")
-    ax.set_title("Satisfaction by how long couples have been together", fontsize=9)
-    ax.legend(loc="lower left", fontsize=8)
-    return fig
+    return svg.line_chart(
+        "Satisfaction by how long couples have been together",
+        lines,
+        model.horizon,
+        (0.0, 1.0),
+        "mean satisfaction",
+        css_class="relsim-chart relsim-age-profile",
+        x_label="time together",
+    )
 
 
-def draw_repeats(model: PartnerMarket) -> Figure:
+def repeats_svg(model: PartnerMarket) -> str:
     """How often the relationship after one that ended in a named pattern fell into a
     named pattern again, for people whose deficit the ending left unresolved and for
     the others (M11)."""
     s = model.summary()
-    groups = (
-        ("deficit left unresolved\nby the ending", "unresolved", "#d62728"),
-        ("deficit resolved\n(or none)", "resolved", "#2ca02c"),
-    )
-    fig = Figure(figsize=(5.0, 3.2))
-    ax = fig.add_subplot()
-    for x, (_, key, colour) in enumerate(groups):
+    rows, values, told = [], [], []
+    for label, key in (("deficit unresolved", "unresolved"), ("resolved (or none)", "resolved")):
         rate = float(s[f"repeat_rate_{key}"])
         pairs = int(s[f"repeat_pairs_{key}"])
-        ax.bar(x, 0.0 if np.isnan(rate) else rate, color=colour, width=0.6)
-        told = "none yet" if pairs == 0 else f"{round(rate * pairs)} of {pairs} repeated"
-        ax.text(x, (0 if np.isnan(rate) else rate) + 0.02, told, ha="center", fontsize=8)
-    ax.set_xticks([0, 1], [g[0] for g in groups], fontsize=8)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("share whose next relationship\nfell into a named pattern again", fontsize=8)
-    ax.set_title("After a pattern ends: a pattern again?", fontsize=9)
-    return fig
+        rows.append(label)
+        values.append(0.0 if np.isnan(rate) else rate)
+        told.append("none yet" if pairs == 0 else f"{round(rate * pairs)} of {pairs}")
+    return svg.stacked_bars(
+        "After a pattern ends: a pattern again? (" + "; ".join(told) + ")",
+        rows,
+        [("fell into a named pattern again", "#d62728", values)],
+        "share whose next relationship fell into a named pattern again",
+        css_class="relsim-chart relsim-repeats",
+    )
 
 
 # --- the week in words -----------------------------------------------------------------
@@ -372,7 +349,7 @@ def market_week_in_words(model: PartnerMarket) -> list[str]:
     and where everyone stands now. The first line is the heading."""
     m = model.market
     if m.week == 0:
-        return [f"Week 0: {m.n} people, all single, about to meet. Press Step or ▶ to start."]
+        return [f"Week 0: {m.n} people, all single, about to meet. Press Step or ▶ Play to start."]
     week = m.week - 1
     rel = m.relationships
     formed = np.flatnonzero(rel["start"] == week)
@@ -420,88 +397,87 @@ def market_notes_html() -> str:
     )
 
 
-# --- components shown by SolaraViz -----------------------------------------------------
+# --- the stage and the rest -----------------------------------------------------------
+
+SERIES = {
+    "shares": (
+        "Share of people in a couple, single, recovering",
+        (
+            ("partnered_share", "in a couple", "#444444"),
+            ("single_share", "single", "#1f77b4"),
+            ("recovering_share", "recovering", "#ff7f0e"),
+        ),
+        (0.0, 1.0),
+        "share of people",
+    ),
+    "satisfaction": (
+        "Mean satisfaction of the couples together now",
+        (("couple_satisfaction", "satisfaction", "#2ca02c"),),
+        (0.0, 1.0),
+        "satisfaction",
+    ),
+    "relationships": (
+        "Relationships per person so far",
+        (("relationships_per_person", "relationships", "#7f007f"),),
+        (0.0, 5.0),
+        "relationships",
+    ),
+}
+"""The market's plots of its DataCollector series: title, lines (series, label, colour),
+value range and value label."""
 
 
-def _figure(fig: Figure):
-    return solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
-
-
-def MarketWeekInWords(model: PartnerMarket):
-    """This week of the market in words (a SolaraViz component)."""
-    lines = market_week_in_words(model)
-    return html_box(
-        text_block("This week in the market", [lines[0]], lines[1:]), "relsim-market-week"
+def series_svg(model: PartnerMarket, which: str) -> str:
+    """One of the market's plots of its DataCollector series (see :data:`SERIES`)."""
+    title, lines, y_range, y_label = SERIES[which]
+    data = model.datacollector.model_vars
+    low, high = y_range
+    if which == "relationships":  # the count only grows: widen the axis in whole steps
+        high = max(high, float(np.ceil(max(data[lines[0][0]], default=0.0))))
+    return svg.line_chart(
+        title,
+        [svg.Series(label, data[key], colour) for key, label, colour in lines],
+        model.horizon,
+        (low, high),
+        y_label,
+        now=model.market.week,
+        css_class=f"relsim-chart relsim-market-{which}",
     )
 
 
-def MarketNotes(model: PartnerMarket):
-    """What the market is, what to notice and what to try (a SolaraViz component)."""
-    return html_box(market_notes_html(), "relsim-market-notes", scroll=True)
+@solara.component
+def MarketStage(run: solara.Reactive[PartnerMarket], frame: solara.Reactive[int], arrange_by: str):
+    """The stage: the market as a picture, the shares of people by status and the mean
+    satisfaction of the couples, week by week."""
+    frame.value  # noqa: B018 - redraw after every week
+    model = run.value
+    with solara.Div(classes=["relsim-stage"]):
+        with solara.Div(classes=["relsim-pictures"]):
+            svg.chart_box(population_svg(model, arrange_by), "relsim-picture")
+        with solara.Div(classes=["relsim-plots"]):
+            svg.chart_box(series_svg(model, "shares"), "relsim-plot")
+            svg.chart_box(series_svg(model, "satisfaction"), "relsim-plot")
 
 
-def EndingsView(model: PartnerMarket):
-    """How the relationships ended so far ended (a SolaraViz component)."""
-    return _figure(draw_endings(model))
+@solara.component
+def MarketRest(run: solara.Reactive[PartnerMarket], frame: solara.Reactive[int]):
+    """Below the stage: the week in words, the notes, how relationships ended, the
+    age profile, repeats and relationships per person."""
+    frame.value  # noqa: B018 - redraw after every week
+    model = run.value
+    lines = market_week_in_words(model)
+    with solara.Div(classes=["relsim-grid"]):
+        html_box(text_block("This week in the market", [lines[0]], lines[1:]), "relsim-market-week")
+        html_box(market_notes_html(), "relsim-market-notes")
+        svg.chart_box(endings_svg(model), "relsim-plot")
+        svg.chart_box(age_profile_svg(model), "relsim-plot")
+        svg.chart_box(repeats_svg(model), "relsim-plot")
+        svg.chart_box(series_svg(model, "relationships"), "relsim-plot")
 
 
-def AgeProfileView(model: PartnerMarket):
-    """Satisfaction by relationship age per match kind (a SolaraViz component)."""
-    return _figure(draw_age_profile(model))
-
-
-def RepeatsView(model: PartnerMarket):
-    """Repeat rates after unresolved and resolved endings (a SolaraViz component)."""
-    return _figure(draw_repeats(model))
-
-
-def _shares(ax) -> None:
-    ax.set_ylim(0, 1)
-    ax.set_title("Share of people in a couple, single, recovering", fontsize=9)
-
-
-def _satisfaction(ax) -> None:
-    ax.set_ylim(0, 1)
-    ax.set_title("Mean satisfaction of the couples together now", fontsize=9)
-
-
-def _relationships(ax) -> None:
-    ax.set_title("Relationships per person so far", fontsize=9)
-
-
-SERIES_PLOTS = [
-    make_plot_component(
-        {"partnered_share": "#444444", "single_share": "#1f77b4", "recovering_share": "#ff7f0e"},
-        post_process=_shares,
-    ),
-    make_plot_component("couple_satisfaction", post_process=_satisfaction),
-    make_plot_component("relationships_per_person", post_process=_relationships),
-]
-"""Live plots of the market's DataCollector series."""
-
-
-def market_components(arrange_by: solara.Reactive[str]) -> list:
-    """The market view's main area, in order (SolaraViz components on page 0).
-
-    ``arrange_by`` holds the trait that orders the circle; the picture redraws when it
-    changes without rebuilding the market.
-    """
-
-    def PopulationPicture(model: PartnerMarket):
-        """The population as a picture (a SolaraViz component)."""
-        return _figure(draw_population(model, arrange_by.value))
-
-    return [
-        (PopulationPicture, 0),
-        (MarketWeekInWords, 0),
-        SERIES_PLOTS[0],
-        (MarketNotes, 0),
-        SERIES_PLOTS[1],
-        (EndingsView, 0),
-        (AgeProfileView, 0),
-        (RepeatsView, 0),
-        SERIES_PLOTS[2],
-    ]
+def market_rest(run: solara.Reactive[PartnerMarket], frame: solara.Reactive[int]):
+    """The market view's content below the stage."""
+    return MarketRest(run, frame)
 
 
 # --- the controls ----------------------------------------------------------------------

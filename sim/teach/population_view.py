@@ -1,7 +1,7 @@
 """The population in the teaching app: couples drawn from a population, week by week.
 
 The population view runs a :class:`~sim.RelationshipModel` whose couples are drawn
-from a population file (:mod:`sim.population`). The sidebar holds the play controls,
+from a population file (:mod:`sim.population`). Its settings hold
 the population, a seed and the number of couples. Couple ``r`` has the run key of
 replicate ``r`` of ``relsim run --population NAME --seed S``
 (:func:`sim.views.scenario_run.replicate_keys`) and is drawn by it, so the view shows
@@ -315,7 +315,9 @@ def population_week_in_words(model: RelationshipModel, name: str) -> list[str]:
     line is the heading."""
     n, week = model.n_couples, model.steps
     if week == 0:
-        return [f"Week 0: {n} couples drawn from {name}, all together. Press Step or ▶ to start."]
+        return [
+            f"Week 0: {n} couples drawn from {name}, all together. Press Step or ▶ Play to start."
+        ]
     together = int(model.state.active.sum())
     healthy, destructive = ended_this_week(model)
     lines = [f"{together} of {n} couples still together ({_percent(together / n)})."]
@@ -532,53 +534,59 @@ def distributions_html(pop: Population) -> str:
     return f'<table style="font-size: 80%">{head}{rows}</table>'
 
 
-# --- components shown by SolaraViz -----------------------------------------------------
+# --- the stage and the rest -----------------------------------------------------------
 
 
 def _figure(fig: Figure):
     return solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
 
 
-def population_components(settings: PopulationSettings) -> list:
-    """The population view's main area, in order (SolaraViz components on page 0)."""
-    name = settings.loaded.name
+@solara.component
+def PopulationStage(
+    run: solara.Reactive[RelationshipModel],
+    frame: solara.Reactive[int],
+    settings: PopulationSettings,
+):
+    """The stage: the share still together since the start, the satisfaction of the
+    couples together and the ratio of positive to negative interactions."""
+    frame.value  # noqa: B018 - redraw after every week
+    model, name = run.value, settings.loaded.name
+    with solara.Div(classes=["relsim-stage"]):
+        with solara.Div(classes=["relsim-pictures"]):
+            _figure(draw_survival(model, name))
+        with solara.Div(classes=["relsim-plots"]):
+            _figure(draw_satisfaction(model))
+            _figure(draw_interactions(model, name))
 
-    def SurvivalView(model: RelationshipModel):
-        """The share still together since the start (a SolaraViz component)."""
-        return _figure(draw_survival(model, name))
 
-    def PopulationWeek(model: RelationshipModel):
-        """Where the couples stand this week, in words (a SolaraViz component)."""
-        lines = population_week_in_words(model, name)
-        return html_box(
+@solara.component
+def PopulationRest(
+    run: solara.Reactive[RelationshipModel],
+    frame: solara.Reactive[int],
+    settings: PopulationSettings,
+):
+    """Below the stage: where the couples stand in words, the population's notes, and
+    the outcome and pattern shares as they stand."""
+    frame.value  # noqa: B018 - redraw after every week
+    model, name = run.value, settings.loaded.name
+    lines = population_week_in_words(model, name)
+    with solara.Div(classes=["relsim-grid"]):
+        html_box(
             text_block("This week in the population", [lines[0]], lines[1:]),
             "relsim-population-week",
         )
+        html_box(population_notes_html(settings), "relsim-population-notes")
+        _figure(draw_shares(model))
 
-    def PopulationNotes(model: RelationshipModel):
-        """The population and how to read the view (a SolaraViz component)."""
-        return html_box(population_notes_html(settings), "relsim-population-notes", scroll=True)
 
-    def SharesView(model: RelationshipModel):
-        """Outcome and pattern shares as they stand (a SolaraViz component)."""
-        return _figure(draw_shares(model))
+def population_stage(run, frame, settings: PopulationSettings):
+    """The population view's stage."""
+    return PopulationStage(run, frame, settings)
 
-    def SatisfactionView(model: RelationshipModel):
-        """Satisfaction of the couples together, week by week (a SolaraViz component)."""
-        return _figure(draw_satisfaction(model))
 
-    def InteractionsView(model: RelationshipModel):
-        """Positive per negative interaction by group (a SolaraViz component)."""
-        return _figure(draw_interactions(model, name))
-
-    return [
-        (SurvivalView, 0),
-        (PopulationWeek, 0),
-        (SharesView, 0),
-        (PopulationNotes, 0),
-        (SatisfactionView, 0),
-        (InteractionsView, 0),
-    ]
+def population_rest(run, frame, settings: PopulationSettings):
+    """The population view's content below the stage."""
+    return PopulationRest(run, frame, settings)
 
 
 # --- the controls ----------------------------------------------------------------------
