@@ -20,6 +20,11 @@ DOCS = ("README.md", "experiments/README.md")
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
+LONG = "# runs for about half an hour"
+"""The comment that marks a block too long to run in the tests (a whole calibration,
+benchmarked in ``benchmarks/README.md``): it is compiled, not run."""
+
+
 def blocks(doc: str) -> list[str]:
     """The python code blocks of a markdown file, in order."""
     return BLOCK.findall((ROOT / doc).read_text(encoding="utf-8"))
@@ -38,7 +43,7 @@ def test_every_doc_has_python_snippets_that_compile(doc):
 def test_the_snippets_run_as_written(doc, tmp_path):
     (tmp_path / "experiments").symlink_to(ROOT / "experiments")
     script = tmp_path / "snippets.py"
-    script.write_text("\n".join(blocks(doc)), encoding="utf-8")
+    script.write_text("\n".join(b for b in blocks(doc) if LONG not in b), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
     done = subprocess.run(
         [sys.executable, str(script)],
