@@ -275,3 +275,18 @@ def test_results_read_only_the_run_columns_their_plots_use(grid):
     assert set(res.runs.columns) == first | {"intimacy"}
     # the event strip replays its run from that run's row, read alone
     assert plots.events(res, 5).figure.axes
+
+
+def test_captions_say_a_count_once_when_every_bar_holds_as_many():
+    assert figures.count_range(pd.Series([600, 600, 600])) == "600"
+    assert figures.count_range(pd.Series([580, 1200])) == "580 to 1,200"
+    runs = pd.DataFrame(
+        {"status": "ok", "outcome": ["mutual", "eroded"] * 50, "x": np.tile([0.1, 0.9], 50)}
+    )
+    assert "(50 runs a bar)" in figures.outcome_shares(runs, "x").caption
+
+
+def test_binned_levels_start_at_the_smallest_value_not_below_it():
+    frame = pd.DataFrame({"x": np.linspace(0.0, 1.0, 41)})
+    labels = figures._levels(frame, "x")
+    assert labels.iloc[0] == "0.00 to 0.25" and not labels.str.startswith("-").any()

@@ -191,3 +191,15 @@ def test_run_page_says_when_the_scenario_file_changed_since(tmp_path, capsys):
     assert main(["report", str(out / "mine"), "--no-plots"]) == 0
     page = (out / "mine" / "index.html").read_text()
     assert "has changed since" in page and f"a.{trait}" in page
+
+
+def test_the_data_line_names_only_the_files_that_are_there(tmp_path):
+    from sim.views.page import data_files
+
+    (tmp_path / "runs.parquet").write_bytes(b"")
+    (tmp_path / "manifest.json").write_text("{}")
+    line = data_files(tmp_path, "one row per couple")
+    assert "<code>runs.parquet</code> (one row per couple)" in line
+    assert "manifest.json" in line and "timeseries" not in line
+    (tmp_path / "timeseries").mkdir()
+    assert "<code>timeseries/</code>" in data_files(tmp_path)

@@ -76,7 +76,10 @@ def _levels(frame: pd.DataFrame, by: str | Sequence[str] | None) -> pd.Series:
         values = frame[col]
         if values.nunique() > MAX_LEVELS and pd.api.types.is_numeric_dtype(values):
             binned = pd.qcut(values, 4, duplicates="drop")
-            text = binned.map(lambda iv: f"{iv.left:.2f}-{iv.right:.2f}").astype(str)
+            low = values.min()  # qcut's first edge lies just below the data: say the data's
+            text = binned.map(
+                lambda iv, low=low: f"{max(iv.left, low):.2f} to {iv.right:.2f}"
+            ).astype(str)
         elif pd.api.types.is_numeric_dtype(values):
             text = values.map(lambda x: f"{x:g}")
         else:
@@ -245,7 +248,7 @@ def outcome_shares(runs: pd.DataFrame, by: str | Sequence[str] | None) -> Drawn:
     counts = ok.groupby(labels.to_numpy()).size()
     caption = (
         f"Share of runs ending in each outcome class, one bar per level of {_by_text(by)} "
-        f"({int(counts.min())} to {int(counts.max())} runs a bar)."
+        f"({count_range(counts)} runs a bar)."
     )
     return Drawn(fig, caption, shares.rename_axis("group").reset_index())
 
@@ -379,7 +382,7 @@ def regime(
             + "; each cell shows the mean over its runs."
         )
     n = pd.DataFrame(rows)["runs"] if rows else pd.Series([0])
-    caption += f" {int(n.min())} to {int(n.max())} runs a cell."
+    caption += f" {count_range(n)} runs a cell."
     return Drawn(fig, caption, pd.DataFrame(rows))
 
 
@@ -716,12 +719,17 @@ def _lines(by) -> str:
     return f"one line per level of {_by_text(by)}"
 
 
+def count_range(counts) -> str:
+    """How many a bar, cell or line holds: ``600`` when all hold as many, else
+    ``580 to 620``."""
+    low, high = (int(min(counts)), int(max(counts))) if len(counts) else (0, 0)
+    return f"{low:,}" if low == high else f"{low:,} to {high:,}"
+
+
 def _censoring(ended: np.ndarray, steps: int, groups: pd.Series) -> str:
     n, k = len(ended), int(ended.sum())
     sizes = groups.value_counts()
-    low, high = (int(sizes.min()), int(sizes.max())) if len(sizes) else (0, 0)
-    each = f"{low:,} to {high:,}" if low < high else f"{low:,}"
-    each = f" ({each} a line)" if len(sizes) > 1 else ""
+    each = f" ({count_range(sizes)} a line)" if len(sizes) > 1 else ""
     return (
         f"{n:,} couples{each}, {k:,} ended within the {steps} weeks run; the {n - k:,} "
         f"still together at week {steps} are right-censored there: counted at risk until "

@@ -125,6 +125,17 @@ def ours(path: Path) -> bool:
         return False
 
 
+def data_files(root: Path, runs: str = "") -> str:
+    """The line of a results page that names the data files in its folder, only those
+    that are there (``runs`` says what a row of ``runs.parquet`` is)."""
+    names = [
+        f"<code>{name}</code>{f' ({runs})' if runs and name == 'runs.parquet' else ''}"
+        for name in ("runs.parquet", "timeseries/", "manifest.json")
+        if (root / name.rstrip("/")).exists()
+    ]
+    return f'<p class="muted">Data: {", ".join(names)} in this folder.</p>' if names else ""
+
+
 def write_html(path: Path, text: str) -> Path:
     """Write a page atomically (see :mod:`sim.atomic`)."""
     return atomic.write_text(path, text)

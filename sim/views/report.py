@@ -22,6 +22,7 @@ from sim.scenario import load_scenario
 from sim.views import plots, run_page, scenario_run
 from sim.views.discovery import discovery_section
 from sim.views.page import (
+    data_files,
     document,
     esc,
     html_table,
@@ -151,8 +152,7 @@ def write_page(path: str | Path) -> Path:
 {discovery_section(res.root)}
 <h2>Provenance</h2>
 {provenance(res.manifest)}
-<p class="muted">Data: <code>runs.parquet</code>, <code>timeseries/</code>,
-<code>manifest.json</code> in this folder.</p>"""
+{data_files(res.root)}"""
     return write_html(res.root / "index.html", document(f"relsim: {spec.name}", body))
 
 

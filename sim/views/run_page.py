@@ -25,6 +25,7 @@ from sim.model.outcomes import OUTCOME_CLASSES
 from sim.scenario import TWO_WAY_MIN_SHARE, Scenario, overrides_text
 from sim.views import plots
 from sim.views.page import (
+    data_files,
     document,
     esc,
     html_table,
@@ -227,6 +228,5 @@ def write_study_page(res: plots.Results, sc: Scenario) -> Path:
 {_notes("Things to try", sc.things_to_try)}
 <h2>Provenance</h2>
 {provenance_table(res, sc)}
-<p class="muted">Data: <code>runs.parquet</code> (one row per couple),
-<code>timeseries/</code>, <code>manifest.json</code> in this folder.</p>"""
+{data_files(res.root, "one row per couple")}"""
     return write_html(res.root / "index.html", document(f"relsim: {res.spec.name}", body))
