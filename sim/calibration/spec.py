@@ -668,8 +668,11 @@ def _csv_year(shown: str, where: str, text: str, low: int) -> int:
 def _check_horizon(src: str, statistics: list[Statistic], years: int) -> None:
     """Refuse statistics the couples' horizon cannot give: each is computed from a few
     couples written by hand that ran ``years`` years."""
+    import numpy as np
+
     from sim.calibration.statistics import raw_values
     from sim.validation.couples import Couples, MissingData
+    from sim.validation.run import SERIES_READ
 
     n, records = 5, years + 1
     metrics = {
@@ -681,22 +684,8 @@ def _check_horizon(src: str, statistics: list[Statistic], years: int) -> None:
         "negative_recent": [1.0] * n,
         "outcome": ["mutual"] * n,
     }
-    series = {
-        name: [[0.5] * n] * records
-        for name in (
-            "satisfaction_a",
-            "satisfaction_b",
-            "commitment_a",
-            "commitment_b",
-            "alternative_quality_a",
-            "alternative_quality_b",
-            "investment_a",
-            "investment_b",
-        )
-    }
-    series["together"] = [[1.0] * n] * records
-    import numpy as np
-
+    # every series the measures read: each partner half way, every couple together
+    series = {name: [[1.0 if name == "together" else 0.5] * n] * records for name in SERIES_READ}
     couples = Couples(
         {k: np.asarray(v) for k, v in metrics.items()},
         {k: np.asarray(v, dtype=float) for k, v in series.items()},

@@ -76,7 +76,9 @@ def hold(root: str | Path, what: str = "") -> Iterator[None]:
 def hold_if_results(root: str | Path) -> Iterator[None]:
     """Hold the lock of ``root`` when it is a results folder (it has a manifest); do
     nothing otherwise, leaving the command to say what is wrong with the path."""
-    if (Path(root) / "manifest.json").is_file():
+    from sim.experiment.storage import MANIFEST
+
+    if (Path(root) / MANIFEST).is_file():
         with hold(root):
             yield
     else:

@@ -748,7 +748,3 @@ def export(path: str | Path, fmt: str = "csv") -> list[Path]:
     store.read_manifest()
     return store.export(fmt)
 
-
-def export_csv(path: str | Path) -> list[Path]:
-    """Write ``runs.csv`` and ``timeseries.csv`` beside an experiment's Parquet files."""
-    return export(path, "csv")
