@@ -747,4 +747,3 @@ def export(path: str | Path, fmt: str = "csv") -> list[Path]:
     store = ResultStore(path)
     store.read_manifest()
     return store.export(fmt)
-
