@@ -16,6 +16,12 @@ RECENT = 1.0 / 52.0
 KEEP = 1 - RECENT
 """Weight of the past in a recent rate."""
 
+EFFORT_AT_REST = 0.25
+"""Visible effort of a couple with no fear of closeness to stand in for (M9)."""
+
+ROUTINE_HOLD = 0.6
+"""Commitment that a unit of visible effort beyond its resting level holds (M9)."""
+
 
 def rule(function):
     """Compile ``function`` to be inlined into the engine's loop over couples.
@@ -185,11 +191,17 @@ def alternatives_seen(alternatives, narcissism, dependency):
 
 
 @rule
-def commitment_target(satisfaction, investment, barriers, alternatives, dependency, project):
+def commitment_target(
+    satisfaction, investment, barriers, alternatives, dependency, project, routine
+):
     """The commitment a partner's situation supports (Rusbult's investment model; Le
     and Agnew 2003): satisfaction, investments and barriers to leaving, less the
     quality of alternatives; dependence and a partner made one's project (``project``
-    is one's narcissism times the partner's dependency) bind a little more (PDR)."""
+    is one's narcissism times the partner's dependency) bind a little more (PDR). The
+    visible effort a couple keeps up beyond its resting level (``routine``) holds it
+    too: in irrelationship both partners act as if trying their hardest, and that
+    shared performance is what keeps an unsatisfying closeness-avoiding arrangement in
+    place (M9, PDR; effort as an investment, Rusbult 1980)."""
     target = (
         1.2 * satisfaction
         + 0.3 * investment
@@ -197,7 +209,8 @@ def commitment_target(satisfaction, investment, barriers, alternatives, dependen
         - 0.8 * alternatives
         + 0.13 * dependency
         + 0.2 * project
-        - 0.49
+        + ROUTINE_HOLD * routine
+        - 0.55
     )
     return clip(target, 0.0, 1.0)
 

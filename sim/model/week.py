@@ -31,6 +31,7 @@ from sim.model.declarations import Draw, Ending
 from sim.model.layout import ENV, EVENT, NEGATIVE_ROWS, POSITIVE_ROWS, STATE, TRAIT, WEEK
 from sim.model.randomness import draw_pair
 from sim.model.rules import (
+    EFFORT_AT_REST,
     KEEP,
     RECENT,
     alternatives_seen,
@@ -621,7 +622,7 @@ def share(block, events, draws, lane):
     block[STATE.shared, lane] = clip(shared, 0.0, 1.0)
     mean_fear = (block[TRAIT.intimacy_fear, lane] + block[TRAIT.intimacy_fear + 1, lane]) / 2.0
     mean_commitment = (block[STATE.commitment, lane] + block[STATE.commitment + 1, lane]) / 2.0
-    effort_target = 0.25 + 0.7 * block[ENV.m9_stand_in, lane] * mean_fear * (
+    effort_target = EFFORT_AT_REST + 0.7 * block[ENV.m9_stand_in, lane] * mean_fear * (
         0.5 + 0.5 * mean_commitment
     )
     block[STATE.effort, lane] = block[STATE.effort, lane] + 0.05 * (
@@ -986,6 +987,7 @@ def commit(block, events, draws, lane):
             quality,
             dep,
             narc * block[TRAIT.dependency + other, lane],
+            block[STATE.effort, lane] - EFFORT_AT_REST,
         )
         c = committed + 0.05 * (target - committed)
         block[STATE.commitment + me, lane] = c
