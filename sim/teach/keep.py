@@ -240,6 +240,7 @@ def KeepControls(
                     filename=f"{name}.toml",
                     label=f"Save {name}.toml",
                     mime_type="application/toml",
+                    icon_name=None,
                 )
         ScenarioUpload(load, "Load a scenario file (.toml):")
         if problem.value:
