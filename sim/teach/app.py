@@ -9,10 +9,11 @@ picture and the two main plots, and below it the rest.
 
 In "one scenario" the settings are a scenario picker, a seed, a number of couples,
 which couple to follow, a second run to compare with (the same scenario with one trait
-changed, or another scenario, with the same seed), and sliders for every trait of
-each partner (the main traits first, the others and the environment in collapsible
-groups, all read from the parameter registry). Any change but the couple followed
-builds a fresh run. The stage shows the followed couple as a picture with this week's
+changed, or another scenario, with the same seed), sliders for every trait of each
+partner (the main traits first, the others and the environment in collapsible groups,
+all read from the parameter registry), and a card that saves the settings as a scenario
+file and loads one (:mod:`sim.teach.keep`). Any change but the couple followed builds a
+fresh run. The stage shows the followed couple as a picture with this week's
 interactions drawn between the partners, and their satisfaction and resentment
 week by week; below are the week in plain words (from :mod:`sim.teach.story`), the
 outcome so far, the scenario's teaching notes and the other plots. With many couples
