@@ -388,11 +388,12 @@ def test_frame_rate_in_the_browser_is_printed(browser, served):
         for view, selector in (
             ("one scenario", ".relsim-week"),
             ("partner market", ".relsim-market-week"),
+            ("population", ".relsim-population-week"),
         ):
-            page.get_by_role("button", name=view).click()
+            page.get_by_role("button", name=view, exact=True).click()
             page.locator(selector).wait_for()
             page.get_by_role("button", name="Step").click()
-            page.locator(selector).get_by_text("Week 1:").wait_for()
+            page.locator(selector).get_by_text(re.compile(r"Week 1\b")).wait_for()
             for speed in player_speeds():
                 page.locator(".v-select").filter(has_text="Speed").click()
                 page.get_by_role("option", name=f"{speed} weeks a second").click()

@@ -10,7 +10,8 @@ together since the start (a survival curve, with the published shares of the
 validation targets for the population marked), the week in words, the population's
 notes, the outcome and pattern shares as they stand, the mean satisfaction of the
 couples still together, and the ratio of positive to negative interactions of the
-couples together and of those that ended. Nothing here changes the model: every
+couples together and of those that ended. The figures are SVG written by
+:mod:`sim.teach.svg` and drawn by the browser. Nothing here changes the model: every
 figure reads its public state.
 """
 
