@@ -3,7 +3,7 @@
 A saved file is a scenario file of the format of ``scenarios/*.toml``
 (:func:`sim.scenario.scenario_text`) holding the traits and environment the app runs,
 under a name the teacher gives or one derived from the scenario it started from and
-the values changed (``coercive_helper_b_narcissism_0_4``). It names no expected outcome
+the values changed (``NAME_b_narcissism_0_4``). It names no expected outcome
 classes: the expectations of the scenario it started from hold for that scenario as its
 file has it, not for other values. Its notes say what it was made from and how to run
 it. ``relsim run FILE.toml`` (or ``relsim run NAME`` with the file in ``./scenarios/``)
@@ -65,7 +65,7 @@ def _name_part(name: str, value: float) -> str:
 
 def derived_name(source: Scenario, changes: tuple[tuple[str, float], ...]) -> str:
     """A file name for the scenario with ``changes``: its name followed by each changed
-    value (``coercive_helper_b_narcissism_0_4``), by their number when there are more
+    value (``NAME_b_narcissism_0_4``), by their number when there are more
     than :data:`MAX_NAMED_CHANGES`, and ``_copy`` when there is none."""
     if not changes:
         return f"{source.name}_copy"
