@@ -9,6 +9,7 @@ path into a file and reads it as TOML; the checks below turn every fault into an
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -128,6 +129,22 @@ class DataFolder:
         path, src, data = self.read(name_or_path)
         return parse(data, name=path.stem, path=path, source=src)
 
+    def load_bytes(self, raw: bytes, file_name: str, parse: Callable[..., T]) -> T:
+        """A file given as its bytes and its file name (an upload), checked and built as
+        :meth:`load` builds one read from disk; errors name the file by its name.
+
+        Raises
+        ------
+        InputError
+            For a name not ending in ``.toml``, and as :meth:`load` does.
+        """
+        name = Path(file_name).name
+        src = inputs.printable(name[:200]) or "''"
+        if not name.endswith(".toml"):
+            raise InputError(src, "", f"expected a {self.kind} file, NAME.toml")
+        data = inputs.parse_toml(inputs.decode_text(raw, f"{self.kind} file", src), src)
+        return parse(data, name=Path(name).stem, path=Path(name), source=src)
+
     def check_top(
         self,
         src: str,
@@ -225,6 +242,19 @@ def registry_value(src: str, where: str, name: str, value: object) -> float:
         return reg.REGISTRY[name].check(value)
     except reg.ParameterError as err:
         raise InputError(src, where, str(err).removeprefix(f"{err.name}: ")) from None
+
+
+def toml_string(x: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(x)
+
+
+def toml_value(name: str, value: float) -> str:
+    """A registry parameter's value as TOML: a whole number where the registry asks for
+    one, else a float written so that it reads back exactly."""
+    if reg.REGISTRY[name].integer:
+        return str(int(value))
+    return repr(float(value))
 
 
 def close_match(name: str, names: tuple[str, ...]) -> str:

@@ -111,15 +111,28 @@ def read_text(path: str | os.PathLike, what: str, source: str | None = None) -> 
             raw = f.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         raise InputError(src, "", f"cannot read the {what} ({err.strerror})") from None
+    return decode_text(raw, what, src), src
+
+
+def decode_text(raw: bytes, what: str, source: str) -> str:
+    """The text of an input file's bytes (read from disk, or uploaded).
+
+    Raises
+    ------
+    InputError
+        When they are more than :data:`MAX_FILE_BYTES`, not UTF-8 or hold a NUL byte,
+        naming ``source``.
+    """
     if len(raw) > MAX_FILE_BYTES:
-        raise InputError(src, "", f"larger than a {what} may be ({MAX_FILE_BYTES:,} bytes)")
+        raise InputError(source, "", f"larger than a {what} may be ({MAX_FILE_BYTES:,} bytes)")
     if b"\0" in raw:
-        raise InputError(src, "", f"a binary file, not a {what} (it holds a NUL byte)")
+        raise InputError(source, "", f"a binary file, not a {what} (it holds a NUL byte)")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InputError(src, "", f"not UTF-8 text (byte {err.start}); save it as UTF-8") from None
-    return text, src
+        raise InputError(
+            source, "", f"not UTF-8 text (byte {err.start}); save it as UTF-8"
+        ) from None
 
 
 def parse_toml(text: str, source: str) -> dict[str, Any]:

@@ -67,7 +67,7 @@ TOP_KEYS: dict[str, str] = {
     "a": "traits of partner a",
     "b": "traits of partner b",
     "env": "environment overrides",
-    "expected": "the outcome classes it is expected to produce",
+    "expected": "the outcome classes it is expected to produce (optional)",
     "notes": "teaching notes",
 }
 """Keys of a scenario file's top level, with what each holds."""
@@ -90,8 +90,9 @@ NOTES_KEYS: dict[str, str] = {
 }
 """Keys of the ``[notes]`` table."""
 
-REQUIRED = ("title", "description", "articles", "a", "b", "expected", "notes")
-"""Top-level keys every scenario file must have (``env`` may be left out)."""
+REQUIRED = ("title", "description", "articles", "a", "b", "notes")
+"""Top-level keys every scenario file must have (``env`` and ``expected`` may be left
+out)."""
 
 
 class Expectation(NamedTuple):
@@ -129,7 +130,8 @@ class Scenario:
     env : mapping of str to float
         Environment overrides named in the file (partial, checked likewise).
     expected : tuple of Expectation
-        Expected outcome classes, the primary class first.
+        Expected outcome classes, the primary class first; empty for a scenario whose
+        file has no ``[expected]`` table.
     two_way : str or None
         When the pattern can go two ways, a note saying how; then the first two
         expected classes together should reach :data:`TWO_WAY_MIN_SHARE`.
@@ -194,9 +196,15 @@ class Scenario:
         )
 
     @property
-    def primary(self) -> Expectation:
-        """The first expected outcome class."""
-        return self.expected[0]
+    def expectations_apply(self) -> bool:
+        """Whether its expectations can be checked: it names some, and no values are set
+        over the file's."""
+        return bool(self.expected) and not self.modified
+
+    @property
+    def primary(self) -> Expectation | None:
+        """The first expected outcome class, or None for a scenario that expects none."""
+        return self.expected[0] if self.expected else None
 
     @property
     def pattern_class(self) -> str | None:
@@ -295,6 +303,19 @@ def load_scenario(name_or_path: str | os.PathLike) -> Scenario:
     return FOLDER.load(name_or_path, parse_scenario)
 
 
+def read_scenario(raw: bytes, file_name: str) -> Scenario:
+    """A scenario file given as its bytes and its file name (such as an upload to the
+    app), checked as :func:`load_scenario` checks a file on disk.
+
+    Raises
+    ------
+    InputError
+        As :func:`load_scenario`, naming the file by ``file_name``; also for a name that
+        does not end in ``.toml``.
+    """
+    return FOLDER.load_bytes(raw, file_name, parse_scenario)
+
+
 def parse_scenario(
     data: Mapping[str, Any], name: str, path: Path, source: str | None = None
 ) -> Scenario:
@@ -327,7 +348,7 @@ def parse_scenario(
     a = _params(src, "a", data["a"], reg.TRAIT_NAMES, "trait")
     b = _params(src, "b", data["b"], reg.TRAIT_NAMES, "trait")
     env = _params(src, "env", data.get("env", {}), reg.ENV_NAMES, "environment parameter")
-    expected, two_way = _expected(src, data["expected"])
+    expected, two_way = _expected(src, data["expected"]) if "expected" in data else ((), None)
     notes = df.table(src, "notes", data["notes"])
     df.no_unknown(src, "notes.", notes, NOTES_KEYS)
     df.require(src, "notes.", notes, NOTES_KEYS)
@@ -493,3 +514,37 @@ def _expected(src: str, value: object) -> tuple[tuple[Expectation, ...], str | N
             f"{out[0].min_share:g} (a pattern that goes two ways says so in expected.two_way)",
         )
     return tuple(out), two_way
+
+
+def scenario_text(scenario: Scenario) -> str:
+    """A scenario as the TOML of its file (``scenarios/README.md``), which
+    :func:`parse_scenario` reads back as the same scenario.
+
+    Every value is written as it is held (floats so that they read back exactly); the
+    ``[expected]`` table is written only when the scenario expects some classes, and
+    ``overrides`` are not written (their values are in the tables).
+    """
+    s = df.toml_string
+    lines = [
+        f"title = {s(scenario.title)}",
+        f"description = {s(scenario.description)}",
+        f"articles = [{', '.join(s(a) for a in scenario.articles)}]",
+    ]
+    for part in ("a", "b", "env"):
+        values = getattr(scenario, part)
+        if part == "env" and not values:
+            continue
+        lines += ["", f"[{part}]", *(f"{k} = {df.toml_value(k, v)}" for k, v in values.items())]
+    if scenario.expected:
+        lines += ["", "[expected]", "outcomes = ["]
+        lines += [
+            f"    {{ class = {s(e.outcome)}, min_share = {e.min_share!r} }},"
+            for e in scenario.expected
+        ]
+        lines.append("]")
+        if scenario.two_way is not None:
+            lines.append(f"two_way = {s(scenario.two_way)}")
+    lines += ["", "[notes]"]
+    for key, notes in (("notice", scenario.notice), ("try", scenario.things_to_try)):
+        lines += [f"{key} = [", *(f"    {s(n)}," for n in notes), "]"]
+    return "\n".join(lines) + "\n"

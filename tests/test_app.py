@@ -15,8 +15,8 @@ from sim.cli.main import main
 from sim.errors import InputError
 from sim.model import parameters as reg
 from sim.model.state import N_EVENTS, Event
-from sim.scenario import load_scenario
-from sim.teach import app
+from sim.scenario import load_scenario, read_scenario, scenario_text
+from sim.teach import app, keep
 
 
 def _walk(widget):
@@ -312,3 +312,68 @@ def test_bad_app_set_gives_one_line_and_status_2_before_serving(capsys, monkeypa
     assert main(["app", "--scenario", "coercive_helper", "--set", "b.narcissism=2"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--set: b.narcissism: expected a number in [0, 1]" in err
+
+
+def test_the_saved_file_holds_the_settings_and_no_expectations_and_runs_the_same_couple():
+    settings = app.scenario_settings("coercive_helper", seed=4)
+    settings = settings.with_value("b", "narcissism", 0.4).with_value("env", "patience", 30)
+    source = settings.source
+    values = (settings.a, settings.b, settings.env)
+    changes = keep.changed_values(source, *values)
+    assert changes == (("b.narcissism", 0.4), ("env.patience", 30.0))
+    name = keep.derived_name(source, changes)
+    assert name == "coercive_helper_b_narcissism_0_4_env_patience_30"
+    text = scenario_text(keep.saved_scenario(source, *values, name))
+    assert "[expected]" not in text and "patience = 30\n" in text
+    saved = read_scenario(text.encode(), f"{name}.toml")
+    assert saved.name == name and saved.expected == () and saved.articles == source.articles
+    assert "b.narcissism=0.4" in saved.title and "no expected outcome classes" in saved.description
+    again = app.settings_of(saved, seed=4)
+    assert (again.a, again.b, again.env) == values
+    left, right = settings.model(), again.model()
+    for _ in range(60):
+        left.step()
+        right.step()
+    for var in ("satisfaction", "resentment", "intimacy", "capability", "events"):
+        np.testing.assert_array_equal(getattr(left.state, var), getattr(right.state, var))
+    # Every "try" note's command parses, and puts back the file's value.
+    put_back = [n for n in saved.things_to_try if "--set" in n][0]
+    assert "--set b.narcissism=0.4" not in put_back and "--set b.narcissism=0.9" in put_back
+
+
+def test_derived_and_typed_file_names():
+    source = load_scenario("balanced_mutual")
+    assert keep.derived_name(source, ()) == "balanced_mutual_copy"
+    many = tuple((f"a.{t}", 0.35) for t in reg.MAIN_TRAITS)
+    assert keep.derived_name(source, many) == "balanced_mutual_4_changes"
+    assert keep.checked_name(" our_pair.toml ") == "our_pair"
+    for bad in ("Our pair", "1pair", "pair-2", "x" * 101):
+        with pytest.raises(InputError, match="expected lower case letters") as err:
+            keep.checked_name(bad)
+        assert err.value.source == keep.NAME_FIELD and "\n" not in str(err.value)
+
+
+def test_the_save_button_follows_the_settings_and_a_bad_name_says_why(page):
+    box, rc = page
+    assert rc.find(v.Btn, children=["Save balanced_mutual_copy.toml"]).widgets
+    assert load_scenario("balanced_mutual").b.get("narcissism") != 0.55
+    slider = [w for w in rc.find(v.Slider).widgets if w.label.startswith("narcissism ")][1]
+    slider.v_model = 0.55
+    expected = "balanced_mutual_b_narcissism_0_55"
+    assert rc.find(v.Btn, children=[f"Save {expected}.toml"]).widgets
+    field = rc.find(v.TextField, label=f"{keep.NAME_FIELD} (empty: {expected})")
+    field.assert_single()
+    field.widget.v_model = "Our Pair"
+    assert "expected lower case letters" in _html_with(box, "relsim-name-error")[0]
+    assert not rc.find(v.Btn, children=[f"Save {expected}.toml"]).widgets
+    field.widget.v_model = "our_pair"
+    assert rc.find(v.Btn, children=["Save our_pair.toml"]).widgets
+    assert not _html_with(box, "relsim-name-error")
+
+
+def test_a_loaded_scenario_without_expectations_says_so_in_its_notes():
+    settings = app.scenario_settings("coercive_helper")
+    saved = keep.saved_scenario(settings.source, settings.a, settings.b, settings.env, "x")
+    notes = app.scenario_notes_html(saved)
+    assert app.NO_EXPECTATIONS in notes and "Saved from the app" in notes
+    assert app.NO_EXPECTATIONS not in app.scenario_notes_html(settings.source)

@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -387,11 +388,12 @@ def test_frame_rate_in_the_browser_is_printed(browser, served):
         for view, selector in (
             ("one scenario", ".relsim-week"),
             ("partner market", ".relsim-market-week"),
+            ("population", ".relsim-population-week"),
         ):
-            page.get_by_role("button", name=view).click()
+            page.get_by_role("button", name=view, exact=True).click()
             page.locator(selector).wait_for()
             page.get_by_role("button", name="Step").click()
-            page.locator(selector).get_by_text("Week 1:").wait_for()
+            page.locator(selector).get_by_text(re.compile(r"Week 1\b")).wait_for()
             for speed in player_speeds():
                 page.locator(".v-select").filter(has_text="Speed").click()
                 page.get_by_role("option", name=f"{speed} weeks a second").click()
@@ -401,6 +403,82 @@ def test_frame_rate_in_the_browser_is_printed(browser, served):
                     f"{elapsed:.1f} s: {weeks / elapsed:.1f} weeks a second, "
                     f"{1000 * elapsed / max(drawn, 1):.0f} ms a frame"
                 )
+        _assert_no_error_shown(page, errors)
+    finally:
+        page.close()
+
+
+def _picture_texts(page) -> list[str]:
+    return page.locator(".relsim-picture svg text").evaluate_all(
+        "els => els.map(e => e.textContent)"
+    )
+
+
+def test_a_changed_trait_saved_as_a_file_runs_the_same_couple_and_loads_back(
+    tmp_path, browser, served, capsys
+):
+    from sim.cli.main import main
+    from sim.scenario import load_scenario
+    from sim.teach import app
+
+    page, errors = _open(browser, served)
+    try:
+        # Move partner B's narcissism one step up with the keyboard.
+        source = load_scenario("balanced_mutual")
+        was = source.b.get("narcissism", 0.2)
+        now = round(was + 0.05, 2)
+        sliders = page.get_by_role("slider", name=f"narcissism {was:g}", exact=True)
+        sliders.nth(1).press("ArrowRight")
+        page.get_by_role("slider", name=f"narcissism {now:g}", exact=True).wait_for(
+            state="attached"
+        )
+        name = f"balanced_mutual_b_narcissism_{str(now).replace('.', '_')}"
+        with page.expect_download() as download:
+            page.get_by_role("button", name=f"Save {name}.toml").click()
+        path = tmp_path / f"{name}.toml"
+        download.value.save_as(path)
+
+        # The file's couple, run by the Python API, is the app's couple, week by week.
+        saved = load_scenario(path)
+        assert saved.expected == () and saved.name == name
+        assert dict(saved.b) == {**source.b, "narcissism": now}
+        assert dict(saved.a) == dict(source.a) and dict(saved.env) == dict(source.env)
+        model = saved.model(n_couples=1, rng=1)
+        for week in range(1, 13):
+            page.get_by_role("button", name="Step").click()
+            assert _wait_for_week(page, week) == week
+            model.step()
+            assert _picture_texts(page) == re.findall(
+                r"<text[^>]*>([^<]*)</text>", app.couple_svg(model)
+            )
+            words = page.locator(".relsim-week").first.inner_text()
+            assert all(line in words for line in app.week_in_words(model)), week
+
+        # `relsim run` of the file runs the same traits and environment.
+        out = tmp_path / "results"
+        argv = ["run", str(path), "--couples", "3", "--steps", "12", "--out", str(out)]
+        assert main(argv) == 0
+        assert "names no expected outcome classes" in capsys.readouterr().out
+        runs = pd.read_parquet(out / name / "runs.parquet")
+        settings = app.settings_of(saved)
+        for part in ("a", "b", "env"):
+            for key, value in getattr(settings, part).items():
+                assert (runs[f"{part}.{key}"] == value).all(), f"{part}.{key}"
+
+        # A bad file shows one line saying what is wrong; the saved file loads back.
+        bad = tmp_path / "broken_pair.toml"
+        bad.write_text(path.read_text().replace(f"narcissism = {now!r}", f"narcisism = {now!r}"))
+        chooser = page.locator(".relsim-settings input[type=file]")
+        chooser.set_input_files(bad)
+        problem = page.locator(".relsim-upload-error")
+        problem.wait_for()
+        assert problem.inner_text().startswith("broken_pair.toml: b.narcisism: unknown trait")
+        assert problem.inner_text().count("\n") == 0
+        chooser.set_input_files(path)
+        notes = page.locator(".relsim-notes")
+        notes.get_by_text(f"with b.narcissism={now:g}", exact=False).first.wait_for()
+        notes.get_by_text(app.NO_EXPECTATIONS).wait_for()
+        assert problem.count() == 0
         _assert_no_error_shown(page, errors)
     finally:
         page.close()

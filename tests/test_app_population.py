@@ -4,6 +4,8 @@ run keys of ``relsim run --population``, and its figures read the couples' state
 
 from __future__ import annotations
 
+import re
+
 import ipyvuetify as v
 import ipywidgets as widgets
 import numpy as np
@@ -18,7 +20,7 @@ from sim.model.engine import build_params, simulate
 from sim.model.mesa_model import RelationshipModel
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.population import list_populations, load_population
-from sim.teach import app, population_view
+from sim.teach import app, population_view, svg
 from sim.validation.couples import Couples
 from sim.validation.measures import positive_negative_ratio
 from sim.views.scenario_run import replicate_keys
@@ -46,8 +48,29 @@ def _week(box) -> str:
     return _html_with(box, "relsim-population-week")[0]
 
 
-def _images(box) -> list:
-    return [w.value for w in _walk(box) if isinstance(w, widgets.Image)]
+def _charts(box) -> list[str]:
+    return _html_with(box, "relsim-chart-box")
+
+
+def _line_values(chart: str) -> np.ndarray:
+    """The values of a line chart's one line, read back from its SVG path (to the
+    resolution of its coordinates)."""
+    (d,) = re.findall(r'<path class="relsim-line" d="([^"]+)"', chart)
+    ys = np.array([float(y) for y in re.findall(r"[ML][-\d.]+,([-\d.]+)", d)])
+    bottom, top = svg.HEIGHT - svg.BOTTOM, svg.TOP + 8
+    return (bottom - ys) / (bottom - top)
+
+
+LINE_RESOLUTION = 0.06 / (svg.HEIGHT - svg.BOTTOM - svg.TOP - 8)
+"""How far a value read back from a line's coordinates (written to 0.1) may be off."""
+
+
+def _bars(chart: str) -> dict[tuple[str, str], float]:
+    """Each bar of a bar chart's SVG: (row, part) to its share."""
+    found = re.findall(
+        r'<rect class="relsim-bar"[^>]* data-value="([^"]+)"><title>([^,<]+), ([^:<]+):', chart
+    )
+    return {(row, part): float(value) for value, row, part in found}
 
 
 def _assert_params_equal(params, expected) -> None:
@@ -75,8 +98,9 @@ def test_the_population_view_renders_and_steps(population_page):
     assert "relsim run --population newlyweds --couples 200 --steps 520 --seed 3" in notes
     traits = _html_with(box, "relsim-population-traits")[0]
     assert "env.barriers" in traits and "beta(mean 0.3, sd 0.15)" in traits
-    before = _images(box)
-    assert len(before) == 4  # survival, shares, satisfaction, interactions
+    before = _charts(box)
+    assert len(before) == 5  # survival, satisfaction, interactions, outcomes, patterns
+    assert not [w for w in _walk(box) if isinstance(w, widgets.Image)]  # drawn by the browser
     step = rc.find(v.Btn, children=["Step"])
     step.assert_single()
     for _ in range(3):
@@ -88,7 +112,7 @@ def test_the_population_view_renders_and_steps(population_page):
     assert f"{together} of 200 couples still together" in week
     satisfaction = model.state.satisfaction[:, model.state.active].mean()
     assert f"Mean satisfaction of the couples together: {satisfaction:.2f}." in week
-    after = _images(box)
+    after = _charts(box)
     assert sum(a != b for a, b in zip(after, before, strict=True)) >= 3
     # Reset rebuilds the same couples at week 0; the weeks played left their draw as it was.
     rc.find(v.Btn, children=["Reset"]).widget.click()
@@ -132,11 +156,9 @@ def test_the_survival_share_is_the_share_of_couples_still_together():
     assert share[-1] < 0.9 and np.all(np.diff(share) <= 0)
     frame = model.datacollector.get_model_vars_dataframe()
     np.testing.assert_allclose(share, 1.0 - frame["ended_share"].to_numpy())
-    fig = population_view.draw_survival(model, "uniform")
-    (line,) = [ln for ln in fig.axes[0].get_lines() if ln.get_gid() == "survival"]
-    np.testing.assert_array_equal(line.get_xdata(), weeks / 52)
-    np.testing.assert_array_equal(line.get_ydata(), share)
-    assert f"{100 * share[-1]:.1f} %" in fig.axes[0].get_title()
+    chart = population_view.survival_svg(model, "uniform")
+    np.testing.assert_allclose(_line_values(chart), share, atol=LINE_RESOLUTION)
+    assert f"<title>Still together at week 200: {100 * share[-1]:.1f} %</title>" in chart
 
 
 def test_the_couples_are_the_populations_draw_by_their_keys():
@@ -218,11 +240,17 @@ def test_the_published_shares_still_together_are_the_populations_targets():
     ]
     assert population_view.published_together("uniform") == ([], None)
     model = population_view.PopulationSettings("newlyweds", 100, 1).model()
-    ax = population_view.draw_survival(model, "newlyweds").axes[0]
-    assert {t.get_text() for t in ax.texts} == {"V1", "V2"}
-    marks = {c.get_gid() for c in ax.get_children() if (c.get_gid() or "").startswith("pub")}
-    assert marks == {"published-V1", "published-V2"}
-    assert ax.get_xlim()[1] > 10.0  # the ten-year mark is inside the axes
+    chart = population_view.survival_svg(model, "newlyweds")
+    marks = re.findall(
+        r'<g class="relsim-mark" data-value="([^"]+)" data-week="([^"]+)"><title>([^:]+):', chart
+    )
+    assert [(label, float(week)) for _, week, label in marks] == [("V1", 260.0), ("V2", 520.0)]
+    assert [float(value) for value, _, _ in marks] == [p.value for p in newlyweds]
+    # The ten-year mark is inside the plotting area.
+    (x,) = re.findall(
+        r'<g class="relsim-mark"[^>]*><title>V2: [^<]*</title><line x1="([\d.]+)"', chart
+    )
+    assert float(x) <= svg.WIDTH - svg.RIGHT
 
 
 def test_targets_for_another_population_are_read_from_the_targets_file(tmp_path, monkeypatch):
@@ -239,8 +267,8 @@ def test_targets_for_another_population_are_read_from_the_targets_file(tmp_path,
     points, problem = population_view.published_together("newlyweds")
     assert points == [] and "targets.toml" in problem
     model = population_view.PopulationSettings("newlyweds", 100, 1).model()
-    ax = population_view.draw_survival(model, "newlyweds").axes[0]
-    assert "targets not read" in [t.get_text() for t in ax.texts]
+    chart = population_view.survival_svg(model, "newlyweds")
+    assert ">targets not read</text>" in chart and 'class="relsim-mark"' not in chart
 
 
 def test_the_shares_are_the_outcome_and_pattern_of_every_couple():
@@ -248,19 +276,18 @@ def test_the_shares_are_the_outcome_and_pattern_of_every_couple():
     m = model.metrics()
     ended = m["ended"].astype(bool)
     assert ended.any() and not ended.all()
-    left, right = population_view.draw_shares(model).axes
-    outcomes = {
-        t.get_text(): p.get_width()
-        for t, p in zip(left.get_yticklabels(), left.patches, strict=True)
-    }
-    assert outcomes == {c: pytest.approx(np.mean(m["outcome"] == c)) for c in OUTCOME_CLASSES}
-    patterns = [t.get_text() for t in right.get_yticklabels()]
-    assert not any(p.startswith("ended") for p in patterns)
-    bars = {c.get_label(): c for c in right.containers}
-    for i, name in enumerate(patterns):
+    left, right = (_bars(chart) for chart in population_view.shares_svgs(model))
+    outcomes = {c: float(np.mean(m["outcome"] == c)) for c in OUTCOME_CLASSES}
+    assert left == {(c, "couples"): pytest.approx(x) for c, x in outcomes.items() if x > 0}
+    patterns = {name for name, _ in right}
+    assert patterns and not any(p.startswith("ended") for p in patterns)
+    for name in population_view.PATTERNS:
         mine = m["pattern"] == name
-        assert bars["still together"][i].get_width() == pytest.approx(np.mean(mine & ~ended))
-        assert bars["ended"][i].get_width() == pytest.approx(np.mean(mine & ended))
+        for part, share in (
+            ("still together", np.mean(mine & ~ended)),
+            ("ended", np.mean(mine & ended)),
+        ):
+            assert right.get((name, part), 0.0) == pytest.approx(share), (name, part)
     # Couples that ended keep the pattern they had, and they had different ones.
     assert len(set(m["pattern"][ended])) >= 2
 
@@ -278,16 +305,22 @@ def test_the_interaction_ratios_are_v5s_measure_of_the_couples():
     assert ratios["satisfied"].ratio == pytest.approx(v5.values["stable_satisfied"])
     assert ratios["ended"].ratio == pytest.approx(v5.values["ended"])
     assert ratios["satisfied"].couples == v5.details["couples_stable_satisfied"]
-    ax = population_view.draw_interactions(model, "newlyweds").axes[0]
-    heights = [p.get_height() for p in ax.patches]
+    chart = population_view.interactions_svg(model, "newlyweds")
+    heights = [
+        float(x) for x in re.findall(r'class="relsim-column"[^>]* data-value="([^"]+)"', chart)
+    ]
     assert heights == pytest.approx([ratios[g].ratio for g in ("together", "satisfied", "ended")])
-    assert {"V5: 5", "V5: 0.8"} <= {t.get_text() for t in ax.texts}
-    # No interaction yet at week 0: no bar, and the figure says so.
+    assert ">V5: 5</text>" in chart and ">V5: 0.8</text>" in chart
+    marks = [
+        float(x) for x in re.findall(r'<line class="relsim-mark"[^>]* data-value="([^"]+)"', chart)
+    ]
+    assert marks == [5.0, 0.8]
+    # No interaction yet at week 0: no column, and the figure says so.
     fresh = population_view.PopulationSettings("newlyweds", 100, 2).model()
-    ax = population_view.draw_interactions(fresh, "newlyweds").axes[0]
-    assert [p.get_height() for p in ax.patches] == [0.0, 0.0, 0.0]
-    assert any(t.get_text().startswith("no interactions yet") for t in ax.texts)
-    assert "no couples" in [t.get_text() for t in ax.texts]  # none has ended
+    chart = population_view.interactions_svg(fresh, "newlyweds")
+    assert 'class="relsim-column"' not in chart
+    assert ">no interactions yet</text>" in chart
+    assert ">no couples</text>" in chart  # none has ended
 
 
 def test_satisfaction_is_that_of_the_couples_still_together():
@@ -298,8 +331,9 @@ def test_satisfaction_is_that_of_the_couples_still_together():
     last = frame["satisfaction_together"].iloc[-1]
     assert last == pytest.approx(s.satisfaction[:, s.active].mean())
     assert last != pytest.approx(s.satisfaction.mean())  # the ended ones are left out
-    (line,) = population_view.draw_satisfaction(model).axes[0].get_lines()
-    np.testing.assert_array_equal(line.get_ydata(), frame["satisfaction_together"].to_numpy())
+    chart = population_view.satisfaction_svg(model)
+    want = frame["satisfaction_together"].to_numpy()
+    np.testing.assert_allclose(_line_values(chart), want, atol=LINE_RESOLUTION)
 
 
 def test_the_page_switches_between_all_three_views_keeping_each():

@@ -17,6 +17,7 @@ from sim.experiment import lock
 from sim.experiment.runner import run_experiment
 from sim.scenario import list_scenarios, load_scenario
 from sim.views import plots
+from sim.views.scenario_run import NO_EXPECTATIONS_NOTE, demo_table, load_study, run_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPERIMENTS = ROOT / "tests" / "fixtures" / "experiments"
@@ -203,3 +204,45 @@ def test_the_data_line_names_only_the_files_that_are_there(tmp_path):
     assert "manifest.json" in line and "timeseries" not in line
     (tmp_path / "timeseries").mkdir()
     assert "<code>timeseries/</code>" in data_files(tmp_path)
+
+
+def _plain_scenario(tmp_path: Path) -> Path:
+    """The tiny fixture without its ``[expected]`` table, as ``plain.toml``."""
+    text = (SCENARIOS / "tiny.toml").read_text(encoding="utf-8")
+    head, _, rest = text.partition("[expected]")
+    path = tmp_path / "plain.toml"
+    path.write_text(head + rest[rest.index("[notes]") :], encoding="utf-8")
+    return path
+
+
+def test_the_demo_table_marks_the_largest_class_of_a_scenario_expecting_none(tmp_path):
+    run = run_scenario(load_scenario(_plain_scenario(tmp_path)), 20, 30, 1)
+    shares = run.shares()
+    leading = max(shares, key=shares.__getitem__)
+    (line,) = [ln for ln in demo_table([run]).splitlines() if ln.startswith("plain ")]
+    assert f"{leading}* {shares[leading]:.2f}" in line
+
+
+def test_run_of_a_scenario_without_expectations_checks_and_marks_nothing(tmp_path, capsys):
+    path = _plain_scenario(tmp_path)
+    out_dir = tmp_path / "results"
+    argv = ["run", str(path), "--couples", "12", "--steps", "20", "--out", str(out_dir)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert NO_EXPECTATIONS_NOTE in out
+    assert not re.search(
+        r"\b(ok|BELOW|NOT MET|expected|expects)\b", out.replace(NO_EXPECTATIONS_NOTE, "")
+    )
+    folder = out_dir / "plain"
+    run = load_study(folder)
+    assert not run.checked and run.checks() == [] and run.expectation_met()
+    page = (folder / "index.html").read_text()
+    assert NO_EXPECTATIONS_NOTE in page
+    assert "expected at least" not in page and "The scenario's expectation is" not in page
+    titles = [f["title"] for f in plots.read_index(folder)]
+    assert titles and not any("expects" in t for t in titles)
+    shares = load_study(folder).shares()
+    for cls, share in shares.items():
+        if share:
+            row = f'<td>{cls}</td><td class="num">{round(share * 12)}</td><td>{share:.2f}</td></tr>'
+            assert row in page, cls

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.errors import InputError
+from sim.inputs import MAX_FILE_BYTES
 from sim.model import parameters as reg
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.scenario import (
@@ -29,7 +32,9 @@ from sim.scenario import (
     load_scenario,
     model_from_scenario,
     parse_scenario,
+    read_scenario,
     scenario_dir,
+    scenario_text,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -473,3 +478,71 @@ def test_a_users_own_scenarios_folder_is_searched_before_the_shipped_one(tmp_pat
     assert files["balanced_mutual"] == str((own / "balanced_mutual.toml").resolve())
     assert files["coercive_helper"].endswith("scenarios/coercive_helper.toml")
     assert str(tmp_path) not in files["coercive_helper"]
+
+
+def _without_expected(tmp_path: Path) -> Path:
+    """The tiny fixture with its ``[expected]`` table left out, as ``plain.toml``."""
+    text = (FIXTURES / "tiny.toml").read_text(encoding="utf-8")
+    head, _, rest = text.partition("[expected]")
+    path = tmp_path / "plain.toml"
+    path.write_text(head + rest[rest.index("[notes]") :], encoding="utf-8")
+    return path
+
+
+def test_a_scenario_without_expected_loads_and_expects_nothing(tmp_path):
+    sc = load_scenario(_without_expected(tmp_path))
+    assert sc.name == "plain" and dict(sc.a) == {"dependency": 0.5}
+    assert sc.expected == () and sc.primary is None and sc.two_way is None
+    assert sc.pattern_class is None and not sc.expectations_apply
+    assert load_scenario(FIXTURES / "tiny.toml").expectations_apply
+    assert (
+        not load_scenario(FIXTURES / "tiny.toml")
+        .with_overrides([("a.growth", 0.1)])
+        .expectations_apply
+    )
+    data = _valid()
+    del data["expected"]
+    assert parse_scenario(data, name="x", path=Path("x.toml")).expected == ()
+
+
+def test_scenario_text_reads_back_as_the_same_scenario(tmp_path):
+    for name in list_scenarios():
+        sc = load_scenario(name)
+        assert parse_scenario(tomllib.loads(scenario_text(sc)), name=name, path=sc.path) == sc
+    plain = load_scenario(_without_expected(tmp_path))
+    text = scenario_text(plain)
+    assert "[expected]" not in text and "[env]\npatience = 20\n" in text
+    again = tmp_path / "again" / "plain.toml"
+    again.parent.mkdir()
+    again.write_text(text, encoding="utf-8")
+    assert replace(load_scenario(again), path=plain.path) == plain
+
+
+def test_an_uploaded_file_is_checked_as_one_on_disk():
+    for fixture, (key, message) in BROKEN.items():
+        path = FIXTURES / "broken" / fixture
+        with pytest.raises(InputError) as err:
+            read_scenario(path.read_bytes(), fixture)
+        assert (err.value.source, err.value.key) == (fixture, key)
+        assert err.value.message.startswith(message) and "\n" not in str(err.value)
+    good = read_scenario((FIXTURES / "tiny.toml").read_bytes(), "tiny.toml")
+    assert replace(good, path=FIXTURES / "tiny.toml") == load_scenario(FIXTURES / "tiny.toml")
+
+
+@pytest.mark.parametrize(
+    ("data", "file_name", "message"),
+    [
+        (b"title = 1", "notes.txt", "expected a scenario file, NAME.toml"),
+        (b"title = 1", "My Scenario (1).toml", "a scenario's file name must be lower case"),
+        (b"\xff\xfe", "x.toml", "not UTF-8 text"),
+        (b"a\0b", "x.toml", "a binary file"),
+        (b"x" * (MAX_FILE_BYTES + 1), "x.toml", "larger than a scenario file may be"),
+        (b"title = [", "x.toml", "malformed TOML"),
+        (b'title = "t"', "x.toml", "missing; expected"),
+    ],
+)
+def test_a_bad_upload_gives_one_input_error_naming_the_file(data, file_name, message):
+    with pytest.raises(InputError) as err:
+        read_scenario(data, "/some/folder/" + file_name)
+    assert err.value.source == file_name and message in err.value.message
+    assert "\n" not in str(err.value)

@@ -81,7 +81,7 @@ def quick(couples: int, steps: int, seed: int) -> int:
     """Run every scenario in one batch and print the summary table."""
     from sim.errors import InputError
     from sim.scenario import list_scenarios, load_scenario, scenario_dir
-    from sim.views.scenario_run import demo_table, run_scenarios
+    from sim.views.scenario_run import MAIN_OUTCOME_NOTE, demo_table, run_scenarios
 
     names = list_scenarios()
     if not names:
@@ -97,7 +97,7 @@ def quick(couples: int, steps: int, seed: int) -> int:
     print()
     print(demo_table(runs))
     print()
-    print("main outcome: the scenario's primary expected class and its share of couples;")
+    print(MAIN_OUTCOME_NOTE.format(what="couples"))
     print("intimacy, satisfaction and resentment are means over couples (and partners).")
     print("Next: `relsim demo` for the full studies and their pages, or `relsim run NAME`.")
     return 0
@@ -204,7 +204,7 @@ def scenario_lines(path: Path) -> list[str]:
     from sim.experiment.storage import ResultStore
     from sim.model.parameters import REGISTRY
     from sim.scenario import load_scenario
-    from sim.views.scenario_run import ScenarioRun, demo_table
+    from sim.views.scenario_run import MAIN_OUTCOME_NOTE, ScenarioRun, demo_table
 
     spec = results_spec(path)
     runs = ResultStore(path).runs()
@@ -226,7 +226,7 @@ def scenario_lines(path: Path) -> list[str]:
         "",
         demo_table(table),
         "",
-        "main outcome: the scenario's primary expected class and its share of runs;",
+        MAIN_OUTCOME_NOTE.format(what="runs"),
         "intimacy, satisfaction and resentment are means over runs (and partners).",
     ]
 

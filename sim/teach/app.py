@@ -9,10 +9,11 @@ picture and the two main plots, and below it the rest.
 
 In "one scenario" the settings are a scenario picker, a seed, a number of couples,
 which couple to follow, a second run to compare with (the same scenario with one trait
-changed, or another scenario, with the same seed), and sliders for every trait of
-each partner (the main traits first, the others and the environment in collapsible
-groups, all read from the parameter registry). Any change but the couple followed
-builds a fresh run. The stage shows the followed couple as a picture with this week's
+changed, or another scenario, with the same seed), sliders for every trait of each
+partner (the main traits first, the others and the environment in collapsible groups,
+all read from the parameter registry), and a card that saves the settings as a scenario
+file and loads one (:mod:`sim.teach.keep`). Any change but the couple followed builds a
+fresh run. The stage shows the followed couple as a picture with this week's
 interactions drawn between the partners, and their satisfaction and resentment
 week by week; below are the week in plain words (from :mod:`sim.teach.story`), the
 outcome so far, the scenario's teaching notes and the other plots. With many couples
@@ -45,9 +46,10 @@ from sim.model.engine import DEFAULT_STEPS
 from sim.model.mesa_model import RelationshipModel
 from sim.model.outcomes import OUTCOME_CLASSES, final_metrics
 from sim.model.state import Ending
-from sim.scenario import list_scenarios, load_scenario, parse_overrides
+from sim.scenario import Scenario, list_scenarios, load_scenario, parse_overrides
 from sim.teach import svg
 from sim.teach.app_widgets import ParameterSlider, Versioned, html_box, text_block
+from sim.teach.keep import KeepControls
 from sim.teach.market_view import (
     ARRANGE_DEFAULT,
     MarketControls,
@@ -130,6 +132,9 @@ class Settings(Versioned):
         Its value on the right (``None``: its value on the left).
     compare_scenario : str or None
         The scenario on the right.
+    source : Scenario or None
+        The scenario the traits were loaded from, as its file has it (for its notes,
+        and for saving the settings as a scenario file).
     version : int
         Raised by one at every change, so that the page can rebuild what depends on it.
     """
@@ -144,6 +149,7 @@ class Settings(Versioned):
     compare_key: str = "b.narcissism"
     compare_value: float | None = None
     compare_scenario: str | None = None
+    source: Scenario | None = None
     version: int = 0
 
     def model_kwargs(self) -> dict[str, object]:
@@ -186,19 +192,28 @@ def scenario_settings(
     couples: int = 1,
     overrides: Sequence[tuple[str, float]] = (),
 ) -> Settings:
-    """Settings holding a scenario's traits and environment, with ``overrides`` (as
-    :func:`sim.scenario.parse_overrides` gives them) set over them, registry defaults
-    elsewhere."""
+    """Settings holding a scenario's traits and environment (the scenario given by name
+    or path), with ``overrides`` (as :func:`sim.scenario.parse_overrides` gives them)
+    set over them, registry defaults elsewhere."""
     if name is None:
         return Settings(None, seed=seed, couples=couples)
-    sc = load_scenario(name).with_overrides(overrides)
+    return settings_of(load_scenario(name), seed, couples, overrides)
+
+
+def settings_of(
+    source: Scenario, seed: int = 1, couples: int = 1, overrides: Sequence[tuple[str, float]] = ()
+) -> Settings:
+    """Settings holding the traits and environment of a loaded scenario, with
+    ``overrides`` set over them, registry defaults elsewhere."""
+    sc = source.with_overrides(overrides)
     return Settings(
-        name,
+        source.name,
         a={**reg.trait_defaults(), **sc.a},
         b={**reg.trait_defaults(), **sc.b},
         env={**reg.env_defaults(), **sc.env},
         seed=seed,
         couples=couples,
+        source=source,
     )
 
 
@@ -578,13 +593,17 @@ def PartnerControls(settings: Settings, who: str, on_change: Callable[[Settings]
                     slider(param)
 
 
-def scenario_notes_html(name: str | None) -> str:
+NO_EXPECTATIONS = "It names no expected outcome classes."
+"""What the notes of a scenario without ``[expected]`` (such as a saved one) say."""
+
+
+def scenario_notes_html(sc: Scenario | None) -> str:
     """A scenario's title, description and teaching notes as HTML."""
-    if name is None:
+    if sc is None:
         return text_block("No scenario", ["Registry defaults."], level=4)
-    sc = load_scenario(name)
+    paragraphs = [" ".join(p.split()) for p in sc.description.split("\n\n")]
     return (
-        text_block(sc.title, [" ".join(sc.description.split())], level=4)
+        text_block(sc.title, paragraphs + ([] if sc.expected else [NO_EXPECTATIONS]), level=4)
         + text_block("What to notice", items=sc.notice, level=5)
         + text_block("Things to try", items=sc.things_to_try, level=5)
     )
@@ -638,16 +657,24 @@ def CompareControls(settings: Settings, on_change: Callable[[Settings], None]):
 def Controls(
     settings: Settings,
     on_change: Callable[[Settings], None],
-    followed: solara.Reactive[int] | None = None,
+    followed: solara.Reactive[int],
+    typed_name: solara.Reactive[str],
 ):
-    """Scenario picker, seed, couples, the couple to follow, the comparison, and sliders
-    built from the registry."""
+    """Scenario picker, seed, couples, the couple to follow, the comparison, sliders
+    built from the registry, and saving and loading a scenario file."""
     names = list_scenarios()
+    if settings.scenario is not None and settings.scenario not in names:
+        names.append(settings.scenario)  # a file loaded from elsewhere
 
-    def pick(name: str) -> None:
-        loaded = scenario_settings(name, settings.seed, settings.couples)
+    def load(sc: Scenario) -> None:
+        loaded = settings_of(sc, settings.seed, settings.couples)
         keep = {k: getattr(settings, k) for k in ("compare", "compare_key", "compare_scenario")}
         on_change(replace(loaded, version=settings.version + 1, **keep))
+
+    def pick(name: str) -> None:
+        # Picking the scenario shown again puts its file's values back.
+        same = name == settings.scenario and settings.source is not None
+        load(settings.source if same else load_scenario(name))
 
     def seed(value: int | None) -> None:
         if value is not None and value >= 0:
@@ -665,7 +692,7 @@ def Controls(
             step=COUPLES_STEP,
             on_value=lambda n: on_change(settings.changed(couples=int(n))),
         )
-        if followed is not None and settings.couples > 1:
+        if settings.couples > 1:
             shown = min(followed.value, settings.couples)
             solara.SliderInt(
                 f"Follow couple {shown}",
@@ -685,6 +712,12 @@ def Controls(
                     settings.env[param.name],
                     lambda v, n=param.name: on_change(settings.with_value("env", n, v)),
                 )
+    KeepControls(
+        settings.source,
+        (settings.a, settings.b, settings.env),
+        typed_name,
+        load,
+    )
 
 
 # --- the page --------------------------------------------------------------------------
@@ -746,7 +779,7 @@ def ScenarioRest(run: solara.Reactive[CoupleRun], frame: solara.Reactive[int], f
             for text in shares_charts(current):
                 chart(text, "relsim-outcome")
         for settings in current.settings:
-            html_box(scenario_notes_html(settings.scenario), "relsim-notes")
+            html_box(scenario_notes_html(settings.source), "relsim-notes")
         for name in ("goodwill", "capability", "intimacy"):
             chart(series_chart(current, name), "relsim-plot")
 
@@ -784,6 +817,7 @@ def ScenarioView(
 ):
     """One scenario's couples (or two runs side by side)."""
     frame = solara.use_reactive(0)
+    typed_name = solara.use_reactive("")
 
     def change(new: Settings) -> None:
         settings.set(new)
@@ -795,7 +829,7 @@ def ScenarioView(
         frame,
         speed,
         projector,
-        lambda: Controls(settings.value, change, followed),
+        lambda: Controls(settings.value, change, followed, typed_name),
         lambda: ScenarioStage(run, frame, followed.value),
         lambda: ScenarioRest(run, frame, followed.value),
     ).key(f"scenario-{run.value.version}")

@@ -10,7 +10,8 @@ together since the start (a survival curve, with the published shares of the
 validation targets for the population marked), the week in words, the population's
 notes, the outcome and pattern shares as they stand, the mean satisfaction of the
 couples still together, and the ratio of positive to negative interactions of the
-couples together and of those that ended. Nothing here changes the model: every
+couples together and of those that ended. The figures are SVG written by
+:mod:`sim.teach.svg` and drawn by the browser. Nothing here changes the model: every
 figure reads its public state.
 """
 
@@ -25,8 +26,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import solara
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
 from sim.errors import InputError
 from sim.model.engine import DEFAULT_STEPS
@@ -34,7 +33,7 @@ from sim.model.mesa_model import RelationshipModel, satisfaction_together
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.model.state import Ending, Params
 from sim.population import Population, list_populations, load_population
-from sim.teach import texts
+from sim.teach import svg, texts
 from sim.teach.app_widgets import Versioned, html_box, text_block
 from sim.teach.market_view import PATTERNS
 from sim.validation.couples import WEEKS_PER_YEAR
@@ -68,6 +67,9 @@ population gives its own (V5's ``satisfied``)."""
 
 GROUP_COLOURS = {"together": style.colour(0), "satisfied": style.colour(2), "ended": "#000000"}
 """Bar colour of each group of the interactions figure."""
+
+ENDED_COLOUR = "#bbbbbb"
+"""Bar colour of the couples that ended, in the figure of patterns."""
 
 
 def initial_population() -> str | None:
@@ -338,118 +340,86 @@ def population_week_in_words(model: RelationshipModel, name: str) -> list[str]:
 # --- figures ---------------------------------------------------------------------------
 
 
-def _years(model: RelationshipModel) -> float:
-    """The right end of a time axis in years: the model's horizon, and room for a mark
-    there."""
-    return max(model.horizon, 1) / WEEKS_PER_YEAR * 1.04
-
-
-def draw_survival(model: RelationshipModel, name: str) -> Figure:
-    """The share of couples still together since the start (a survival curve, in years),
-    with the population's published shares still together marked."""
+def survival_svg(model: RelationshipModel, name: str) -> str:
+    """The share of couples still together since the start (a survival curve, week by
+    week over the whole run), with the population's published shares still together
+    marked (class ``relsim-mark``), as SVG."""
     weeks, share = survival_curve(model)
     points, problem = published_together(name)
-    with style.style():
-        fig = Figure(figsize=(5.4, 3.4))
-        ax = fig.add_subplot()
-        ax.step(
-            weeks / WEEKS_PER_YEAR,
-            share,
-            where="post",
-            color=style.colour(0),
-            label=f"{name}: {model.n_couples} couples",
-            gid="survival",
-        )
-        for p in points:
-            err = [[p.value - p.low], [p.high - p.value]]
-            ax.errorbar(
-                [p.x],
-                [p.value],
-                yerr=err,
-                fmt="D",
-                color="#999999",
-                mfc="white",
-                mec="black",
-                capsize=4,
-                ms=6,
-                gid=f"published-{p.label}",
-            )
-            ax.annotate(
-                p.label, (p.x, p.value), xytext=(6, 4), textcoords="offset points", fontsize=8
-            )
-        if points:
-            cites = "; ".join(dict.fromkeys(p.cite for p in points))
-            ax.plot([], [], "D", color="black", mfc="white", label=f"published ({cites})")
-        ax.set_xlim(0, _years(model))
-        ax.set_ylim(0, 1.02)
-        ax.set_xlabel("years since the start")
-        ax.set_ylabel("share still together")
-        ax.set_title(f"Still together at week {model.steps}: {_percent(share[-1])}", fontsize=10)
-        ax.legend(loc="lower left")
-        if problem:
-            ax.text(0.01, 0.01, "targets not read", transform=ax.transAxes, fontsize=7)
-    return fig
+    marks = [svg.Mark(p.label, float(p.x) * WEEKS_PER_YEAR, p.value, p.low, p.high) for p in points]
+    cites = "; ".join(dict.fromkeys(p.cite for p in points))
+    return svg.line_chart(
+        f"Still together at week {model.steps}: {_percent(share[-1])}",
+        [svg.Series(f"{name}: {model.n_couples} couples", share, style.colour(0))],
+        model.horizon,
+        (0.0, 1.0),
+        "share still together",
+        now=model.steps,
+        css_class="relsim-chart relsim-plot-survival",
+        x_label="since the start",
+        marks=marks,
+        marks_label=f"published ({cites})",
+        note="targets not read" if problem else "",
+    )
 
 
-def draw_shares(model: RelationshipModel) -> Figure:
+def shares_svgs(model: RelationshipModel) -> tuple[str, str]:
     """The outcome classes as they stand, and each couple's pattern (its class with the
-    ending set aside), split into couples still together and couples that ended."""
+    ending set aside), split into couples still together and couples that ended, as two
+    SVG bar charts."""
     m = model.metrics()
     n = model.n_couples
     ended = m["ended"].astype(bool)
-    with style.style():
-        fig = Figure(figsize=(7.0, 3.2), layout="constrained")
-        left, right = fig.subplots(1, 2, sharex=True)
-        names = list(OUTCOME_CLASSES)[::-1]
-        shares = [float(np.sum(m["outcome"] == c)) / n for c in names]
-        left.barh(names, shares, color=[style.outcome_colour(c) for c in names], gid="outcomes")
-        left.set_title(f"Outcome classes at week {model.steps}", fontsize=10)
-        left.set_xlabel("share of couples")
-        patterns = list(PATTERNS)[::-1]
-        together = [float(np.sum((m["pattern"] == c) & ~ended)) / n for c in patterns]
-        gone = [float(np.sum((m["pattern"] == c) & ended)) / n for c in patterns]
-        colours = [style.outcome_colour(c) for c in patterns]
-        right.barh(patterns, together, color=colours, label="still together", gid="together")
-        right.barh(
-            patterns,
-            gone,
-            left=together,
-            color=colours,
-            alpha=0.35,
-            hatch="//",
-            edgecolor="#555555",
-            label="ended",
-            gid="ended",
-        )
-        right.set_title("Pattern, the ending set aside", fontsize=10)
-        right.set_xlabel("share of couples")
-        right.legend(
-            handles=[
-                Patch(facecolor="#777777", label="still together"),
-                Patch(facecolor="#777777", alpha=0.35, hatch="//", label="ended"),
-            ],
-            loc="lower right",
-        )
-        left.set_xlim(0, 1)
-        for ax in (left, right):
-            ax.set_axisbelow(True)
-    return fig
+    names = list(OUTCOME_CLASSES)
+    outcomes = svg.stacked_bars(
+        f"Outcome classes at week {model.steps}",
+        names,
+        [
+            (
+                "couples",
+                [style.outcome_colour(c) for c in names],
+                [float(np.sum(m["outcome"] == c)) / n for c in names],
+            )
+        ],
+        "share of couples",
+        css_class="relsim-chart relsim-plot-outcomes",
+    )
+    patterns = list(PATTERNS)
+    split = svg.stacked_bars(
+        "Pattern, the ending set aside",
+        patterns,
+        [
+            (
+                "still together",
+                [style.outcome_colour(c) for c in patterns],
+                [float(np.sum((m["pattern"] == c) & ~ended)) / n for c in patterns],
+            ),
+            (
+                "ended",
+                ENDED_COLOUR,
+                [float(np.sum((m["pattern"] == c) & ended)) / n for c in patterns],
+            ),
+        ],
+        "share of couples",
+        css_class="relsim-chart relsim-plot-patterns",
+    )
+    return outcomes, split
 
 
-def draw_satisfaction(model: RelationshipModel) -> Figure:
-    """Mean satisfaction of the couples still together, week by week (in years)."""
+def satisfaction_svg(model: RelationshipModel) -> str:
+    """Mean satisfaction of the couples still together, week by week, as SVG."""
     frame = model.datacollector.get_model_vars_dataframe()
     values = frame["satisfaction_together"].to_numpy(dtype=np.float64)
-    with style.style():
-        fig = Figure(figsize=(5.0, 3.2))
-        ax = fig.add_subplot()
-        ax.plot(np.arange(len(values)) / WEEKS_PER_YEAR, values, color=style.colour(2))
-        ax.set_xlim(0, _years(model))
-        ax.set_ylim(0, 1)
-        ax.set_xlabel("years since the start")
-        ax.set_ylabel("mean satisfaction")
-        ax.set_title("Satisfaction of the couples still together", fontsize=10)
-    return fig
+    return svg.line_chart(
+        "Satisfaction of the couples still together",
+        [svg.Series("mean satisfaction", values, style.colour(2))],
+        model.horizon,
+        (0.0, 1.0),
+        "mean satisfaction",
+        now=model.steps,
+        css_class="relsim-chart relsim-plot-satisfaction",
+        x_label="since the start",
+    )
 
 
 def _ratio_text(r: Ratio) -> str:
@@ -464,41 +434,31 @@ def _ratio_text(r: Ratio) -> str:
     return f"{value}\n{r.couples} couple{'s' if r.couples != 1 else ''}"
 
 
-def draw_interactions(model: RelationshipModel, name: str) -> Figure:
+def interactions_svg(model: RelationshipModel, name: str) -> str:
     """Positive interactions per negative one, for the couples together, the satisfied
-    among them and the couples that ended, with the population's published ratios."""
+    among them and the couples that ended, with the population's published ratios, as
+    SVG."""
     points, satisfied = published_ratios(name)
     ratios = interaction_ratios(model, satisfied)
-    groups = list(ratios)
-    with style.style():
-        fig = Figure(figsize=(5.0, 3.2))
-        ax = fig.add_subplot()
-        heights = [ratios[g].ratio for g in groups]
-        shown = [h if math.isfinite(h) else 0.0 for h in heights]
-        ax.bar(range(len(groups)), shown, color=[GROUP_COLOURS[g] for g in groups], width=0.6)
-        top = max([*shown, *(p.value for p in points), 1.0])
-        for x, g in enumerate(groups):
-            ax.text(x, shown[x] + 0.02 * top, _ratio_text(ratios[g]), ha="center", fontsize=8)
-        for p in points:
-            x = groups.index(p.x)
-            ax.plot([x - 0.35, x + 0.35], [p.value, p.value], color="black", lw=2)
-            ax.annotate(
-                f"{p.label}: {p.value:g}",
-                (x + 0.35, p.value),
-                xytext=(3, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=8,
-            )
-        ax.set_xticks(
-            range(len(groups)), [GROUP_LABELS[g].format(satisfied) for g in groups], fontsize=8
+    finite = [r.ratio for r in ratios.values() if math.isfinite(r.ratio)]
+    top = 1.25 * max([*finite, *(p.value for p in points), 1.0])
+    columns = [
+        svg.Column(
+            GROUP_LABELS[g].format(satisfied),
+            r.ratio,
+            GROUP_COLOURS[g],
+            _ratio_text(r),
+            tuple((p.label, p.value) for p in points if p.x == g),
         )
-        ax.set_xlim(-0.6, len(groups) - 0.2)
-        ax.set_ylim(0, 1.25 * top)
-        ax.set_axisbelow(True)
-        ax.set_ylabel("positive per negative interaction")
-        ax.set_title("Positive and negative interactions, last year", fontsize=10)
-    return fig
+        for g, r in ratios.items()
+    ]
+    return svg.column_chart(
+        "Positive and negative interactions, last year",
+        columns,
+        top,
+        "positive per negative interaction",
+        css_class="relsim-chart relsim-plot-interactions",
+    )
 
 
 # --- notes -----------------------------------------------------------------------------
@@ -537,10 +497,6 @@ def distributions_html(pop: Population) -> str:
 # --- the stage and the rest -----------------------------------------------------------
 
 
-def _figure(fig: Figure):
-    return solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
-
-
 @solara.component
 def PopulationStage(
     run: solara.Reactive[RelationshipModel],
@@ -553,10 +509,10 @@ def PopulationStage(
     model, name = run.value, settings.loaded.name
     with solara.Div(classes=["relsim-stage"]):
         with solara.Div(classes=["relsim-pictures"]):
-            _figure(draw_survival(model, name))
+            svg.chart_box(survival_svg(model, name), "relsim-picture")
         with solara.Div(classes=["relsim-plots"]):
-            _figure(draw_satisfaction(model))
-            _figure(draw_interactions(model, name))
+            svg.chart_box(satisfaction_svg(model), "relsim-plot")
+            svg.chart_box(interactions_svg(model, name), "relsim-plot")
 
 
 @solara.component
@@ -576,7 +532,8 @@ def PopulationRest(
             "relsim-population-week",
         )
         html_box(population_notes_html(settings), "relsim-population-notes")
-        _figure(draw_shares(model))
+        for chart in shares_svgs(model):
+            svg.chart_box(chart, "relsim-plot")
 
 
 def population_stage(run, frame, settings: PopulationSettings):

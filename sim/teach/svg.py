@@ -56,6 +56,53 @@ class Series:
     dashed: bool = False
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A published value marked on a line chart: a diamond at ``(week, value)`` with a
+    bar from ``low`` to ``high`` (class ``relsim-mark``) and its label beside it.
+
+    Attributes
+    ----------
+    label : str
+        What it is (``V1``).
+    week : float
+        Where on the time axis.
+    value, low, high : float
+        The value and the range allowed around it.
+    """
+
+    label: str
+    week: float
+    value: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a column chart.
+
+    Attributes
+    ----------
+    label : str
+        Its name under the axis (a line break splits it in two lines).
+    value : float
+        Its height; a value that is not finite draws no column.
+    colour : str
+        Its fill.
+    note : str
+        Text above it (a line break splits it in two lines).
+    marks : tuple of (str, float)
+        Published values drawn as a black line across it, each labelled.
+    """
+
+    label: str
+    value: float
+    colour: str
+    note: str = ""
+    marks: tuple[tuple[str, float], ...] = ()
+
+
 def _num(x: float) -> str:
     return f"{x:.1f}"
 
@@ -107,6 +154,9 @@ def line_chart(
     now: int | None = None,
     css_class: str = "relsim-chart",
     x_label: str = "",
+    marks: Sequence[Mark] = (),
+    marks_label: str = "",
+    note: str = "",
 ) -> str:
     """A line chart over the weeks of a run, as SVG text.
 
@@ -129,6 +179,10 @@ def line_chart(
         Class of the ``svg`` element.
     x_label : str
         Label of the time axis, in place of its unit (which is added in brackets).
+    marks : sequence of Mark
+        Published values to mark, with ``marks_label`` in the legend.
+    note : str
+        A small note in the lower left corner of the plotting area.
     """
     low, high = y_range
     x0, x1, y0, y1 = LEFT, WIDTH - RIGHT, HEIGHT - BOTTOM, TOP + 8
@@ -199,7 +253,25 @@ def line_chart(
                 f'<path class="relsim-line" d="{d}" fill="none" stroke="{s.colour}" '
                 f'stroke-width="2"{dash}/>'
             )
+    for m in marks:
+        x, y = float(sx(m.week)), float(sy(m.value))
+        lo, hi = float(sy(m.low)), float(sy(m.high))
+        out.append(
+            f'<g class="relsim-mark" data-value="{m.value!r}" data-week="{m.week!r}">'
+            f"<title>{escape(m.label)}: {m.value:g}</title>"
+            f'<line x1="{_num(x)}" x2="{_num(x)}" y1="{_num(lo)}" y2="{_num(hi)}" '
+            'stroke="#777" stroke-width="1.5"/>'
+            f'<path d="M{_num(x)},{_num(y - 6)} l6,6 l-6,6 l-6,-6 z" fill="white" '
+            'stroke="black" stroke-width="1.2"/></g>'
+        )
+        out.append(_text(x - 8, y - 6, m.label, 11, anchor="end"))
+    if note:
+        out.append(_text(x0 + 4, y0 - 5, note, 10, anchor="start", colour="#777"))
     x = x0 + 4
+    if marks and marks_label:
+        out.append(f'<path d="M{_num(x + 9)},24 l6,6 l-6,6 l-6,-6 z" fill="white" stroke="black"/>')
+        out.append(_text(x + 22, 34, marks_label, 11, anchor="start"))
+        x += 30 + 6.2 * len(marks_label)
     for s in series:
         dash = ' stroke-dasharray="6,4"' if s.dashed else ""
         out.append(
@@ -215,14 +287,16 @@ def line_chart(
 def stacked_bars(
     title: str,
     rows: Sequence[str],
-    parts: Sequence[tuple[str, str, Sequence[float]]],
+    parts: Sequence[tuple[str, str | Sequence[str], Sequence[float]]],
     x_label: str = "share",
     css_class: str = "relsim-chart",
 ) -> str:
     """Horizontal bars of shares from 0 to 1, as SVG text.
 
     ``rows`` names the bars from the top; each part is ``(label, colour, values)``, one
-    value a row, stacked left to right (one part gives plain bars).
+    value a row, stacked left to right (one part gives plain bars); its colour is one
+    for every row, or a sequence of one a row. Each bar (class ``relsim-bar``) carries its
+    share as ``data-value``.
     """
     row_h = 22.0
     height = TOP + BOTTOM + row_h * len(rows) + 10
@@ -243,12 +317,13 @@ def stacked_bars(
         left = 0.0
         for label, colour, values in parts:
             share = float(np.clip(values[r], 0.0, 1.0))
+            fill = colour if isinstance(colour, str) else colour[r]
             if share > 0:
                 out.append(
                     f'<rect class="relsim-bar" x="{_num(x0 + left * (x1 - x0))}" '
                     f'y="{_num(y + 3)}" width="{_num(share * (x1 - x0))}" '
-                    f'height="{_num(row_h - 6)}" fill="{colour}"><title>{escape(name)}, '
-                    f"{escape(label)}: {share:.0%}</title></rect>"
+                    f'height="{_num(row_h - 6)}" fill="{fill}" data-value="{share!r}">'
+                    f"<title>{escape(name)}, {escape(label)}: {share:.0%}</title></rect>"
                 )
             left += share
         if left > 0:
@@ -260,9 +335,68 @@ def stacked_bars(
     if len(parts) > 1:
         x = x0
         for label, colour, _ in parts:
-            out.append(f'<rect x="{_num(x)}" y="23" width="12" height="10" fill="{colour}"/>')
+            fill = colour if isinstance(colour, str) else "#777777"
+            out.append(f'<rect x="{_num(x)}" y="23" width="12" height="10" fill="{fill}"/>')
             out.append(_text(x + 16, 32, label, 11, anchor="start"))
             x += 30 + 6.2 * len(label)
+    out.append("</svg>")
+    return "".join(out)
+
+
+def column_chart(
+    title: str,
+    columns: Sequence[Column],
+    top: float,
+    y_label: str = "",
+    css_class: str = "relsim-chart",
+) -> str:
+    """Vertical columns from 0 to ``top``, as SVG text, each with a note above it and
+    published values marked across it. Each column (class ``relsim-column``) and mark
+    (class ``relsim-mark``) carries its value as ``data-value``."""
+    x0, x1, y0, y1 = LEFT + 8, WIDTH - RIGHT, HEIGHT - BOTTOM - 10, TOP + 8
+    out = _open(title, css_class)
+
+    def sy(value: float) -> float:
+        return y0 - (y0 - y1) * min(max(value, 0.0), top) / top
+
+    out.append(
+        f'<line x1="{x0}" x2="{x1}" y1="{_num(y0)}" y2="{_num(y0)}" stroke="#999" '
+        'stroke-width="0.8"/>'
+    )
+    for frac in (0.0, 0.25, 0.5, 0.75, 1.0):
+        y = sy(frac * top)
+        out.append(f'<line x1="{x0}" x2="{x1}" y1="{_num(y)}" y2="{_num(y)}" stroke="#eee"/>')
+        out.append(_text(x0 - 5, y + 4, f"{frac * top:.3g}", 11, anchor="end"))
+    if y_label:
+        out.append(
+            f'<text transform="translate(13,{_num((y0 + y1) / 2)}) rotate(-90)" font-size="11" '
+            f'text-anchor="middle" fill="#444">{escape(y_label)}</text>'
+        )
+    slot = (x1 - x0) / max(len(columns), 1)
+    width = 0.5 * slot
+    for i, c in enumerate(columns):
+        cx = x0 + slot * (i + 0.4)
+        height = c.value if np.isfinite(c.value) else 0.0
+        y = sy(height)
+        if height > 0:
+            out.append(
+                f'<rect class="relsim-column" x="{_num(cx - width / 2)}" y="{_num(y)}" '
+                f'width="{_num(width)}" height="{_num(y0 - y)}" fill="{c.colour}" '
+                f'data-value="{c.value!r}"><title>{escape(c.label)}</title></rect>'
+            )
+        for j, line in enumerate(c.note.split("\n") if c.note else ()):
+            out.append(_text(cx, y - 18 + 13 * j, line, 11))
+        for label, value in c.marks:
+            ym, ends = sy(value), f'x1="{_num(cx - width / 2 - 6)}" x2="{_num(cx + width / 2 + 6)}"'
+            # A white edge keeps the mark visible across a dark column.
+            out.append(
+                f'<line {ends} y1="{_num(ym)}" y2="{_num(ym)}" stroke="white" stroke-width="5"/>'
+                f'<line class="relsim-mark" {ends} y1="{_num(ym)}" y2="{_num(ym)}" '
+                f'stroke="black" stroke-width="2.5" data-value="{value!r}"/>'
+            )
+            out.append(_text(cx + width / 2 + 8, ym + 4, f"{label}: {value:g}", 11, "start"))
+        for j, line in enumerate(c.label.split("\n")):
+            out.append(_text(cx, y0 + 15 + 13 * j, line, 11))
     out.append("</svg>")
     return "".join(out)
 

@@ -492,6 +492,8 @@ def draw(plot: Mapping[str, object], res: Results) -> figures.Drawn:
         return figures.bands(res.series, plot["series"], note)
     if kind == "expected":
         sc = scenario_run.study_scenario(res.spec)
+        if sc is None or not sc.expected:
+            return figures.outcome_shares(res.runs, None)
         expected = {e.outcome: e.min_share for e in sc.expected}
         return figures.expected_outcomes(res.runs, expected, res.spec.steps)
     year = scenario_run.WEEKS_PER_YEAR

@@ -34,7 +34,7 @@ from sim.views.page import (
     results_figures,
     write_html,
 )
-from sim.views.scenario_run import ScenarioRun, command, load_study
+from sim.views.scenario_run import NO_EXPECTATIONS_NOTE, ScenarioRun, command, load_study
 
 
 def traits_table(sc: Scenario) -> str:
@@ -96,6 +96,9 @@ def outcomes_table(run: ScenarioRun) -> str:
         met = ("yes" if shares[cls] >= expected[cls] else "no") if cls in expected else ""
         rows.append((cls, int(counts.get(cls, 0)), f"{shares[cls]:.2f}", least, met))
     columns = ["outcome", "couples", "share", "expected at least", "met"]
+    if not expected:
+        frame = pd.DataFrame([row[:3] for row in rows], columns=columns[:3])
+        return html_table(frame) + f"<p>{esc(NO_EXPECTATIONS_NOTE)}</p>"
     if not run.checked:
         rows = [row[:4] for row in rows]
         columns = [*columns[:3], "unmodified scenario expects at least (for reference)"]

@@ -35,6 +35,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from sim.datafiles import toml_string
 from sim.errors import InputError
 from sim.experiment.analysis import results_spec
 from sim.experiment.seeding import run_keys
@@ -91,14 +92,17 @@ its outcome-class shares against the shares it expects."""
 
 POPULATION_PLOTS: tuple[dict[str, str], ...] = ({"kind": "bands"}, {"kind": "outcomes"})
 """The figures of a study of a population: replicate bands of its series over time, and
-its outcome-class shares. A study of a scenario with values set over it draws these too,
-since the scenario's expectations do not apply to it."""
+its outcome-class shares. A study of a scenario with values set over it, or of one that
+expects no classes, draws these too, since no expectations apply to it."""
 
 REFERENCE_NOTE = (
     "Expected shares are the unmodified scenario's, for reference only: with {overrides} "
     "they are not checked."
 )
 """What the tables of a study with overrides say about the scenario's expectations."""
+
+NO_EXPECTATIONS_NOTE = "The scenario names no expected outcome classes: nothing is checked."
+"""What the tables and pages of a scenario without ``[expected]`` say about it."""
 
 ENDED_BY_YEARS: tuple[int, ...] = (1, 2, 5, 10)
 """Years after which ``relsim run --population`` gives the share of couples ended."""
@@ -207,10 +211,11 @@ class ScenarioRun:
         against :data:`~sim.scenario.TWO_WAY_MIN_SHARE`; the primary class leading every
         other class and taking at most :data:`~sim.scenario.PRIMARY_MAX_SHARE` of the
         couples; and, when the metrics carry each couple's ``pattern`` and the scenario
-        names a pattern class, that class leading the patterns. Empty for a population
-        and for a scenario with values set over it (its expectations are the unmodified
+        names a pattern class, that class leading the patterns. Empty unless
+        :attr:`checked` (for a population, a scenario that expects no classes and a
+        scenario with values set over it, whose expectations are the unmodified
         scenario's)."""
-        if self.scenario is None or self.scenario.modified:
+        if not self.checked:
             return []
         shares = self.shares()
         out = [
@@ -263,8 +268,9 @@ class ScenarioRun:
 
     @property
     def checked(self) -> bool:
-        """Whether the scenario's expectations apply: a scenario run as its file has it."""
-        return self.scenario is not None and not self.scenario.modified
+        """Whether the scenario's expectations apply: a scenario that names some, run as
+        its file has it."""
+        return self.scenario is not None and self.scenario.expectations_apply
 
     def expectation_met(self) -> bool:
         """Whether every test of :meth:`checks` held (true when there is none)."""
@@ -378,13 +384,13 @@ def study_text(scenario: Scenario, couples: int, steps: int, seed: int, record_e
     factors of one value each, in the order of their keys."""
     name = study_scenario_name(scenario)
     overrides = tuple(sorted(scenario.overrides))
-    plots = STUDY_PLOTS if not overrides else POPULATION_PLOTS
+    plots = STUDY_PLOTS if scenario.expectations_apply else POPULATION_PLOTS
     plots = plots if record_every else plots[1:]
     head = [f"# {command(name, couples, steps, seed, overrides=overrides)}"]
-    head += [f"name = {_toml(study_folder_name(scenario))}"]
-    head += [f"description = {_toml(' '.join(scenario.description.split()))}"]
-    head += [f"scenario = {_toml(name)}"]
-    factors = [f"{_toml(k)} = [{float(v)!r}]" for k, v in overrides]
+    head += [f"name = {toml_string(study_folder_name(scenario))}"]
+    head += [f"description = {toml_string(' '.join(scenario.description.split()))}"]
+    head += [f"scenario = {toml_string(name)}"]
+    factors = [f"{toml_string(k)} = [{float(v)!r}]" for k, v in overrides]
     return _study_text(head, couples, steps, seed, record_every, plots, factors)
 
 
@@ -396,15 +402,10 @@ def population_study_text(
     name = study_population_name(population)
     plots = POPULATION_PLOTS if record_every else POPULATION_PLOTS[1:]
     head = [f"# {command(name, couples, steps, seed, population=True)}"]
-    head += [f"name = {_toml(population.name)}"]
-    head += [f"description = {_toml(' '.join(population.description.split()))}"]
-    head += [f"population = {_toml(name)}"]
+    head += [f"name = {toml_string(population.name)}"]
+    head += [f"description = {toml_string(' '.join(population.description.split()))}"]
+    head += [f"population = {toml_string(name)}"]
     return _study_text(head, couples, steps, seed, record_every, plots)
-
-
-def _toml(x: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's)."""
-    return json.dumps(x)
 
 
 def _study_text(
@@ -429,10 +430,10 @@ def _study_text(
     if factors:
         lines += ["", "[design.factors]", *factors]
     if record_every:
-        series = ", ".join(_toml(s) for s in BAND_SERIES)
+        series = ", ".join(toml_string(s) for s in BAND_SERIES)
         lines += ["", "[metrics]", f"series = [{series}]", f"record_every = {record_every}"]
     for plot in plots:
-        lines += ["", "[[plots]]", *(f"{k} = {_toml(v)}" for k, v in plot.items())]
+        lines += ["", "[[plots]]", *(f"{k} = {toml_string(v)}" for k, v in plot.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -662,6 +663,9 @@ def shares_table(run: ScenarioRun) -> str:
             ok = ("ok" if shares[cls] >= expected[cls] else "BELOW") if run.checked else ""
             mark = f"at least {expected[cls]:.2f}  {ok}"
         lines.append(f"{cls:<20}{shares[cls]:>7.2f}   {mark}".rstrip())
+    if run.scenario is not None and not run.scenario.expected:
+        lines.append(NO_EXPECTATIONS_NOTE)
+        return "\n".join(lines)
     if run.scenario is not None and run.scenario.modified:
         text = overrides_text(run.scenario.overrides)
         lines += textwrap.wrap(REFERENCE_NOTE.format(overrides=text), 88)
@@ -704,8 +708,16 @@ def ended_table(run: ScenarioRun, years: Sequence[int] = ENDED_BY_YEARS) -> str:
     return "\n".join(lines) if len(lines) > 1 else ""
 
 
+MAIN_OUTCOME_NOTE = (
+    "main outcome: the scenario's primary expected class (its largest class, marked *, "
+    "when it expects none) and its share of {what};"
+)
+"""How the demo's tables explain their ``main outcome`` column (``what``: couples, runs)."""
+
+
 def demo_table(runs: Sequence[ScenarioRun]) -> str:
-    """One line per scenario: primary class share and the main metrics' means."""
+    """One line per scenario: primary class share (or, for a scenario expecting none, the
+    largest class's, marked ``*``) and the main metrics' means."""
     head = (
         f"{'scenario':<29}{'main outcome':<25}{'intimacy':>9}{'satisf.':>9}"
         f"{'resent.':>9}{'ended':>7}"
@@ -713,12 +725,15 @@ def demo_table(runs: Sequence[ScenarioRun]) -> str:
     lines = [head, "-" * len(head)]
     for run in runs:
         m = run.metrics
-        primary = run.scenario.primary.outcome
-        share = run.shares()[primary]
+        shares = run.shares()
+        expected = run.scenario.primary
+        primary = expected.outcome if expected else max(shares, key=shares.__getitem__)
+        share = shares[primary]
+        mark = "" if expected else "*"
         satisfaction = 0.5 * (m["satisfaction_a"] + m["satisfaction_b"]).mean()
         resentment = 0.5 * (m["resentment_a"] + m["resentment_b"]).mean()
         lines.append(
-            f"{run.scenario.name:<29}{primary + f' {share:.2f}':<25}"
+            f"{run.scenario.name:<29}{primary + f'{mark} {share:.2f}':<25}"
             f"{m['intimacy'].mean():>9.2f}{satisfaction:>9.2f}{resentment:>9.2f}"
             f"{np.mean(m['ended']):>7.2f}"
         )
