@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -418,8 +419,10 @@ def test_a_changed_trait_saved_as_a_file_runs_the_same_couple_and_loads_back(
     tmp_path, browser, served, capsys
 ):
     from sim.cli.main import main
+    from sim.model.outcomes import final_metrics
     from sim.scenario import load_scenario
     from sim.teach import app
+    from sim.views.scenario_run import replicate_keys
 
     page, errors = _open(browser, served)
     try:
@@ -438,12 +441,13 @@ def test_a_changed_trait_saved_as_a_file_runs_the_same_couple_and_loads_back(
         path = tmp_path / f"{name}.toml"
         download.value.save_as(path)
 
-        # The file's couple, run by the Python API, is the app's couple, week by week.
+        # The file's couple, run by the Python API with the study's replicate keys, is
+        # the app's couple, week by week.
         saved = load_scenario(path)
         assert saved.expected == () and saved.name == name
         assert dict(saved.b) == {**source.b, "narcissism": now}
         assert dict(saved.a) == dict(source.a) and dict(saved.env) == dict(source.env)
-        model = saved.model(n_couples=1, rng=1)
+        model = saved.model(n_couples=1, rng=1, keys=replicate_keys(1, 1))
         for week in range(1, 13):
             page.get_by_role("button", name="Step").click()
             assert _wait_for_week(page, week) == week
@@ -454,9 +458,11 @@ def test_a_changed_trait_saved_as_a_file_runs_the_same_couple_and_loads_back(
             words = page.locator(".relsim-week").first.inner_text()
             assert all(line in words for line in app.week_in_words(model)), week
 
-        # `relsim run` of the file runs the same traits and environment.
+        # `relsim run` of the file runs the same traits and environment, and its first
+        # replicate is the app's couple.
         out = tmp_path / "results"
-        argv = ["run", str(path), "--couples", "3", "--steps", "12", "--out", str(out)]
+        argv = ["run", str(path), "--couples", "3", "--steps", "12", "--seed", "1"]
+        argv += ["--out", str(out)]
         assert main(argv) == 0
         assert "names no expected outcome classes" in capsys.readouterr().out
         runs = pd.read_parquet(out / name / "runs.parquet")
@@ -464,6 +470,10 @@ def test_a_changed_trait_saved_as_a_file_runs_the_same_couple_and_loads_back(
         for part in ("a", "b", "env"):
             for key, value in getattr(settings, part).items():
                 assert (runs[f"{part}.{key}"] == value).all(), f"{part}.{key}"
+        first = runs.sort_values("replicate").iloc[0]
+        for name_, value in final_metrics(model.state).items():
+            if name_ in runs.columns and np.ndim(value) == 1:
+                np.testing.assert_array_equal(first[name_], value[0], err_msg=name_)
 
         # A bad file shows one line saying what is wrong; the saved file loads back.
         bad = tmp_path / "broken_pair.toml"

@@ -73,6 +73,7 @@ from sim.teach.story import (
     is_quiet,
     week_lines,
 )
+from sim.views.scenario_run import replicate_keys
 
 SCENARIO_ENV = "RELSIM_APP_SCENARIO"
 """Environment variable through which ``relsim app --scenario`` names the first scenario."""
@@ -161,6 +162,7 @@ class Settings(Versioned):
             "n_couples": self.couples,
             "steps": DEFAULT_STEPS,
             "rng": self.seed,
+            "keys": replicate_keys(self.seed, self.couples),
             "collect_agents": False,
         }
 
