@@ -249,7 +249,7 @@ def write_page(
         png, svg = folder / FIGURES / f"{stem}.png", folder / FIGURES / f"{stem}.svg"
         _save(d, png)
         _save(d, svg)
-        link = f' <span class="muted">(<a href="{FIGURES}/{stem}.svg">SVG</a>)</span>'
+        link = f"{FIGURES}/{stem}.svg"
         blocks.append(figure_html(png, stem, title, d.caption, link))
     shown = table[["statistic", "what", "target", "median", "q05", "q95", "inside"]].rename(
         columns={"q05": "5 %", "q95": "95 %", "inside": "target within 90 %?"}

@@ -168,7 +168,7 @@ def write_validation(v: Validation, folder: str | Path, targets_file: str = "") 
         _save(d, png)
         _save(d, svg)
         saved += [png, svg]
-        link = f' <span class="muted">(<a href="{FIGURES}/{stem}.svg">SVG</a>)</span>'
+        link = f"{FIGURES}/{stem}.svg"
         blocks.append(figure_html(png, stem, title, d.caption, link))
         if d.table is not None:
             blocks.append(html_table(d.table))
