@@ -180,7 +180,7 @@ def predictive_figure(table: pd.DataFrame) -> Drawn:
 
 def _save(drawn: Drawn, path: Path) -> None:
     with atomic.replacing(path) as tmp:
-        drawn.figure.savefig(tmp, format=path.suffix[1:])
+        style.save(drawn.figure, tmp, path.suffix[1:])
 
 
 def _settings(spec: CalibrationSpec, manifest: dict) -> str:

@@ -57,6 +57,11 @@ def level_codes(values: pd.Series) -> tuple[pd.Series, list[str]]:
     return text, list(dict.fromkeys(sorted(text.unique())))
 
 
+def _mean(x: np.ndarray) -> float:
+    x = x[~np.isnan(x)]
+    return float(x.mean()) if len(x) else np.nan
+
+
 def _contrast(low: np.ndarray, high: np.ndarray) -> tuple[float, float, float, float]:
     """Difference of means (high minus low), its 95 % interval, and it over the pooled sd."""
     low, high = low[~np.isnan(low)], high[~np.isnan(high)]
@@ -109,8 +114,8 @@ def factor_effects(
                     order[-1],
                     int(lo_mask.sum()),
                     int(hi_mask.sum()),
-                    float(np.nanmean(lo)) if len(lo) else np.nan,
-                    float(np.nanmean(hi)) if len(hi) else np.nan,
+                    _mean(lo),
+                    _mean(hi),
                     diff,
                     ci_lo,
                     ci_hi,

@@ -18,6 +18,7 @@ from sim.errors import InputError
 from sim.experiment import provenance as prov
 from sim.validation import figures, report
 from sim.validation.run import Validation
+from sim.views import style
 from sim.views.page import document, esc, figure_html, html_table, paragraphs, write_html
 
 FIGURES = "figures"
@@ -66,7 +67,7 @@ def provenance(v: Validation, targets_file: str) -> dict[str, object]:
 
 def _save(drawn, path: Path) -> None:
     with atomic.replacing(path) as tmp:
-        drawn.figure.savefig(tmp, format=path.suffix[1:])
+        style.save(drawn.figure, tmp, path.suffix[1:])
 
 
 def _summary_table(v: Validation) -> str:

@@ -128,8 +128,8 @@ def axes_info(fig: Figure) -> list[dict[str, str]]:
     sup_y = fig.get_supylabel() if hasattr(fig, "get_supylabel") else ""
     out = []
     for ax in fig.axes:
-        if not ax.get_visible() or hasattr(ax, "_colorbar"):
-            continue
+        if not ax.get_visible() or not ax.axison or hasattr(ax, "_colorbar"):
+            continue  # a colour bar, or a panel that holds only a message
         out.append(
             {
                 "title": ax.get_title() or fig.get_suptitle(),

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from pandas.io.formats.style import Styler
 
 from sim import atomic
-from sim.views import plots
+from sim.views import plots, style
 from sim.views.figures import Drawn
 
 CSS = """
@@ -128,9 +128,7 @@ def figure_block(
     """One embedded figure: its title, image (alt text from its panels), caption, a
     link to its SVG (``link``, its address) and a table beneath (HTML), as
     ``figure.html`` lays out."""
-    from sim.views.style import SAVE_DPI
-
-    width = _png_width(data) * PX_PER_INCH // SAVE_DPI
+    width = _png_width(data) * PX_PER_INCH // style.SAVE_DPI
     panels = "; ".join(
         f"{a.get('title') or 'panel'}: {a.get('y') or 'no y label'} against "
         f"{a.get('x') or 'no x label'}"
@@ -163,7 +161,7 @@ def drawn_html(drawn: Drawn, anchor: str, title: str) -> Markup:
     from sim.views.figures import axes_info, smallest_tick
 
     buf = io.BytesIO()
-    drawn.figure.savefig(buf, format="png")
+    style.save(drawn.figure, buf, "png")
     axes, tick = axes_info(drawn.figure), smallest_tick(drawn.figure)
     return figure_block(buf.getvalue(), anchor, title, drawn.caption, "", axes, tick)
 

@@ -481,7 +481,12 @@ def plan(res: Results) -> list[dict[str, object]]:
 
 
 def draw(plot: Mapping[str, object], res: Results) -> figures.Drawn:
-    """Draw one validated plot."""
+    """Draw one validated plot, in relsim's style (every artist, not just the axes)."""
+    with figures.style.style():
+        return _draw(plot, res)
+
+
+def _draw(plot: Mapping[str, object], res: Results) -> figures.Drawn:
     kind = plot["kind"]
     facet = plot.get("facet")
     if kind == "timeseries":
@@ -673,7 +678,7 @@ def read_table(entry: Mapping[str, object]) -> pd.DataFrame | None:
 
 def _save(drawn: figures.Drawn, path: Path) -> None:
     with atomic.replacing(path) as tmp:
-        drawn.figure.savefig(tmp, format=path.suffix[1:])
+        figures.style.save(drawn.figure, tmp, path.suffix[1:])
 
 
 def read_index(path: str | Path) -> list[dict[str, str]]:

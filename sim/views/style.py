@@ -95,6 +95,12 @@ def style() -> Iterator[None]:
         yield
 
 
+def save(figure, target, format: str) -> None:  # noqa: A002 - savefig's own name
+    """Write a figure in relsim's style: :data:`SAVE_DPI`, cropped to what is drawn."""
+    with style():
+        figure.savefig(target, format=format, dpi=SAVE_DPI, bbox_inches="tight")
+
+
 def colour(i: int) -> str:
     """The i-th line colour, cycling."""
     return LINE_COLOURS[i % len(LINE_COLOURS)]
