@@ -19,7 +19,7 @@ from sim.experiment.runner import run_experiment
 from sim.model import parameters as reg
 from sim.model.declarations import GROUPS, Event
 from sim.model.engine import replay
-from sim.views import figures, plots
+from sim.views import figures, plots, style
 
 FIXTURES = Path(__file__).parent / "fixtures" / "experiments"
 
@@ -81,8 +81,8 @@ def test_timeseries_one_line_and_band_per_level(grid):
         assert len(ax.get_lines()) == 2  # a.dependency 0.1 and 0.9
         assert len(ax.collections) == 2  # one 5-95 % band a line
         assert ax.get_xlabel() == "week"
-        assert ax.get_ylabel().startswith(name.split("_")[0]) and "(" in ax.get_ylabel()
-    assert [t.get_text() for t in axes[0].get_legend().get_texts()] == ["0.1", "0.9"]
+        assert ax.get_ylabel() == style.label(name) and "(" in ax.get_ylabel()
+    assert [t.get_text() for t in drawn.figure.legends[0].get_texts()] == ["0.1", "0.9"]
     # The drawn medians are the medians of the series.
     ts = grid.series.merge(grid.runs[["run", "a.dependency"]], on="run")
     last = ts[(ts["step"] == 60) & (ts["a.dependency"] == 0.9)]["intimacy"].median()
@@ -98,8 +98,8 @@ def test_phase_portrait_median_trajectory_per_level(grid):
     (ax,) = drawn.figure.axes
     medians = [line for line in ax.get_lines() if line.get_gid() == "median"]
     assert len(medians) == 3  # three problem rates
-    assert ax.get_xlabel().startswith("satisfaction of a")
-    assert ax.get_ylabel().startswith("satisfaction of b")
+    assert ax.get_xlabel() == "A's satisfaction (0-1)"
+    assert ax.get_ylabel() == "B's satisfaction (0-1)"
     assert len(drawn.data) == 3 * len(grid.series["step"].unique())
     _not_blank(drawn)
 
@@ -142,11 +142,14 @@ def test_regime_map_of_a_metric(grid):
 
 def test_event_strip_replays_the_sweeps_run(grid):
     drawn = plots.draw(_spec_plot(grid, "events"), grid)
-    intimacy_ax, strip = drawn.figure.axes
-    labels = [t.get_text() for t in strip.get_yticklabels()]
-    assert labels[:2] == ["request a", "request b"] and len(labels) == 2 * len(GROUPS)
-    assert len(strip.collections) == 2 * len(GROUPS)
+    intimacy_ax, *panels = [ax for ax in drawn.figure.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in panels] == [g.name for g in GROUPS]
+    assert all(len(ax.get_lines()) == 2 for ax in panels)  # partner A and partner B
     assert len(drawn.data) == 60
+    # each panel's line of A is the share of the last weeks in which A did it
+    request_a = panels[0].get_lines()[0].get_ydata()
+    window = drawn.data["request a"].astype(float).rolling(figures.WINDOW, min_periods=1)
+    np.testing.assert_allclose(request_a, window.mean().to_numpy())
     # a row is marked in exactly the weeks one of its group's events happened
     replayed = replay_run(grid, 5)
     demands = replayed.events[:, Event.DEMAND, 0]
@@ -183,7 +186,8 @@ def test_sobol_figure_matches_salib(sobol_results):
         np.testing.assert_allclose(drawn_st, expected["ST"])
         table = drawn.data[drawn.data.metric == metric]
         np.testing.assert_allclose(table["S1_conf"], expected["S1_conf"])
-        assert [t.get_text() for t in ax.get_yticklabels()] == ["a.dependency", "b.narcissism"]
+        shared = axes[0].get_yticklabels()  # one y axis for every panel, labelled on the left
+        assert [t.get_text() for t in shared] == ["A's dependency", "B's narcissism"]
         assert "Sobol index" in ax.get_xlabel()
     _not_blank(drawn)
 
@@ -263,7 +267,7 @@ def test_couple_mean_of_paired_series(grid):
     np.testing.assert_allclose(
         ts["satisfaction"], (ts["satisfaction_a"] + ts["satisfaction_b"]) / 2
     )
-    assert drawn.figure.axes[0].get_xlabel() == "satisfaction, mean of a and b (index, 0-1)"
+    assert drawn.figure.axes[0].get_xlabel() == "satisfaction, mean of A and B (0-1)"
 
 
 def test_results_read_only_the_run_columns_their_plots_use(grid):

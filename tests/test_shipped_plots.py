@@ -24,12 +24,14 @@ EXPERIMENTS = sorted(
 )
 
 
-@pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.stem)
-def test_shipped_plots_draw(path, tmp_path):
+def shrunk_spec(path: Path, steps: int = 12, replicates: int = 1, samples: int = 4):
+    """A shipped study at a fraction of its size: a few weeks, few replicates, a small
+    sample of a sampled design, at most three scenarios (skips when the scenario library
+    is unavailable)."""
     data = tomllib.loads(path.read_text())
-    data.update(steps=12, replicates=1)
+    data.update(steps=steps, replicates=replicates)
     if data["design"]["kind"] in ("sobol", "morris", "lhs"):
-        data["design"]["samples"] = 4
+        data["design"]["samples"] = samples
     try:
         spec = parse_spec(data, source=str(path), default_name=path.stem)
     except InputError as err:
@@ -39,6 +41,12 @@ def test_shipped_plots_draw(path, tmp_path):
     if len(spec.scenarios) > 3:
         data["scenarios"] = list(spec.scenarios[:3])
         spec = parse_spec(data, source=str(path), default_name=path.stem)
+    return spec
+
+
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.stem)
+def test_shipped_plots_draw(path, tmp_path):
+    spec = shrunk_spec(path)
     out = tmp_path / spec.name
     run_experiment(spec, executor="serial", out=out, quiet=True, report=False)
     saved = plots.draw_results(out)

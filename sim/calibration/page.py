@@ -180,7 +180,7 @@ def predictive_figure(table: pd.DataFrame) -> Drawn:
 
 def _save(drawn: Drawn, path: Path) -> None:
     with atomic.replacing(path) as tmp:
-        drawn.figure.savefig(tmp, format=path.suffix[1:])
+        style.save(drawn.figure, tmp, path.suffix[1:])
 
 
 def _settings(spec: CalibrationSpec, manifest: dict) -> str:
@@ -249,7 +249,7 @@ def write_page(
         png, svg = folder / FIGURES / f"{stem}.png", folder / FIGURES / f"{stem}.svg"
         _save(d, png)
         _save(d, svg)
-        link = f' <span class="muted">(<a href="{FIGURES}/{stem}.svg">SVG</a>)</span>'
+        link = f"{FIGURES}/{stem}.svg"
         blocks.append(figure_html(png, stem, title, d.caption, link))
     shown = table[["statistic", "what", "target", "median", "q05", "q95", "inside"]].rename(
         columns={"q05": "5 %", "q95": "95 %", "inside": "target within 90 %?"}

@@ -111,6 +111,11 @@ def run(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         report=not args.no_report,
     )
+    if not args.quiet and summary.rows > summary.failed:
+        from sim.views.plots import Results
+        from sim.views.summary import study_summary
+
+        print(study_summary(Results(summary.out)).text())
     if summary.page is not None and not args.quiet:
         print(f"results page: {summary.page}")
     if not args.quiet:

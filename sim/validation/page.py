@@ -18,6 +18,7 @@ from sim.errors import InputError
 from sim.experiment import provenance as prov
 from sim.validation import figures, report
 from sim.validation.run import Validation
+from sim.views import style
 from sim.views.page import document, esc, figure_html, html_table, paragraphs, write_html
 
 FIGURES = "figures"
@@ -66,7 +67,7 @@ def provenance(v: Validation, targets_file: str) -> dict[str, object]:
 
 def _save(drawn, path: Path) -> None:
     with atomic.replacing(path) as tmp:
-        drawn.figure.savefig(tmp, format=path.suffix[1:])
+        style.save(drawn.figure, tmp, path.suffix[1:])
 
 
 def _summary_table(v: Validation) -> str:
@@ -168,7 +169,7 @@ def write_validation(v: Validation, folder: str | Path, targets_file: str = "") 
         _save(d, png)
         _save(d, svg)
         saved += [png, svg]
-        link = f' <span class="muted">(<a href="{FIGURES}/{stem}.svg">SVG</a>)</span>'
+        link = f"{FIGURES}/{stem}.svg"
         blocks.append(figure_html(png, stem, title, d.caption, link))
         if d.table is not None:
             blocks.append(html_table(d.table))

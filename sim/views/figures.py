@@ -22,12 +22,14 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from sim.experiment import survival as surv
+from sim.experiment.effects import MAX_LEVELS, level_codes
 from sim.model.declarations import GROUPS, group_hits
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.views import style
 
-MAX_LEVELS = 8
-"""Most groups a figure shows; a continuous factor is cut into quantile bins past this."""
+MAX_LINES = 5
+"""Most lines one panel overlays: past this, each level gets a panel of its own (small
+multiples on shared axes)."""
 
 BAND = (0.05, 0.95)
 """Quantiles of the replicate band around each median line."""
@@ -55,14 +57,29 @@ class Drawn:
     table: pd.DataFrame | None = None
 
 
-def _figure(n: int = 1, ncols: int | None = None, width: float = 5.2, height: float = 3.6):
+def _figure(
+    n: int = 1,
+    ncols: int | None = None,
+    width: float = 5.2,
+    height: float = 3.6,
+    share: bool = False,
+):
+    """A figure of ``n`` panels, at most :data:`style.WIDEST` inches wide (panels shrink
+    to fit), with shared axes when ``share``."""
     ncols = ncols or min(n, 3)
     nrows = -(-n // ncols)
+    scale = min(1.0, style.WIDEST / (width * ncols))
     with style.style():
-        fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
-        axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        fig = Figure(
+            figsize=(width * ncols * scale, max(height * scale, 2.4) * nrows),
+            layout="constrained",
+        )
+        axes = fig.subplots(nrows, ncols, squeeze=False, sharex=share, sharey=share).ravel()
     for ax in axes[n:]:
         ax.set_visible(False)
+    if share:  # shared axes: tick labels on the outer panels only
+        for i, ax in enumerate(axes[:n]):
+            ax.tick_params(labelbottom=i + ncols >= n, labelleft=i % ncols == 0)
     return fig, list(axes[:n])
 
 
@@ -71,20 +88,7 @@ def _levels(frame: pd.DataFrame, by: str | Sequence[str] | None) -> pd.Series:
     if by is None or (not isinstance(by, str) and not by):
         return pd.Series("all runs", index=frame.index)
     cols = [by] if isinstance(by, str) else list(by)
-    parts = []
-    for col in cols:
-        values = frame[col]
-        if values.nunique() > MAX_LEVELS and pd.api.types.is_numeric_dtype(values):
-            binned = pd.qcut(values, 4, duplicates="drop")
-            low = values.min()  # qcut's first edge lies just below the data: say the data's
-            text = binned.map(
-                lambda iv, low=low: f"{max(iv.left, low):.2f} to {iv.right:.2f}"
-            ).astype(str)
-        elif pd.api.types.is_numeric_dtype(values):
-            text = values.map(lambda x: f"{x:g}")
-        else:
-            text = values.astype(str)
-        parts.append(text)
+    parts = [level_codes(frame[col])[0] for col in cols]
     out = parts[0]
     for p in parts[1:]:
         out = out + ", " + p
@@ -101,10 +105,72 @@ def _ordered(labels: pd.Series, frame: pd.DataFrame, by) -> list[str]:
 
 
 def _by_text(by) -> str:
-    if by is None or (not isinstance(by, str) and not by):
-        return "all runs together"
-    cols = [by] if isinstance(by, str) else list(by)
-    return cols[0] if len(cols) == 1 else f"({', '.join(cols)})"
+    return style.by_words(by)
+
+
+def _is_none(by) -> bool:
+    return by is None or (not isinstance(by, str) and not by)
+
+
+def small_multiples(ok: pd.DataFrame, by, facet) -> tuple[object, object]:
+    """The grouping of lines and of panels: ``facet``'s levels make panels and ``by``'s
+    lines; with no facet and more than :data:`MAX_LINES` levels of ``by``, each level of
+    ``by`` gets a panel of its own."""
+    if _is_none(facet) and not _is_none(by) and _levels(ok, by).nunique() > MAX_LINES:
+        return None, by
+    return by, facet
+
+
+def axes_info(fig: Figure) -> list[dict[str, str]]:
+    """Every visible panel's title and axis labels (the figure's shared labels where a
+    panel has none of its own); colour bars are left out."""
+    sup_x = fig.get_supxlabel() if hasattr(fig, "get_supxlabel") else ""
+    sup_y = fig.get_supylabel() if hasattr(fig, "get_supylabel") else ""
+    out = []
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.axison or hasattr(ax, "_colorbar"):
+            continue  # a colour bar, or a panel that holds only a message
+        out.append(
+            {
+                "title": ax.get_title() or fig.get_suptitle(),
+                "x": ax.get_xlabel() or _shared_label(ax, "x") or sup_x,
+                "y": ax.get_ylabel() or _shared_label(ax, "y") or sup_y,
+            }
+        )
+    return out
+
+
+def _shared_label(ax, which: str) -> str:
+    """The label of an axis that ``ax`` shares, labelled on another panel."""
+    shared = ax.get_shared_x_axes() if which == "x" else ax.get_shared_y_axes()
+    for other in shared.get_siblings(ax):
+        text = other.get_xlabel() if which == "x" else other.get_ylabel()
+        if text:
+            return text
+    return ""
+
+
+def smallest_tick(fig: Figure) -> float:
+    """The size in points of the smallest visible tick label of the figure."""
+    sizes = [
+        t.get_fontsize()
+        for ax in fig.axes
+        if ax.get_visible()
+        for axis in (ax.xaxis, ax.yaxis)
+        for t in axis.get_ticklabels()
+        if t.get_visible() and t.get_text()
+    ]
+    return float(min(sizes)) if sizes else 0.0
+
+
+def _panel_labels(fig: Figure, axes, x: str, y: str) -> None:
+    """Axis labels of small multiples: once for the figure when there are several panels."""
+    if len(axes) > 1:
+        fig.supxlabel(x)
+        fig.supylabel(y)
+    else:
+        axes[0].set_xlabel(x)
+        axes[0].set_ylabel(y)
 
 
 def _legend(ax, by, n: int) -> None:
@@ -122,8 +188,40 @@ def _legend(ax, by, n: int) -> None:
         fig.legend(handles, labels, title=_by_text(by), loc="outside right upper", ncols=ncols)
 
 
+def _figure_legend(fig: Figure, ax, by) -> None:
+    """One legend for every panel, above them."""
+    handles, labels = ax.get_legend_handles_labels()
+    if len(handles) > 1:
+        fig.legend(
+            handles,
+            labels,
+            title=_by_text(by),
+            loc="outside upper center",
+            ncols=min(len(handles), 5),
+        )
+
+
+def _panel_groups(ok: pd.DataFrame, by, facet):
+    """Lines and panels of a figure: each finished run's line label and panel label,
+    and both in order."""
+    by, facet = small_multiples(ok, by, facet)
+    lines, panels = _levels(ok, by), _levels(ok, facet)
+    return by, facet, lines, _ordered(lines, ok, by), panels, _ordered(panels, ok, facet)
+
+
+def _panel_title(facet, panel: str) -> str:
+    if _is_none(facet):
+        return "all runs"
+    text = panel.replace("_", " ") if facet == "scenario" else f"{_by_text(facet)} {panel}"
+    return textwrap.fill(text, 24)
+
+
 def timeseries(
-    runs: pd.DataFrame, series: pd.DataFrame, names: Sequence[str], by: str | Sequence[str] | None
+    runs: pd.DataFrame,
+    series: pd.DataFrame,
+    names: Sequence[str],
+    by: str | Sequence[str] | None,
+    facet: str | Sequence[str] | None = None,
 ) -> Drawn:
     """Median and 5-95 % band over replicates of each series, one line per group.
 
@@ -134,29 +232,39 @@ def timeseries(
     series : DataFrame
         Tidy time series with ``run`` and ``step`` columns.
     names : sequence of str
-        Series to draw, one panel each.
+        Series to draw, one row of panels each.
     by : str, list of str or None
         Column(s) of the run table whose levels make the lines.
+    facet : str, list of str or None
+        Column(s) whose levels make the panels, on shared axes. With none and more
+        than :data:`MAX_LINES` levels of ``by``, each level of ``by`` gets a panel.
     """
     ok = runs[runs["status"] == "ok"]
-    ts = series.merge(ok[["run"]].assign(_group=_levels(ok, by).to_numpy()), on="run")
-    order = _ordered(_levels(ok, by), ok, by)
-    fig, axes = _figure(len(names))
+    by, facet, lines, order, panels, panel_order = _panel_groups(ok, by, facet)
+    ts = series.merge(
+        ok[["run"]].assign(_group=lines.to_numpy(), _panel=panels.to_numpy()), on="run"
+    )
+    cells = [(name, panel) for name in names for panel in panel_order]
+    ncols = min(len(panel_order), 4) if len(panel_order) > 1 else min(len(names), 3)
+    share = len(cells) > 1 and len(names) == 1  # never one axis for two series
+    fig, axes = _figure(len(cells), ncols=ncols, width=4.0, height=3.2, share=share)
     rows = []
-    for ax, name in zip(axes, names, strict=True):
-        stats = ts.groupby(["_group", "step"])[name].quantile([0.5, *BAND]).unstack()
+    alpha = 0.2 if len(order) <= 3 else 0.1
+    for ax, (name, panel) in zip(axes, cells, strict=True):
+        part = ts[ts["_panel"] == panel]
+        stats = part.groupby(["_group", "step"])[name].quantile([0.5, *BAND]).unstack()
         for i, group in enumerate(order):
             if group not in stats.index.get_level_values(0):
                 continue
             s = stats.loc[group]
             c = style.colour(i)
-            alpha = 0.18 if len(order) <= 4 else 0.07
             ax.fill_between(s.index, s[BAND[0]], s[BAND[1]], color=c, alpha=alpha, lw=0)
             ax.plot(s.index, s[0.5], color=c, ls=style.dash(i), label=group)
             rows.append(
                 pd.DataFrame(
                     {
                         "series": name,
+                        "panel": panel,
                         "group": group,
                         "step": s.index,
                         "median": s[0.5].to_numpy(),
@@ -165,92 +273,171 @@ def timeseries(
                     }
                 )
             )
-        ax.set_xlabel(style.label("step"))
-        ax.set_ylabel(style.label(name))
-        ax.set_title(style.short(name))
+        title = _panel_title(facet, panel) if len(panel_order) > 1 else style.short(name)
+        ax.set_title(
+            title if len(names) == 1 or len(panel_order) == 1 else f"{title}: {style.short(name)}"
+        )
+    if share:
+        _panel_labels(fig, axes, style.label("step"), style.label(names[0]))
+    else:
+        for ax, (name, _) in zip(axes, cells, strict=True):
+            ax.set_xlabel(style.label("step"))
+            ax.set_ylabel(style.label(name))
     if len(order) > 1:
-        _legend(axes[-1] if len(order) > 5 else axes[0], by, len(order))
-    n_rep = int(ok.groupby(_levels(ok, by)).size().min()) if len(ok) else 0
+        _figure_legend(fig, axes[0], by)
+    n_rep = int(ok.groupby([lines, panels]).size().min()) if len(ok) else 0
+    what = ", ".join(style.short(n) for n in names)
+    where = f", one panel per {_by_text(facet)} on shared axes" if len(panel_order) > 1 else ""
     caption = (
-        f"{', '.join(names)} week by week, one line per level of {_by_text(by)}: the median "
-        f"over runs, with a band from the 5th to the 95th percentile (at least {n_rep} runs "
-        "a line)."
+        f"{what} week by week{where}, one line per level of {_by_text(by)}: the median over "
+        f"runs, with a band from the 5th to the 95th percentile (at least {n_rep} runs a "
+        "line). Compare the lines within a panel for the effect of "
+        f"{_by_text(by)}" + (f", the panels for that of {_by_text(facet)}." if where else ".")
     )
     return Drawn(fig, caption, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())
 
 
 def phase(
-    runs: pd.DataFrame, series: pd.DataFrame, x: str, y: str, by: str | Sequence[str] | None
+    runs: pd.DataFrame,
+    series: pd.DataFrame,
+    x: str,
+    y: str,
+    by: str | Sequence[str] | None,
+    facet: str | Sequence[str] | None = None,
 ) -> Drawn:
     """A phase portrait: the median trajectory of each group in the (x, y) plane.
 
-    Each group's line runs from its start (open circle) to its end (filled circle);
-    faint lines behind it are a few single runs, to show the spread.
+    Each group's line runs from its start (open circle) to its end (filled circle).
+    With one panel of a few lines, faint lines behind them are a few single runs, to
+    show the spread; ``facet`` (or many groups) draws small multiples, as
+    :func:`timeseries` does.
     """
     ok = runs[runs["status"] == "ok"]
-    labels = _levels(ok, by)
-    ts = series.merge(ok[["run"]].assign(_group=labels.to_numpy()), on="run")
-    order = _ordered(labels, ok, by)
-    fig, (ax,) = _figure(1, width=5.6, height=4.6)
-    med = ts.groupby(["_group", "step"])[[x, y]].median()
+    by, facet, lines, order, panels, panel_order = _panel_groups(ok, by, facet)
+    ts = series.merge(
+        ok[["run"]].assign(_group=lines.to_numpy(), _panel=panels.to_numpy()), on="run"
+    )
+    n = len(panel_order)
+    fig, axes = _figure(n, ncols=min(n, 4), width=4.2 if n > 1 else 5.6, height=4.0, share=n > 1)
+    med = ts.groupby(["_panel", "_group", "step"])[[x, y]].median()
+    single_runs = n == 1 and len(order) <= 3
     rows = []
-    for i, group in enumerate(order):
-        if group not in med.index.get_level_values(0):
-            continue
-        c = style.colour(i)
-        some = ts.loc[ts["_group"] == group, "run"].drop_duplicates().head(3)
-        for run in some:
-            one = ts[ts["run"] == run]
-            ax.plot(one[x], one[y], color=c, alpha=0.2, lw=0.7)
-        m = med.loc[group]
-        ax.plot(m[x], m[y], color=c, ls=style.dash(i), label=group, gid="median")
-        ax.plot(m[x].iloc[0], m[y].iloc[0], "o", mfc="white", mec=c, ms=6)
-        ax.plot(m[x].iloc[-1], m[y].iloc[-1], "o", color=c, ms=7)
-        rows.append(m.reset_index().assign(group=group))
-    ax.set_xlabel(style.label(x))
-    ax.set_ylabel(style.label(y))
-    ax.set_title(f"{style.short(y)} against {style.short(x)}")
+    for ax, panel in zip(axes, panel_order, strict=True):
+        for i, group in enumerate(order):
+            if (panel, group) not in med.index.droplevel(2):
+                continue
+            c = style.colour(i)
+            if single_runs:
+                some = ts.loc[ts["_group"] == group, "run"].drop_duplicates().head(3)
+                for run in some:
+                    one = ts[ts["run"] == run]
+                    ax.plot(one[x], one[y], color=c, alpha=0.2, lw=0.7)
+            m = med.loc[(panel, group)]
+            ax.plot(m[x], m[y], color=c, ls=style.dash(i), label=group, gid="median")
+            ax.plot(m[x].iloc[0], m[y].iloc[0], "o", mfc="white", mec=c, ms=6)
+            ax.plot(m[x].iloc[-1], m[y].iloc[-1], "o", color=c, ms=7)
+            rows.append(m.reset_index().assign(group=group, panel=panel))
+        ax.set_title(
+            _panel_title(facet, panel) if n > 1 else f"{style.short(y)} against {style.short(x)}"
+        )
+    _panel_labels(fig, axes, style.label(x), style.label(y))
     if len(order) > 1:
-        _legend(ax, by, len(order))
+        _figure_legend(fig, axes[0], by)
+    where = f", one panel per {_by_text(facet)} on shared axes" if n > 1 else ""
     caption = (
-        f"Phase portrait of {y} against {x}: the median trajectory over runs for each level "
-        f"of {_by_text(by)}, from its start (open circle) to its last week (filled circle); "
-        "faint lines are single runs."
+        f"Phase portrait of {style.short(y)} against {style.short(x)}{where}: the median "
+        f"trajectory over runs for each level of {_by_text(by)}, from its start (open "
+        "circle) to its last week (filled circle)"
+        + ("; faint lines are single runs." if single_runs else ".")
     )
     return Drawn(fig, caption, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())
 
 
-def outcome_shares(runs: pd.DataFrame, by: str | Sequence[str] | None) -> Drawn:
-    """Stacked bars of the share of each outcome class, one bar per group."""
+def outcome_shares(
+    runs: pd.DataFrame,
+    by: str | Sequence[str] | None,
+    facet: str | Sequence[str] | None = None,
+    expected: Mapping[str, Sequence[str]] | None = None,
+) -> Drawn:
+    """Stacked bars of the share of each outcome class, one bar per group.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        The run table (``status``, ``outcome`` and the grouping columns).
+    by : str, list of str or None
+        Column(s) whose levels make the bars.
+    facet : str, list of str or None
+        Column(s) whose levels make panels, one above the other on a shared axis.
+    expected : mapping of str to sequence of str, optional
+        Per bar label (a scenario), the classes it is expected to produce: their
+        segments are outlined, and a dot under the bar marks each one.
+    """
     ok = runs[runs["status"] == "ok"]
-    labels = _levels(ok, by)
-    order = _ordered(labels, ok, by)
-    shares = pd.crosstab(labels, ok["outcome"], normalize="index").reindex(order)
-    classes = _class_order(shares.columns)
-    shares = shares[classes]
-    fig, (ax,) = _figure(1, width=max(5.2, 0.55 * len(order) + 2.5), height=4.2)
-    bottom = np.zeros(len(order))
+    labels, panels = _levels(ok, by), _levels(ok, facet)
+    order, panel_order = _ordered(labels, ok, by), _ordered(panels, ok, facet)
+    classes = _class_order(ok["outcome"].unique())
+    n = len(panel_order)
+    width = max(5.2, 0.42 * len(order) + 3.2)
+    fig, axes = _figure(n, ncols=1, width=width, height=3.0 if n > 1 else 4.2, share=n > 1)
     xs = np.arange(len(order))
-    for i, cls in enumerate(classes):
-        vals = shares[cls].to_numpy()
-        ax.bar(xs, vals, bottom=bottom, color=style.outcome_colour(cls, i), label=cls, width=0.8)
-        bottom += vals
-    ax.set_xticks(
-        xs, order, rotation=30 if len(order) > 4 else 0, ha="right" if len(order) > 4 else "center"
+    frames = []
+    for ax, panel in zip(axes, panel_order, strict=True):
+        mask = (panels == panel).to_numpy()
+        shares = pd.crosstab(labels[mask], ok.loc[mask, "outcome"], normalize="index")
+        shares = shares.reindex(index=order, columns=classes).fillna(0.0)
+        bottom = np.zeros(len(order))
+        for i, cls in enumerate(classes):
+            vals = shares[cls].to_numpy()
+            ax.bar(
+                xs, vals, bottom=bottom, color=style.outcome_colour(cls, i), label=cls, width=0.8
+            )
+            for j, group in enumerate(order):
+                if expected and cls in expected.get(group, ()):
+                    ax.bar(
+                        j,
+                        vals[j],
+                        bottom=bottom[j],
+                        width=0.8,
+                        fill=False,
+                        edgecolor="black",
+                        lw=1.6,
+                        gid="expected",
+                    )
+                    ax.plot(
+                        j,
+                        -0.04 - 0.05 * list(expected[group]).index(cls),
+                        "o",
+                        ms=5,
+                        color=style.outcome_colour(cls, i),
+                        mec="black",
+                        clip_on=False,
+                    )
+            bottom += vals
+        ax.set_ylim(0, 1)
+        ax.set_axisbelow(True)
+        ax.grid(False, axis="x")
+        ax.set_title(_panel_title(facet, panel) if n > 1 else "outcome classes")
+        frames.append(shares.rename_axis("group").reset_index().assign(panel=panel))
+    rotate = len(order) > 4
+    axes[-1].set_xticks(xs, order, rotation=40 if rotate else 0, ha="right" if rotate else "center")
+    _panel_labels(fig, axes, _by_text(by) if not _is_none(by) else "", "share of runs (0-1)")
+    handles, names = axes[0].get_legend_handles_labels()
+    keep = dict(zip(names, handles, strict=True))
+    fig.legend(keep.values(), keep.keys(), title="outcome", loc="outside right upper")
+    counts = ok.groupby([labels.to_numpy(), panels.to_numpy()]).size()
+    where = f", one panel per {_by_text(facet)}" if n > 1 else ""
+    marks = (
+        " Outlined segments, with a dot under the bar, are the classes the scenario's file "
+        "expects: a bar with little outlined colour misses its expectation."
+        if expected
+        else ""
     )
-    ax.set_xlabel(style.label(by) if isinstance(by, str) else _by_text(by) if by else "")
-    ax.set_ylabel("share of runs (0-1)")
-    ax.set_axisbelow(True)
-    ax.grid(False, axis="x")
-    ax.set_ylim(0, 1)
-    ax.set_title("outcome classes")
-    ax.legend(title="outcome", loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    counts = ok.groupby(labels.to_numpy()).size()
     caption = (
-        f"Share of runs ending in each outcome class, one bar per level of {_by_text(by)} "
-        f"({count_range(counts)} runs a bar)."
+        f"Share of runs ending in each outcome class, one bar per level of {_by_text(by)}"
+        f"{where} ({count_range(counts)} runs a bar).{marks}"
     )
-    return Drawn(fig, caption, shares.rename_axis("group").reset_index())
+    return Drawn(fig, caption, pd.concat(frames, ignore_index=True))
 
 
 def _class_order(present) -> list[str]:
@@ -354,7 +541,7 @@ def regime(
                         text[i, j],
                         ha="center",
                         va="center",
-                        fontsize=7,
+                        fontsize=10,
                         color="white" if dark else "black",
                         gid="cell",
                     )
@@ -402,7 +589,7 @@ def sensitivity(indices: Mapping[str, pd.DataFrame], kind: str) -> Drawn:
         for metric in metrics
         for scenario in indices[metric]["scenario"].drop_duplicates()
     ]
-    fig, axes = _figure(len(panels), width=5.2, height=4.2)
+    fig, axes = _figure(len(panels), width=5.2, height=4.6, share=kind == "sobol")
     frames = [indices[metric].assign(metric=metric) for metric in metrics]
     for ax, (metric, scenario) in zip(axes, panels, strict=True):
         table = indices[metric]
@@ -412,12 +599,14 @@ def sensitivity(indices: Mapping[str, pd.DataFrame], kind: str) -> Drawn:
             h = 0.38
             ax.barh(pos - h / 2, t["S1"], h, xerr=t["S1_conf"], color=style.colour(0), label="S1")
             ax.barh(pos + h / 2, t["ST"], h, xerr=t["ST_conf"], color=style.colour(1), label="ST")
-            ax.set_yticks(pos, t["factor"])
-            ax.invert_yaxis()
+            ax.set_yticks(pos, [style.short(f) for f in t["factor"]])
+            if ax is axes[0]:
+                ax.invert_yaxis()  # shared: once for every panel
             ax.set_xlabel("Sobol index (share of variance, 0-1)")
             ax.set_ylabel("factor")
             ax.axvline(0, color="#888888", lw=0.8)
-            ax.legend(loc="lower right")
+            if ax is axes[0]:
+                ax.legend(loc="lower right")
         else:
             ax.errorbar(
                 t["mu_star"].to_numpy(float),
@@ -429,20 +618,24 @@ def sensitivity(indices: Mapping[str, pd.DataFrame], kind: str) -> Drawn:
             )
             for _, row in t.iterrows():
                 ax.annotate(
-                    row["factor"],
+                    style.short(row["factor"]),
                     (row["mu_star"], row["sigma"]),
-                    fontsize=7,
+                    fontsize=10,
                     xytext=(3, 3),
                     textcoords="offset points",
                 )
-            ax.set_xlabel(f"mu* (mean |elementary effect| on {metric})")
-            ax.set_ylabel(f"sigma (spread of elementary effects on {metric})")
-        ax.set_title(metric + (f" ({scenario})" if table["scenario"].nunique() > 1 else ""))
+            ax.set_xlabel(f"mu* (mean |elementary effect| on {style.short(metric)})")
+            ax.set_ylabel(f"sigma (spread of elementary effects on {style.short(metric)})")
+        ax.set_title(
+            style.short(metric) + (f" ({scenario})" if table["scenario"].nunique() > 1 else "")
+        )
     if kind == "sobol":
         caption = (
-            f"Sobol first-order (S1) and total (ST) indices of final {', '.join(metrics)}, "
-            "computed by SALib from each design point's mean over its replicates; bars show "
-            "95 % bootstrap confidence intervals. ST well above S1 marks interactions."
+            f"Sobol first-order (S1) and total (ST) indices of final "
+            f"{', '.join(style.short(m) for m in metrics)}, on one shared axis, computed by "
+            "SALib from each design point's mean over its replicates; whiskers show 95 % "
+            "bootstrap confidence intervals. Look for the longest bars: those traits drive the "
+            "metric; ST well above S1 marks interactions."
         )
     else:
         caption = (
@@ -476,74 +669,116 @@ def event_table(events: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(columns, index=pd.RangeIndex(1, len(events) + 1, name="week"))
 
 
+WINDOW = 13
+"""Weeks of the moving window of an event-rate panel: a quarter of a year."""
+
+
 def event_strip(events: pd.DataFrame, intimacy: np.ndarray, title: str) -> Drawn:
-    """The weekly event strip of one couple, under its intimacy."""
+    """One couple's intimacy week by week, and below it small multiples of how often each
+    partner does each kind of interaction: the share of the last :data:`WINDOW` weeks
+    in which they did it."""
+    groups = [g.name for g in GROUPS]
+    ncols = 3
+    nrows = -(-len(groups) // ncols)
     with style.style():
-        fig = Figure(figsize=(9.0, 4.8), layout="constrained")
-        top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(1, 2.4))
+        fig = Figure(figsize=(style.WIDEST, 2.6 + 2.1 * nrows), layout="constrained")
+        top, bottom = fig.subfigures(2, 1, height_ratios=(2.6, 2.1 * nrows))
+        ax0 = top.subplots()
+        axes = bottom.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False).ravel()
     weeks = np.arange(len(intimacy))
-    top.plot(weeks, intimacy, color=style.colour(0))
-    top.set_ylabel(style.label("intimacy"))
-    top.set_ylim(0, 1)
-    top.set_title(title)
-    cols = list(events.columns)
-    positions = [events.index[events[c]].to_numpy() for c in cols]
-    colours = [style.colour(0) if c.endswith(" a") else style.colour(1) for c in cols]
-    bottom.eventplot(
-        positions, lineoffsets=np.arange(len(cols)), linelengths=0.8, colors=colours, lw=1.0
-    )
-    bottom.set_yticks(np.arange(len(cols)), cols)
-    bottom.set_ylim(-0.7, len(cols) - 0.3)
-    bottom.invert_yaxis()
-    bottom.set_xlabel(style.label("step"))
-    bottom.set_ylabel("event, by partner who did it")
-    bottom.grid(False, axis="y")
-    bottom.set_xlim(0, max(len(weeks) - 1, 1))
+    ax0.plot(weeks, intimacy, color=style.colour(0))
+    ax0.set_ylabel(style.label("intimacy"))
+    ax0.set_xlabel(style.label("step"))
+    ax0.set_ylim(0, 1)
+    ax0.set_title(title)
+    rates = events.astype(float).rolling(WINDOW, min_periods=1).mean()
+    for i, (ax, group) in enumerate(zip(axes, groups, strict=False)):
+        for p, who in enumerate("ab"):
+            col = f"{group} {who}"
+            ax.plot(
+                rates.index,
+                rates[col],
+                color=style.colour(p),
+                ls=style.DASHES[p],
+                label=f"{who.upper()} did it",
+            )
+        ax.set_title(group)
+        ax.set_ylim(0, 1.05)
+        ax.tick_params(labelbottom=i + ncols >= len(groups), labelleft=i % ncols == 0)
+        if i % ncols == 0:
+            ax.set_ylabel("share of weeks")
+        if i + ncols >= len(groups):
+            ax.set_xlabel(style.label("step"))
+    for ax in axes[len(groups) :]:
+        ax.set_visible(False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    bottom.legend(handles, labels, loc="outside upper center", ncols=2)
     counts = events.sum()
     caption = (
-        f"One couple week by week ({title}): intimacy above; below, a mark for each week in "
-        "which partner a (blue) or b (orange) did an interaction of the row's kind "
-        f"({', '.join(group.name for group in GROUPS)}). "
-        f"Totals: {', '.join(f'{k} {int(v)}' for k, v in counts.items())}."
+        f"One couple week by week ({title}): its intimacy above; below, one panel per kind "
+        f"of interaction, the share of the last {WINDOW} weeks in which partner A (solid) "
+        "or B (dashed) did it at least once. A line near 1 is a habit of nearly every "
+        "week; look for the kinds that rise or fall as intimacy moves. Totals over the "
+        f"run: {', '.join(f'{k} {int(v)}' for k, v in counts.items())}."
     )
     return Drawn(fig, caption, events)
 
 
 def bars(runs: pd.DataFrame, metrics: Sequence[str], by: str | Sequence[str] | None) -> Drawn:
     """Grouped bars of final metrics: one group of bars per level of ``by``, one bar per
-    metric, each the mean over runs with a whisker from the 5th to the 95th percentile."""
+    metric, each the mean over runs with a whisker from the 5th to the 95th percentile.
+
+    Metrics of different units (a count, a share) get panels of their own, so that no
+    axis holds two units."""
     ok = runs[runs["status"] == "ok"]
     labels = _levels(ok, by)
     order = _ordered(labels, ok, by)
     grouped = ok.groupby(labels.to_numpy())
-    fig, (ax,) = _figure(1, width=max(5.2, 0.4 * len(order) * len(metrics) + 2.5), height=4.2)
-    width = 0.8 / len(metrics)
+    units: dict[str, list[str]] = {}
+    for metric in metrics:
+        units.setdefault(style.unit(metric), []).append(metric)
+    n = len(units)
+    most = max(len(m) for m in units.values())
+    fig, axes = _figure(n, ncols=n, width=max(4.6, 0.4 * len(order) * most + 2.5), height=4.6)
     xs = np.arange(len(order))
     rows = []
-    for k, metric in enumerate(metrics):
-        mean = grouped[metric].mean().reindex(order)
-        lo = grouped[metric].quantile(BAND[0]).reindex(order)
-        hi = grouped[metric].quantile(BAND[1]).reindex(order)
-        pos = xs - 0.4 + width * (k + 0.5)
-        yerr = np.vstack([(mean - lo).clip(lower=0), (hi - mean).clip(lower=0)])
-        ax.bar(pos, mean, width, color=style.colour(k), label=metric, yerr=yerr, capsize=2)
-        rows.append(
-            pd.DataFrame(
-                {"metric": metric, "group": order, "mean": mean, "q05": lo, "q95": hi}
-            ).reset_index(drop=True)
-        )
-    ax.set_xticks(
-        xs, order, rotation=30 if len(order) > 4 else 0, ha="right" if len(order) > 4 else "center"
-    )
-    ax.set_xlabel(style.label(by) if isinstance(by, str) else _by_text(by) if by else "")
-    ax.set_ylabel("mean over runs")
-    ax.grid(False, axis="x")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    k = 0
+    for ax, (unit, group) in zip(axes, units.items(), strict=True):
+        width = 0.8 / len(group)
+        for j, metric in enumerate(group):
+            mean = grouped[metric].mean().reindex(order)
+            lo = grouped[metric].quantile(BAND[0]).reindex(order)
+            hi = grouped[metric].quantile(BAND[1]).reindex(order)
+            pos = xs - 0.4 + width * (j + 0.5)
+            yerr = np.vstack([(mean - lo).clip(lower=0), (hi - mean).clip(lower=0)])
+            ax.bar(
+                pos,
+                mean,
+                width,
+                color=style.colour(k),
+                label=style.short(metric),
+                yerr=yerr,
+                capsize=2,
+            )
+            k += 1
+            rows.append(
+                pd.DataFrame(
+                    {"metric": metric, "group": order, "mean": mean, "q05": lo, "q95": hi}
+                ).reset_index(drop=True)
+            )
+        rotate = len(order) > 4
+        ax.set_xticks(xs, order, rotation=30 if rotate else 0, ha="right" if rotate else "center")
+        ax.set_xlabel(style.label(by) if isinstance(by, str) else _by_text(by) if by else "")
+        ax.set_ylabel(f"mean over runs ({unit})" if unit else "mean over runs")
+        ax.set_title(unit or "value")
+        ax.grid(False, axis="x")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=1)
     counts = grouped.size()
     caption = (
-        f"{', '.join(metrics)}: the mean over runs for each level of {_by_text(by)}, with a "
-        f"whisker from the 5th to the 95th percentile ({int(counts.min())} to "
-        f"{int(counts.max())} runs a group)."
+        f"{', '.join(style.short(m) for m in metrics)}: the mean over runs for each level of "
+        f"{_by_text(by)}, with a whisker from the 5th to the 95th percentile "
+        f"({count_range(counts)} runs a group)"
+        + ("; metrics of different units have panels of their own." if n > 1 else ".")
     )
     return Drawn(fig, caption, pd.concat(rows, ignore_index=True))
 
@@ -745,7 +980,7 @@ def survival_steps(ax, years, curve: pd.DataFrame, colour: str, label: str, ls="
     )
 
 
-def survival(runs: pd.DataFrame, steps: int, by, per_year: int) -> Drawn:
+def survival(runs: pd.DataFrame, steps: int, by, per_year: int, facet=None) -> Drawn:
     """Kaplan-Meier survival of the couples, one curve with its 95 % band per group.
 
     Parameters
@@ -759,29 +994,42 @@ def survival(runs: pd.DataFrame, steps: int, by, per_year: int) -> Drawn:
         Column(s) whose levels make the curves.
     per_year : int
         Weeks a year, for the x axis.
+    facet : str, list of str or None
+        Column(s) whose levels make panels on shared axes; with none and more than
+        :data:`MAX_LINES` levels of ``by``, each level gets a panel.
     """
+    ok0 = runs[runs["status"] == "ok"]
+    by, facet = small_multiples(ok0, by, facet)
     ok, weeks, ended = _endings(runs, steps, by)
-    order = _ordered(ok["_group"], ok, by)
-    curves = surv.kaplan_meier(weeks, ended, ok["_group"].to_numpy(), order)
-    fig, (ax,) = _figure(1, width=6.0, height=4.0)
-    alpha = 0.2 if len(order) <= 4 else 0.08
-    for i, group in enumerate(order):
-        curve = curves[curves["group"] == group]
-        if len(curve):
-            years = curve["time"] / per_year
-            survival_steps(ax, years, curve, style.colour(i), group, style.dash(i), alpha)
-    ax.set_xlim(0, steps / per_year)
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel("years since the start")
-    ax.set_ylabel("share still together")
-    ax.set_title("survival of couples")
+    panels = _levels(ok, facet)
+    order, panel_order = _ordered(ok["_group"], ok, by), _ordered(panels, ok, facet)
+    n = len(panel_order)
+    fig, axes = _figure(n, ncols=min(n, 4), width=4.0 if n > 1 else 6.0, height=3.4, share=n > 1)
+    frames = []
+    for ax, panel in zip(axes, panel_order, strict=True):
+        mask = (panels == panel).to_numpy()
+        curves = surv.kaplan_meier(weeks[mask], ended[mask], ok["_group"].to_numpy()[mask], order)
+        alpha = 0.2 if len(order) <= 3 else 0.08
+        for i, group in enumerate(order):
+            curve = curves[curves["group"] == group]
+            if len(curve):
+                years = curve["time"] / per_year
+                survival_steps(ax, years, curve, style.colour(i), group, style.dash(i), alpha)
+        ax.set_xlim(0, steps / per_year)
+        ax.set_ylim(0, 1.02)
+        ax.set_title(_panel_title(facet, panel) if n > 1 else "survival of couples")
+        if len(curves):
+            frames.append(curves.assign(years=curves["time"] / per_year, panel=panel))
+    _panel_labels(fig, axes, "years since the start", "share still together")
     if len(order) > 1:
-        _legend(ax, by, len(order))
+        _figure_legend(fig, axes[0], by)
+    where = f", one panel per {_by_text(facet)} on shared axes" if n > 1 else ""
     caption = (
         "Kaplan-Meier estimate of the share of couples still together (step line; shade: "
-        f"95 % confidence band), {_lines(by)}. " + _censoring(ended, steps, ok["_group"])
+        f"95 % confidence band), {_lines(by)}{where}. "
+        + _censoring(ended, steps, ok["_group"] + " " + panels)
     )
-    data = curves.assign(years=curves["time"] / per_year) if len(curves) else curves
+    data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return Drawn(fig, caption, data)
 
 
@@ -882,7 +1130,7 @@ def cox(models: Mapping[str, surv.Cox], by_text: str = "") -> Drawn:
     for ax, (group, m) in zip(axes, models.items(), strict=True):
         name = f"{by_text} = {group}" if by_text else group
         fitted = f"{m.runs:,} couples, {m.ended:,} ended, concordance {m.concordance:.2f}"
-        ax.set_title(name if m.error else f"{name}\n{fitted}", fontsize=9)
+        ax.set_title(name if m.error else f"{name}\n{fitted}", fontsize=11)
         if m.error:
             ax.text(
                 0.5,
@@ -909,7 +1157,7 @@ def cox(models: Mapping[str, surv.Cox], by_text: str = "") -> Drawn:
         ax.xaxis.set_major_locator(FixedLocator([v for v in RATIO_TICKS if lo <= v <= hi]))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.xaxis.set_minor_locator(NullLocator())
-        ax.set_yticks(y, list(t["covariate"]), fontsize=7)
+        ax.set_yticks(y, [style.short(c) for c in t["covariate"]])
         ax.set_xlabel("hazard ratio of ending per standard deviation")
         if m.penalizer:
             notes.append(

@@ -1,24 +1,34 @@
-"""Building blocks of the results pages: escaped text, tables, embedded figures, a page.
+"""Building blocks of the results pages: templates, tables, embedded figures, a page.
 
 Every page relsim writes (an experiment's, a scenario study's, the index of
 ``results/``) is one self-contained HTML file: figures are embedded as base64 PNG
 data URIs and the style sheet is inline, so a page reads offline, by e-mail or from
-a USB stick. Pages are written atomically (:mod:`sim.atomic`).
+a USB stick. Pages are Jinja2 templates (``sim/views/templates/``), tables are
+pandas' Styler, and pages are written atomically (:mod:`sim.atomic`).
+
+Each figure of a page carries what it shows for a reader who cannot see it and for
+a test: its title, its caption, the alt text of its image (title and every panel's
+axis labels) and, as ``data-axes``, every panel's title and axis labels as they are in
+the drawn figure, with ``data-tick-pt`` the smallest tick label's size in points.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import json
 from collections.abc import Mapping
 from pathlib import Path
 
+import jinja2
 import pandas as pd
+from markupsafe import Markup
+from pandas.io.formats.style import Styler
 
 from sim import atomic
-from sim.views import plots
+from sim.views import plots, style
 from sim.views.figures import Drawn
 
 CSS = """
@@ -33,10 +43,27 @@ th { background: #f4f4f4; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1.2rem 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
-figcaption { font-size: 0.9rem; color: #444; max-width: 60rem; }
+figcaption { font-size: 1rem; color: #333; max-width: 60rem; }
+.summary { background: #f7f7f2; border-left: 4px solid #0072B2; padding: 0.4rem 1rem; }
+.question { font-size: 1.05rem; }
 .muted { color: #666; font-size: 0.85rem; }
 code { background: #f4f4f4; padding: 0 0.2rem; }
 """
+
+
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("sim.views", "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)
+"""The page templates of ``sim/views/templates/``, HTML escaped unless marked safe."""
+
+
+def render(template: str, **context: object) -> str:
+    """A template of :data:`TEMPLATES` filled in."""
+    return TEMPLATES.get_template(template).render(css=CSS, **context)
 
 
 def esc(x: object) -> str:
@@ -44,21 +71,29 @@ def esc(x: object) -> str:
     return html.escape(str(x))
 
 
-def html_table(frame: pd.DataFrame, numeric_format: str = "{:.3g}") -> str:
-    """A data frame as an HTML table; floats formatted, integers with thousands commas."""
-    head = "".join(f"<th>{esc(c)}</th>" for c in frame.columns)
-    body = []
-    for _, row in frame.iterrows():
-        cells = []
-        for value in row:
-            if isinstance(value, float):
-                cells.append(f'<td class="num">{numeric_format.format(value)}</td>')
-            elif isinstance(value, int):
-                cells.append(f'<td class="num">{value:,}</td>')
-            else:
-                cells.append(f"<td>{esc(value)}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+def html_table(frame: pd.DataFrame, numeric_format: str = "{:.3g}") -> Markup:
+    """A data frame as an HTML table (pandas' Styler): floats formatted, integers with
+    thousands commas, numbers right-aligned, missing values blank; no index."""
+    numeric = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+    ]
+    formats = {
+        c: (numeric_format if pd.api.types.is_float_dtype(frame[c]) else "{:,}") for c in numeric
+    }
+    classes = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    for c in numeric:
+        classes[c] = "num"
+    uuid = hashlib.sha1(frame.to_json().encode()).hexdigest()[:8]
+    styler = (
+        Styler(frame, cell_ids=False)
+        .format(formats, na_rep="")
+        .hide(axis="index")
+        .set_td_classes(classes)
+        .set_uuid(uuid)
+    )
+    return Markup(styler.to_html(doctype_html=False))
 
 
 def png_uri(data: bytes) -> str:
@@ -71,43 +106,78 @@ def embed_png(path: Path) -> str:
     return png_uri(path.read_bytes())
 
 
-def _figure_block(uri: str, anchor: str, title: str, caption: str, extra: str) -> str:
-    return (
-        f'<figure id="{esc(anchor)}"><h3>{esc(title)}</h3>'
-        f'<img src="{uri}" alt="{esc(title)}">'
-        f"<figcaption>{esc(caption)}{extra}</figcaption></figure>"
+PX_PER_INCH = 100
+"""CSS pixels a figure inch takes on a page: a 12 pt label reads as 16.7 px text."""
+
+
+def _png_width(data: bytes) -> int:
+    """The width in pixels of PNG bytes (from the IHDR chunk)."""
+    return int.from_bytes(data[16:20], "big") if data[:8] == b"\x89PNG\r\n\x1a\n" else 0
+
+
+def figure_block(
+    data: bytes,
+    anchor: str,
+    title: str,
+    caption: str,
+    link: str = "",
+    axes: list | None = None,
+    tick_pt: float | None = None,
+    table: str = "",
+) -> Markup:
+    """One embedded figure: its title, image (alt text from its panels), caption, a
+    link to its SVG (``link``, its address) and a table beneath (HTML), as
+    ``figure.html`` lays out."""
+    width = _png_width(data) * PX_PER_INCH // style.SAVE_DPI
+    panels = "; ".join(
+        f"{a.get('title') or 'panel'}: {a.get('y') or 'no y label'} against "
+        f"{a.get('x') or 'no x label'}"
+        for a in axes or []
+    )
+    return Markup(
+        render(
+            "figure.html",
+            anchor=anchor,
+            title=title,
+            caption=caption,
+            uri=png_uri(data),
+            alt=f"{title}. {panels}" if panels else title,
+            width=width or None,
+            link=link,
+            axes=json.dumps(axes) if axes is not None else None,
+            tick_pt=tick_pt,
+            table=Markup(table),
+        )
     )
 
 
-def figure_html(png: Path, anchor: str, title: str, caption: str, extra: str = "") -> str:
-    """One embedded figure with its title and caption (``extra``: HTML after it)."""
-    return _figure_block(embed_png(png), anchor, title, caption, extra)
+def figure_html(png: Path, anchor: str, title: str, caption: str, svg: str = "") -> Markup:
+    """One embedded figure with its title and caption (``svg``: the address of its SVG)."""
+    return figure_block(png.read_bytes(), anchor, title, caption, svg)
 
 
-def drawn_html(drawn: Drawn, anchor: str, title: str) -> str:
+def drawn_html(drawn: Drawn, anchor: str, title: str) -> Markup:
     """A figure drawn in memory, embedded as PNG with its title and caption."""
+    from sim.views.figures import axes_info, smallest_tick
+
     buf = io.BytesIO()
-    drawn.figure.savefig(buf, format="png")
-    return _figure_block(png_uri(buf.getvalue()), anchor, title, drawn.caption, "")
+    style.save(drawn.figure, buf, "png")
+    axes, tick = axes_info(drawn.figure), smallest_tick(drawn.figure)
+    return figure_block(buf.getvalue(), anchor, title, drawn.caption, "", axes, tick)
 
 
-def paragraphs(text: str) -> str:
+def paragraphs(text: str) -> Markup:
     """Text whose paragraphs are separated by blank lines, as HTML paragraphs."""
-    return "".join(f"<p>{esc(' '.join(p.split()))}</p>" for p in text.strip().split("\n\n"))
+    return Markup(render("paragraphs.html", paragraphs=_split(text)))
+
+
+def _split(text: str) -> list[str]:
+    return [" ".join(p.split()) for p in str(text or "").strip().split("\n\n") if p.strip()]
 
 
 def document(title: str, body: str, css: str = "") -> str:
-    """A whole HTML page: head with title and inline style sheet, then ``body``."""
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="relsim">
-<link rel="icon" href="data:,">
-<title>{esc(title)}</title><style>{CSS}{css}</style></head>
-<body>
-{body}
-</body></html>
-"""
+    """A whole HTML page: head with title and inline style sheet, then ``body`` (HTML)."""
+    return render("base.html", title=title, body=Markup(body), extra_css=css)
 
 
 GENERATOR = '<meta name="generator" content="relsim">'
@@ -125,15 +195,15 @@ def ours(path: Path) -> bool:
         return False
 
 
-def data_files(root: Path, runs: str = "") -> str:
+def data_files(root: Path, runs: str = "") -> Markup:
     """The line of a results page that names the data files in its folder, only those
     that are there (``runs`` says what a row of ``runs.parquet`` is)."""
     names = [
-        f"<code>{name}</code>{f' ({runs})' if runs and name == 'runs.parquet' else ''}"
+        (name, runs if name == "runs.parquet" else "")
         for name in ("runs.parquet", "timeseries/", "manifest.json")
         if (root / name.rstrip("/")).exists()
     ]
-    return f'<p class="muted">Data: {", ".join(names)} in this folder.</p>' if names else ""
+    return Markup(render("data_files.html", names=names))
 
 
 def write_html(path: Path, text: str) -> Path:
@@ -141,7 +211,7 @@ def write_html(path: Path, text: str) -> Path:
     return atomic.write_text(path, text)
 
 
-def results_figures(root: Path) -> str:
+def results_figures(root: Path) -> Markup:
     """Every figure of a results folder that ``figures/figures.json`` lists, embedded, each
     with its title, caption, a link to its SVG and the table it carries, if any; empty
     when there is none."""
@@ -151,12 +221,20 @@ def results_figures(root: Path) -> str:
         if not png.is_file():
             continue
         svg = f"{plots.FIGURES}/{item['stem']}.svg"
-        link = f' <span class="muted">(<a href="{esc(svg)}">SVG</a>)</span>'
-        figs.append(figure_html(png, item["stem"], item["title"], item["caption"], link))
         table = plots.read_table(item)
-        if table is not None:
-            figs.append(html_table(table))
-    return "".join(figs)
+        figs.append(
+            figure_block(
+                png.read_bytes(),
+                item["stem"],
+                item["title"],
+                item["caption"],
+                svg,
+                item.get("axes"),
+                item.get("tick_pt"),
+                html_table(table) if table is not None else "",
+            )
+        )
+    return Markup("".join(figs))
 
 
 def provenance_rows(manifest: Mapping[str, object]) -> list[tuple[str, str]]:

@@ -30,13 +30,21 @@ FIGURES = "figures"
 INDEX = "figures.json"
 """The list of figures (file stem, title, caption) inside :data:`FIGURES`."""
 
+FACET = "factor or scenario column, or a list, one panel per level on shared axes"
+
 KINDS: dict[str, dict[str, str]] = {
     "timeseries": {
         "series": "series name or list (default: every recorded series)",
         "by": "factor or scenario column, or a list of them, whose levels make the lines",
+        "facet": FACET,
     },
-    "phase": {"x": "series on the x axis", "y": "series on the y axis", "by": "as timeseries"},
-    "outcomes": {"by": "factor or scenario column, or a list, one bar per level"},
+    "phase": {
+        "x": "series on the x axis",
+        "y": "series on the y axis",
+        "by": "as timeseries",
+        "facet": FACET,
+    },
+    "outcomes": {"by": "factor or scenario column, or a list, one bar per level", "facet": FACET},
     "regime": {
         "x": "factor on the x axis",
         "y": "factor on the y axis",
@@ -58,7 +66,10 @@ KINDS: dict[str, dict[str, str]] = {
     },
     "bands": {"series": "series name or list (default: every recorded series)"},
     "expected": {},
-    "survival": {"by": "factor or scenario column, or a list, one Kaplan-Meier curve per level"},
+    "survival": {
+        "by": "factor or scenario column, or a list, one Kaplan-Meier curve per level",
+        "facet": FACET,
+    },
     "hazard": {"by": "factor or scenario column, or a list, one line of yearly hazards per level"},
     "cox": {
         "covariates": "column or list (default: every parameter that varies over the runs)",
@@ -86,6 +97,8 @@ class Saved:
     png: Path
     svg: Path
     table: pd.DataFrame | None = None
+    axes: tuple[dict[str, str], ...] = ()
+    tick_pt: float = 0.0
 
 
 ENDINGS = ("ended", "step_ended")
@@ -393,6 +406,8 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
     if kind in ("timeseries", "phase", "outcomes", "bars", "profile", "survival", "hazard", "cox"):
         if out["by"] is not None:
             column("by", out["by"], columns, "column")
+    if kind in ("timeseries", "phase", "outcomes", "survival") and "facet" in plot:
+        column("facet", plot["facet"], columns, "column")
     if kind == "regime":
         for key in ("x", "y", "facet"):
             if key in plot:
@@ -466,14 +481,20 @@ def plan(res: Results) -> list[dict[str, object]]:
 
 
 def draw(plot: Mapping[str, object], res: Results) -> figures.Drawn:
-    """Draw one validated plot."""
+    """Draw one validated plot, in relsim's style (every artist, not just the axes)."""
+    with figures.style.style():
+        return _draw(plot, res)
+
+
+def _draw(plot: Mapping[str, object], res: Results) -> figures.Drawn:
     kind = plot["kind"]
+    facet = plot.get("facet")
     if kind == "timeseries":
-        return figures.timeseries(res.runs, res.series, plot["series"], plot["by"])
+        return figures.timeseries(res.runs, res.series, plot["series"], plot["by"], facet)
     if kind == "phase":
-        return figures.phase(res.runs, res.series, plot["x"], plot["y"], plot["by"])
+        return figures.phase(res.runs, res.series, plot["x"], plot["y"], plot["by"], facet)
     if kind == "outcomes":
-        return figures.outcome_shares(res.runs, plot["by"])
+        return figures.outcome_shares(res.runs, plot["by"], facet, expected_classes(res, plot))
     if kind == "regime":
         return figures.regime(res.runs, plot["x"], plot["y"], plot.get("metric"), plot.get("facet"))
     if kind == "sensitivity":
@@ -498,7 +519,7 @@ def draw(plot: Mapping[str, object], res: Results) -> figures.Drawn:
         return figures.expected_outcomes(res.runs, expected, res.spec.steps)
     year = scenario_run.WEEKS_PER_YEAR
     if kind == "survival":
-        return figures.survival(res.runs, res.spec.steps, plot["by"], year)
+        return figures.survival(res.runs, res.spec.steps, plot["by"], year, facet)
     if kind == "hazard":
         return figures.hazard(res.runs, res.spec.steps, plot["by"], year)
     if kind == "cox":
@@ -506,6 +527,22 @@ def draw(plot: Mapping[str, object], res: Results) -> figures.Drawn:
         models = figures.cox_models(res.runs, res.spec.steps, plot["covariates"], by)
         return figures.cox(models, figures._by_text(by) if by is not None else "")
     raise ValueError(f"unknown plot kind {kind!r}")
+
+
+def expected_classes(res: Results, plot: Mapping[str, object]) -> dict[str, list[str]] | None:
+    """The classes each scenario's file expects, when an outcomes plot has a bar per
+    scenario (``by = "scenario"``) of the relationship model; else None."""
+    if plot.get("by") != "scenario" or "a.dependency" not in res.columns:
+        return None
+    from sim.scenario import load_scenario
+
+    out = {}
+    for name in res.spec.scenarios:
+        try:
+            out[name] = [e.outcome for e in load_scenario(name).expected]
+        except InputError:
+            continue  # a scenario file that has gone: its bar is left unmarked
+    return out or None
 
 
 def events(res: Results, run: int) -> figures.Drawn:
@@ -529,7 +566,7 @@ def events(res: Results, run: int) -> figures.Drawn:
 
 def _stem(i: int, plot: Mapping[str, object]) -> str:
     parts = [f"{i:02d}", str(plot["kind"])]
-    for key in ("series", "x", "y", "metric", "metrics", "by", "run"):
+    for key in ("series", "x", "y", "metric", "metrics", "by", "facet", "run"):
         value = plot.get(key)
         if value is None:
             continue
@@ -542,18 +579,20 @@ def _title(plot: Mapping[str, object]) -> str:
     if "title" in plot:
         return str(plot["title"])
     kind = plot["kind"]
+    short = figures.style.short
+    facet = f", by {figures.style.by_words(plot['facet'])}" if plot.get("facet") else ""
     if kind == "timeseries":
-        return f"{', '.join(plot['series'])} over time"
+        return f"{', '.join(short(n) for n in plot['series'])} over time{facet}"
     if kind == "phase":
-        return f"{plot['y']} against {plot['x']}"
+        return f"{short(plot['y'])} against {short(plot['x'])}{facet}"
     if kind == "outcomes":
-        return "outcome classes"
+        return f"outcome classes{facet}"
     if kind == "regime":
-        return f"regime map of {plot.get('metric') or 'outcome class'}"
+        return f"regime map of {short(plot['metric']) if plot.get('metric') else 'outcome class'}"
     if kind == "sensitivity":
-        return f"sensitivity of {', '.join(plot['metrics'])}"
+        return f"sensitivity of {', '.join(short(n) for n in plot['metrics'])}"
     if kind == "bars":
-        return ", ".join(plot["metrics"])
+        return ", ".join(short(n) for n in plot["metrics"])
     if kind == "profile":
         return f"{', '.join(plot['metrics'])} by relationship age"
     if kind == "bands":
@@ -563,7 +602,7 @@ def _title(plot: Mapping[str, object]) -> str:
     if kind == "expected":
         return "outcome classes against what the scenario expects"
     if kind == "survival":
-        return "survival of couples (Kaplan-Meier)"
+        return f"survival of couples (Kaplan-Meier){facet}"
     if kind == "hazard":
         return "hazard of ending by year"
     if kind == "cox":
@@ -605,7 +644,9 @@ def draw_results(
         _save(drawn, png)
         _save(drawn, svg)
         caption = str(plot.get("caption", drawn.caption))
-        saved.append(Saved(stem, _title(plot), caption, png, svg, drawn.table))
+        axes = tuple(figures.axes_info(drawn.figure))
+        tick = figures.smallest_tick(drawn.figure)
+        saved.append(Saved(stem, _title(plot), caption, png, svg, drawn.table, axes, tick))
     index = [_entry(s) for s in saved]
     atomic.write_text(folder / INDEX, json.dumps(index, indent=2))
     for old in folder.glob("*.*"):
@@ -616,7 +657,13 @@ def draw_results(
 
 def _entry(s: Saved) -> dict[str, object]:
     """A figure's entry of ``figures.json``; its table, if any, as columns and rows."""
-    entry: dict[str, object] = {"stem": s.stem, "title": s.title, "caption": s.caption}
+    entry: dict[str, object] = {
+        "stem": s.stem,
+        "title": s.title,
+        "caption": s.caption,
+        "axes": list(s.axes),
+        "tick_pt": s.tick_pt,
+    }
     if s.table is not None:
         rows = s.table.astype(object).where(s.table.notna(), None).to_numpy().tolist()
         entry["table"] = {"columns": [str(c) for c in s.table.columns], "rows": rows}
@@ -633,7 +680,7 @@ def read_table(entry: Mapping[str, object]) -> pd.DataFrame | None:
 
 def _save(drawn: figures.Drawn, path: Path) -> None:
     with atomic.replacing(path) as tmp:
-        drawn.figure.savefig(tmp, format=path.suffix[1:])
+        figures.style.save(drawn.figure, tmp, path.suffix[1:])
 
 
 def read_index(path: str | Path) -> list[dict[str, str]]:

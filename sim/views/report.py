@@ -1,7 +1,9 @@
 """The results page: ``results/NAME/index.html`` and ``results/index.html``.
 
-An experiment's page holds its question, a table of its design, every figure with its
-caption, the outcome-class table and the provenance the manifest records; a study of
+An experiment's page opens with its question and what the runs say (the effects of its
+factors on its main metrics with their intervals, and its outcome classes by factor
+level, :mod:`sim.views.summary`), then holds a table of its design, every figure with
+its caption, the outcome-class table and the provenance the manifest records; a study of
 one scenario's replicates (``relsim run``) gets the scenario's own page instead
 (:mod:`sim.views.run_page`). Each is one self-contained file (:mod:`sim.views.page`).
 The index one folder up links the page of every experiment and every scenario run
@@ -14,6 +16,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
 from sim.errors import InputError
 from sim.experiment.runner import DEFAULT_RESULTS
@@ -23,15 +26,15 @@ from sim.views import plots, run_page, scenario_run
 from sim.views.discovery import discovery_section
 from sim.views.page import (
     data_files,
-    document,
-    esc,
     html_table,
     ours,
     paragraphs,
     provenance_rows,
+    render,
     results_figures,
     write_html,
 )
+from sim.views.summary import study_summary, summary_section
 
 
 def design_table(res: plots.Results) -> str:
@@ -70,26 +73,29 @@ def design_table(res: plots.Results) -> str:
     return out
 
 
-def population_section(name: str, description: str | None = None) -> str:
+def population_section(name: str, description: str | None = None) -> Markup:
     """The population the runs were drawn from: who (unless ``description``, the spec's,
     already says it), the sources and every parameter's distribution; nothing when the
     spec names no population."""
     if not name:
-        return ""
+        return Markup("")
     try:
         pop = load_population(name)
     except InputError:
-        return f"<h2>Population</h2><p>{esc(name)} (the population file cannot be read).</p>"
-    sources = "".join(f"<li>{esc(' '.join(s.split()))}</li>" for s in pop.sources)
+        return Markup(render("population.html", name=name, pop=None))
     frame = pd.DataFrame(pop.rows(), columns=["parameter", "distribution", "mean", "sd"])
-    return f"""<h2>Population</h2>
-<p><strong>{esc(pop.title)}</strong> (<code>{esc(str(pop.path))}</code>)</p>
-{"" if _words(description) == _words(pop.description) else paragraphs(pop.description)}
-<p class="muted">Sources:</p><ul>{sources}</ul>
-<p class="muted">Both partners are drawn independently; each run's design factors
-replace the drawn values of the columns they set. <code>runs.parquet</code> holds
-the values each run drew.</p>
-{html_table(frame)}"""
+    same = _words(description) == _words(pop.description)
+    return Markup(
+        render(
+            "population.html",
+            name=name,
+            pop=pop,
+            path=str(pop.path),
+            description=Markup("") if same else paragraphs(pop.description),
+            sources=[" ".join(s.split()) for s in pop.sources],
+            table=html_table(frame),
+        )
+    )
 
 
 def _words(text: str | None) -> str:
@@ -100,7 +106,7 @@ def outcome_table(res: plots.Results) -> str:
     """Counts and shares of each outcome class over all finished runs, by scenario."""
     ok = res.runs[res.runs["status"] == "ok"]
     if ok.empty:
-        return "<p>No finished runs.</p>"
+        return Markup("<p>No finished runs.</p>")
     counts = pd.crosstab(ok["scenario"], ok["outcome"], margins=True, margins_name="all")
     order = [c for c in plots.figures.style.OUTCOME_COLOURS if c in counts.columns]
     order += [c for c in counts.columns if c not in order and c != "all"]
@@ -109,7 +115,7 @@ def outcome_table(res: plots.Results) -> str:
     table = frame.astype(str) + " (" + shares.map(lambda s: f"{s:.0%}") + ")"
     table.insert(0, "runs", counts["all"].map(lambda n: f"{n:,}"))
     failed = int((res.runs["status"] != "ok").sum())
-    note = f'<p class="muted">{failed} run(s) failed.</p>' if failed else ""
+    note = Markup('<p class="muted">{} run(s) failed.</p>').format(failed) if failed else ""
     return html_table(table.rename_axis("scenario").reset_index()) + note
 
 
@@ -120,9 +126,9 @@ def provenance(manifest: dict) -> str:
         ("spec hash", manifest.get("spec_hash", "")),
         *provenance_rows(manifest),
     ]
-    out = html_table(pd.DataFrame(rows, columns=["", "value"]).astype(str))
-    spec = manifest.get("spec", "")
-    return out + f"<details><summary>spec</summary><pre>{esc(spec)}</pre></details>"
+    table = html_table(pd.DataFrame(rows, columns=["", "value"]).astype(str))
+    details = [("spec", manifest.get("spec", ""))]
+    return Markup(render("provenance.html", table=table, details=details))
 
 
 def write_page(path: str | Path) -> Path:
@@ -138,42 +144,42 @@ def write_page(path: str | Path) -> Path:
     scenario = scenario_run.study_scenario(spec)
     if scenario is not None:
         return run_page.write_study_page(res, scenario)
-    figs = results_figures(res.root)
-    body = f"""<p class="muted"><a href="../index.html">all results</a></p>
-<h1>{esc(spec.name)}</h1>
-{paragraphs(spec.description or "(no description)")}
-<h2>Design</h2>
-{design_table(res)}
-{population_section(spec.population, spec.description)}
-<h2>Figures</h2>
-{figs or "<p>No figures; run <code>relsim plot</code>.</p>"}
-<h2>Outcome classes</h2>
-{outcome_table(res)}
-{discovery_section(res.root)}
-<h2>Provenance</h2>
-{provenance(res.manifest)}
-{data_files(res.root)}"""
-    return write_html(res.root / "index.html", document(f"relsim: {spec.name}", body))
+    page = render(
+        "experiment.html",
+        title=f"relsim: {spec.name}",
+        name=spec.name,
+        question=paragraphs(spec.description or "(no description)"),
+        summary=summary_section(study_summary(res)),
+        design=design_table(res),
+        population=population_section(spec.population, spec.description),
+        figures=results_figures(res.root),
+        outcomes=outcome_table(res),
+        discovery=Markup(discovery_section(res.root)),
+        provenance=provenance(res.manifest),
+        data=data_files(res.root),
+    )
+    return write_html(res.root / "index.html", page)
 
 
 def _first_sentence(text: object) -> str:
     return " ".join(str(text or "").split()).split(". ")[0][:200]
 
 
-def _experiment_item(folder: Path, m: dict, unit: str = "runs") -> str:
+def _experiment_item(folder: Path, m: dict, unit: str = "runs") -> dict[str, str]:
     if unit == "runs":
         size = m.get("design", {}).get("runs", "")
     else:  # a calibration: its parameters and its couples a particle
         size = f"{len(m.get('parameters', {}))} parameters, {m.get('couples', '')} couples a"
     size = f"{size:,}" if isinstance(size, int) else size
-    return (
-        f'<li><a href="{esc(folder.name)}/index.html">{esc(folder.name)}</a>'
-        f' <span class="muted">{esc(size)} {unit}, {esc(m.get("status", ""))}</span>'
-        f"<br>{esc(_first_sentence(m.get('description')))}</li>"
-    )
+    return {
+        "href": f"{folder.name}/index.html",
+        "name": folder.name,
+        "size": f"{size} {unit}, {m.get('status', '')}",
+        "text": _first_sentence(m.get("description")),
+    }
 
 
-def _study_item(folder: Path, m: dict, name: str, load) -> str:
+def _study_item(folder: Path, m: dict, name: str, load) -> dict[str, str]:
     """An index entry of a study of a scenario (or a population) ``name``, which ``load``
     reads for its title."""
     d = m.get("design", {})
@@ -183,11 +189,12 @@ def _study_item(folder: Path, m: dict, name: str, load) -> str:
         title = load(name).title + ". "
     except InputError:
         title = ""  # the file has gone: the entry says what ran
-    return (
-        f'<li><a href="{esc(folder.name)}/index.html">{esc(folder.name)}</a>'
-        f' <span class="muted">{esc(what)}</span>'
-        f"<br>{esc(title)}{esc(_first_sentence(m.get('description')))}</li>"
-    )
+    return {
+        "href": f"{folder.name}/index.html",
+        "name": folder.name,
+        "size": what,
+        "text": title + _first_sentence(m.get("description")),
+    }
 
 
 def write_index(results: str | Path) -> Path | None:
@@ -220,29 +227,22 @@ def write_index(results: str | Path) -> Path | None:
                 experiments.append(_experiment_item(folder, m))
         except (OSError, ValueError, AttributeError):
             continue  # a folder whose manifest is unreadable is left out, not fatal
-    sections = []
-    if experiments:
-        sections.append(f"<h2>Experiments</h2><ul>{''.join(experiments)}</ul>")
-    if scenario_runs:
-        sections.append(
-            "<h2>Scenario runs</h2>"
-            '<p class="muted">Written by <code>relsim run NAME</code>.</p>'
-            f"<ul>{''.join(scenario_runs)}</ul>"
+    sections = [
+        {"heading": heading, "note": note, "entries": items}
+        for heading, note, items in (
+            ("Experiments", "", experiments),
+            ("Scenario runs", "relsim run NAME", scenario_runs),
+            ("Population runs", "relsim run --population NAME", population_runs),
+            ("Calibrations", "relsim calibrate SPEC", calibrations),
         )
-    if population_runs:
-        sections.append(
-            "<h2>Population runs</h2>"
-            '<p class="muted">Written by <code>relsim run --population NAME</code>.</p>'
-            f"<ul>{''.join(population_runs)}</ul>"
-        )
-    if calibrations:
-        sections.append(
-            "<h2>Calibrations</h2>"
-            '<p class="muted">Written by <code>relsim calibrate SPEC</code>.</p>'
-            f"<ul>{''.join(calibrations)}</ul>"
-        )
-    body = "<h1>relsim results</h1>\n" + ("".join(sections) or "<p>No pages yet.</p>")
-    text = document("relsim results", body, css=" li { margin: 0.6rem 0; }")
+        if items
+    ]
+    text = render(
+        "index.html",
+        title="relsim results",
+        sections=sections,
+        extra_css=" li { margin: 0.6rem 0; }",
+    )
     return write_html(root / "index.html", text)
 
 

@@ -14,11 +14,11 @@ self-contained file, and ``results/index.html`` links it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
 from sim.model.batch import RELATIONSHIP
 from sim.model.outcomes import OUTCOME_CLASSES
@@ -26,15 +26,15 @@ from sim.scenario import TWO_WAY_MIN_SHARE, Scenario, overrides_text
 from sim.views import plots
 from sim.views.page import (
     data_files,
-    document,
-    esc,
     html_table,
     paragraphs,
     provenance_rows,
+    render,
     results_figures,
     write_html,
 )
 from sim.views.scenario_run import NO_EXPECTATIONS_NOTE, ScenarioRun, command, load_study
+from sim.views.summary import study_summary, summary_section
 
 
 def traits_table(sc: Scenario) -> str:
@@ -44,7 +44,7 @@ def traits_table(sc: Scenario) -> str:
     rows = [(t, _value(sc.a.get(t)), _value(sc.b.get(t))) for t in names]
     rows += [(f"env.{e}", _value(v), "") for e, v in sc.env.items()]
     frame = pd.DataFrame(rows, columns=["parameter", "partner a", "partner b"])
-    return html_table(frame) + (
+    return html_table(frame) + Markup(
         '<p class="muted">Every parameter not listed takes its default (see '
         "<code>docs/ODD.md</code>).</p>"
     )
@@ -69,18 +69,18 @@ def changed_values(res: plots.Results, run: ScenarioRun) -> list[str]:
 def overrides_section(res: plots.Results, sc: Scenario) -> str:
     """The values the study set over the scenario's, beside the file's; empty for none."""
     if not sc.modified:
-        return ""
+        return Markup("")
     base = RELATIONSHIP.base(res.spec.scenarios[0])
     rows = []
     for name, value in sc.overrides:
         was = " / ".join(f"{base[c]:g}" for c in RELATIONSHIP.columns(name))
         rows.append((name, f"{value:g}", was))
     frame = pd.DataFrame(rows, columns=["parameter", "set to", "scenario file (or default)"])
-    return (
-        "<h2>Values set over the scenario</h2>"
-        f"<p>This study ran with <code>{esc(overrides_text(sc.overrides, ' '))}</code> "
-        "set over the scenario's values (<code>--set</code>).</p>" + html_table(frame)
-    )
+    head = Markup(
+        "<h2>Values set over the scenario</h2><p>This study ran with <code>{}</code> set over "
+        "the scenario's values (<code>--set</code>).</p>"
+    ).format(overrides_text(sc.overrides, " "))
+    return head + html_table(frame)
 
 
 def outcomes_table(run: ScenarioRun) -> str:
@@ -98,35 +98,34 @@ def outcomes_table(run: ScenarioRun) -> str:
     columns = ["outcome", "couples", "share", "expected at least", "met"]
     if not expected:
         frame = pd.DataFrame([row[:3] for row in rows], columns=columns[:3])
-        return html_table(frame) + f"<p>{esc(NO_EXPECTATIONS_NOTE)}</p>"
+        return html_table(frame) + Markup("<p>{}</p>").format(NO_EXPECTATIONS_NOTE)
     if not run.checked:
         rows = [row[:4] for row in rows]
         columns = [*columns[:3], "unmodified scenario expects at least (for reference)"]
-    out = html_table(pd.DataFrame(rows, columns=columns))
-    if not run.checked:
-        text = overrides_text(run.scenario.overrides)
-        return out + (
-            f"<p>The expected shares are the unmodified scenario's: with {esc(text)} set over "
-            "its values they are shown for reference and <strong>not checked</strong>.</p>"
-        )
-    if run.scenario.two_way:
+    two_way = None
+    if run.checked and run.scenario.two_way:
         first_two = run.scenario.expected[:2]
-        together = sum(shares[e.outcome] for e in first_two)
-        names = " + ".join(e.outcome for e in first_two)
-        out += (
-            f"<p>Two ways: {esc(names)} together {together:.2f} "
-            f"(expected at least {TWO_WAY_MIN_SHARE:.2f}).</p>"
+        two_way = {
+            "names": " + ".join(e.outcome for e in first_two),
+            "together": sum(shares[e.outcome] for e in first_two),
+            "least": TWO_WAY_MIN_SHARE,
+        }
+    checks = [
+        (c.text if c.kind == "pattern" else "primary " + c.text, c.ok)
+        for c in (run.checks() if run.checked else ())
+        if c.kind in ("leads", "at_most", "pattern")
+    ]
+    return Markup(
+        render(
+            "study_outcomes.html",
+            table=html_table(pd.DataFrame(rows, columns=columns)),
+            checked=run.checked,
+            overrides=overrides_text(run.scenario.overrides) if not run.checked else "",
+            two_way=two_way,
+            checks=checks,
+            verdict="met" if run.checked and run.expectation_met() else "not met",
         )
-    checks = [c for c in run.checks() if c.kind in ("leads", "at_most", "pattern")]
-    if checks:
-        items = "".join(
-            f"<li>{esc(c.text if c.kind == 'pattern' else 'primary ' + c.text)}: "
-            f"{'met' if c.ok else '<strong>not met</strong>'}</li>"
-            for c in checks
-        )
-        out += f"<ul>{items}</ul>"
-    verdict = "met" if run.expectation_met() else "not met"
-    return out + f"<p>The scenario's expectation is <strong>{verdict}</strong>.</p>"
+    )
 
 
 def metrics_table(run: ScenarioRun) -> str:
@@ -138,14 +137,7 @@ def metrics_table(run: ScenarioRun) -> str:
         columns=frame.columns,
     )
     frame = pd.concat([frame, ended], ignore_index=True)
-    return html_table(frame, "{:.3f}").replace('<td class="num">nan</td>', "<td></td>")
-
-
-def _notes(heading: str, notes: Sequence[str]) -> str:
-    if not notes:
-        return ""
-    items = "".join(f"<li>{esc(' '.join(n.split()))}</li>" for n in notes)
-    return f"<h3>{esc(heading)}</h3><ul>{items}</ul>"
+    return html_table(frame, "{:.3f}")
 
 
 def provenance_table(res: plots.Results, sc: Scenario) -> str:
@@ -165,16 +157,13 @@ def provenance_table(res: plots.Results, sc: Scenario) -> str:
         ("seed", spec.seed),
         *provenance_rows(res.manifest),
     ]
-    out = html_table(pd.DataFrame(rows, columns=["", "value"]).astype(str))
+    table = html_table(pd.DataFrame(rows, columns=["", "value"]).astype(str))
     try:
         text = sc.path.read_text(encoding="utf-8")
     except OSError:
         text = "(the scenario file cannot be read any more)"
-    return (
-        out
-        + f"<details><summary>scenario file</summary><pre>{esc(text)}</pre></details>"
-        + f"<details><summary>spec</summary><pre>{esc(spec.text)}</pre></details>"
-    )
+    details = [("scenario file", text), ("spec", spec.text)]
+    return Markup(render("provenance.html", table=table, details=details))
 
 
 def write_study_page(res: plots.Results, sc: Scenario) -> Path:
@@ -193,43 +182,27 @@ def write_study_page(res: plots.Results, sc: Scenario) -> Path:
         The page.
     """
     run = load_study(res.root)
-    two_way = ""
-    if sc.two_way:
-        two_way = f"<p><strong>Two ways.</strong> {esc(' '.join(sc.two_way.split()))}</p>"
-    changed = changed_values(res, run)
-    stale = ""
-    if changed:
-        stale = (
-            '<p class="muted">The scenario file has changed since this study ran ('
-            f"{esc(', '.join(changed))}); <code>runs.parquet</code> holds the values that "
-            "ran. Run it again to bring it up to date.</p>"
-        )
-    articles = "".join(f"<li>{esc(a)}</li>" for a in sc.articles)
-    with_ = f" with {overrides_text(sc.overrides)}" if sc.modified else ""
-    failed = len(res.runs) - run.n
-    failures = f'<p class="muted">{failed} run(s) failed.</p>' if failed else ""
-    body = f"""<p class="muted"><a href="../index.html">all results</a></p>
-<h1>{esc(sc.title)}</h1>
-<p class="muted">Scenario <code>{esc(sc.name)}</code>{esc(with_)}: {run.n:,} couples,
-{run.steps} weeks, seed {run.seed}.</p>
-{paragraphs(sc.description)}
-{two_way}
-<p class="muted">Source articles:</p><ul>{articles}</ul>
-<h2>Partners</h2>
-{traits_table(sc)}
-{overrides_section(res, sc)}
-{stale}
-<h2>Figures</h2>
-{results_figures(res.root) or "<p>No figures; run <code>relsim plot</code>.</p>"}
-<h2>Outcome classes</h2>
-{outcomes_table(run)}
-{failures}
-<h2>Main metrics</h2>
-{metrics_table(run)}
-<h2>Teaching notes</h2>
-{_notes("What to notice", sc.notice)}
-{_notes("Things to try", sc.things_to_try)}
-<h2>Provenance</h2>
-{provenance_table(res, sc)}
-{data_files(res.root, "one row per couple")}"""
-    return write_html(res.root / "index.html", document(f"relsim: {res.spec.name}", body))
+    page = render(
+        "study.html",
+        title=f"relsim: {res.spec.name}",
+        sc=sc,
+        run=run,
+        with_=f" with {overrides_text(sc.overrides)}" if sc.modified else "",
+        description=paragraphs(sc.description),
+        two_way=" ".join(sc.two_way.split()) if sc.two_way else "",
+        summary=summary_section(study_summary(res)),
+        traits=traits_table(sc),
+        overrides=overrides_section(res, sc),
+        changed=changed_values(res, run),
+        figures=results_figures(res.root),
+        outcomes=outcomes_table(run),
+        failed=len(res.runs) - run.n,
+        metrics=metrics_table(run),
+        teaching=[
+            ("What to notice", [" ".join(n.split()) for n in sc.notice]),
+            ("Things to try", [" ".join(n.split()) for n in sc.things_to_try]),
+        ],
+        provenance=provenance_table(res, sc),
+        data=data_files(res.root, "one row per couple"),
+    )
+    return write_html(res.root / "index.html", page)

@@ -53,9 +53,16 @@ OUTCOME_COLOURS: dict[str, str] = {
 }
 """One fixed colour per outcome class, so a class looks the same in every figure."""
 
+SAVE_DPI = 150
+"""Pixels a figure inch takes in its PNG."""
+
+WIDEST = 10.4
+"""Widest a figure is drawn, in inches: a page shows it at full size (100 px an inch,
+:data:`sim.views.page.PX_PER_INCH`), so its 12 pt labels read as large as the text."""
+
 RC: dict[str, object] = {
     "figure.dpi": 100,
-    "savefig.dpi": 150,
+    "savefig.dpi": SAVE_DPI,
     "savefig.bbox": "tight",
     "figure.facecolor": "white",
     "axes.facecolor": "white",
@@ -64,13 +71,16 @@ RC: dict[str, object] = {
     "grid.linewidth": 0.6,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.titlesize": 11,
-    "axes.labelsize": 10,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
-    "legend.fontsize": 8,
+    "axes.titlesize": 13,
+    "axes.labelsize": 12,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "legend.fontsize": 12,
+    "legend.title_fontsize": 12,
     "legend.frameon": False,
-    "font.size": 10,
+    "font.size": 12,
+    "figure.titlesize": 13,
+    "figure.labelsize": 12,
     "lines.linewidth": 1.6,
     "axes.prop_cycle": matplotlib.cycler(color=list(LINE_COLOURS)),
     "svg.fonttype": "none",
@@ -83,6 +93,12 @@ def style() -> Iterator[None]:
     """Draw inside this context to get relsim's style without changing global state."""
     with plt.rc_context(RC):
         yield
+
+
+def save(figure, target, format: str) -> None:  # noqa: A002 - savefig's own name
+    """Write a figure in relsim's style: :data:`SAVE_DPI`, cropped to what is drawn."""
+    with style():
+        figure.savefig(target, format=format, dpi=SAVE_DPI, bbox_inches="tight")
 
 
 def colour(i: int) -> str:
@@ -116,33 +132,47 @@ COUPLE_MEANS = (
 )
 """Partner series whose couple mean the figures offer under the bare name."""
 
-_SIDE = {"a": "partner a's", "b": "partner b's", "both": "both partners'", "env": ""}
+_SIDE = {"a": "A's", "b": "B's", "both": "both partners'", "pop": "the population's"}
 
 
-def _metric_unit(name: str) -> str:
-    if name.startswith("n_"):
-        return "events"
-    if name.endswith("_rate") or name.endswith("_recent"):
-        return "events per week"
-    if name.endswith("_share"):
-        return "share, 0-1"
-    if name in ("weeks", "step_ended", "step"):
-        return "weeks"
-    return "index, 0-1"
+def _declared() -> dict[str, tuple[str, str]]:
+    """Every reported state variable and event metric: (words, unit), from the declarations."""
+    from sim.model.declarations import EVENTS, STATE
+
+    out: dict[str, tuple[str, str]] = {}
+    for v in STATE:
+        words = v.reported_as.replace("_", " ")
+        unit = f"{v.low:g}-{v.high:g}" if v.high != float("inf") else ""
+        if v.name.endswith("_recent"):
+            words = v.meaning
+        if v.report == "each":
+            out[f"{v.reported_as}_a"] = (f"A's {words}", unit)
+            out[f"{v.reported_as}_b"] = (f"B's {words}", unit)
+        elif v.report == "mean":
+            out[v.reported_as] = (f"{words}, mean of A and B", unit)
+        elif v.report:
+            out[v.reported_as] = (words, unit)
+        if v.name in COUPLE_MEANS:
+            out[v.name] = (f"{words}, mean of A and B", unit)
+    for kind in EVENTS:
+        name = kind.name.lower()
+        out[f"n_{name}"] = (f"{kind.meaning}, both partners", "count")
+        out[f"{name}_rate"] = (f"{kind.meaning}, both partners", "times per week")
+    return out
 
 
-def label(name: str) -> str:
-    """An axis label with its unit for a factor, parameter, metric or series name.
+_DECLARED: dict[str, tuple[str, str]] | None = None
 
-    Parameters come with the unit the registry declares (``a.dependency`` gives
-    "partner a's dependency (0-1)"); metrics with the unit their name implies.
-    """
+
+def _words_unit(name: str) -> tuple[str, str]:
+    """Human words for a name and its unit (empty when none is known)."""
+    global _DECLARED
     if name == "step":
-        return "week"
-    if name == "scenario":
-        return "scenario"
-    prefix, _, rest = name.partition(".")
-    if rest and prefix in _SIDE:
+        return "week", ""
+    if name in ("weeks", "step_ended"):
+        return ("weeks together" if name == "weeks" else "week the couple ended"), "weeks"
+    prefix, dot, rest = name.partition(".")
+    if dot:
         unit = ""
         try:
             from sim.model import parameters as reg
@@ -150,17 +180,45 @@ def label(name: str) -> str:
             unit = reg.REGISTRY[rest].unit
         except (ImportError, KeyError, AttributeError):
             pass
-        words = f"{_SIDE[prefix]} {rest.replace('_', ' ')}".strip()
-        return f"{words} ({unit})" if unit else words
-    base = name
-    who = ""
-    if name.endswith("_a") or name.endswith("_b"):
-        base, who = name[:-2], f" of {name[-1]}"
-    elif name in COUPLE_MEANS:
-        who = ", mean of a and b"
-    return f"{base.replace('_', ' ')}{who} ({_metric_unit(name)})"
+        words = rest.replace("_", " ")
+        side = _SIDE.get(prefix, "")
+        return (f"{side} {words}".strip(), unit)
+    if _DECLARED is None:
+        _DECLARED = _declared()
+    if name in _DECLARED:
+        return _DECLARED[name]
+    if name.endswith(("_a", "_b")):
+        words, unit = _words_unit(name[:-2])
+        return f"{name[-1].upper()}'s {words}", unit
+    unit = "share, 0-1" if name.endswith("_share") else ""
+    return name.replace("_", " "), unit
+
+
+def label(name: str) -> str:
+    """An axis label with its unit for a factor, parameter, metric or series name.
+
+    Words and units come from the declarations: parameters from the registry
+    (``a.dependency`` gives "A's dependency (0-1)"), state variables from
+    :data:`~sim.model.declarations.STATE` (``goodwill_b`` gives "B's goodwill (0-1)"),
+    event counts and rates from :data:`~sim.model.declarations.EVENTS`.
+    """
+    words, unit = _words_unit(name)
+    return f"{words} ({unit})" if unit else words
+
+
+def unit(name: str) -> str:
+    """The unit of a name, as :func:`label` gives it (empty when none is known)."""
+    return _words_unit(name)[1]
 
 
 def short(name: str) -> str:
-    """A compact name for legends and tick labels: ``a.dependency`` stays as is."""
-    return name.replace("_", " ")
+    """Human words for a name, without its unit: ``goodwill_b`` gives "B's goodwill"."""
+    return _words_unit(name)[0]
+
+
+def by_words(by) -> str:
+    """Human words for a grouping: one column, or several joined."""
+    if by is None or (not isinstance(by, str) and not by):
+        return "all runs together"
+    cols = [by] if isinstance(by, str) else list(by)
+    return " and ".join(short(c) for c in cols)
