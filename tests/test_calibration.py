@@ -4,9 +4,11 @@ whatever the executor and after a SIGKILL, the results folder and its page."""
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import math
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -293,6 +295,11 @@ def test_the_command_writes_the_folder_and_shows_generation_threshold_and_rate(t
     page = (out / "index.html").read_text()
     for title in ("Posterior marginals", "Posterior pairs", "predictive check", "threshold"):
         assert title in page
+    for stem in ("marginals", "pairs", "predictive", "thresholds"):
+        assert f'<figure id="{stem}"' in page
+    axes = json.loads(html.unescape(re.search(r'id="marginals" data-axes="([^"]*)"', page)[1]))
+    assert {a["x"] for a in axes} == {"alternatives (0-1)", "barriers (0-1)"}
+    assert re.search(r'<td class="[^"]*" >env.barriers</td>', page)  # the posterior's table
     # a rerun has nothing left to do and keeps the posterior
     assert main(["calibrate", str(spec), "--executor", "serial", "--out", str(out)]) == 0
     pd.testing.assert_frame_equal(load_calibration_results(out)["posterior"], post)

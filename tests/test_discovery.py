@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 import sim
 from sim.cli.main import main
@@ -17,7 +18,7 @@ from sim.experiment import discovery as sd
 from sim.experiment import lock
 from sim.experiment.runner import run_experiment
 from sim.model.outcomes import OUTCOME_CLASSES
-from sim.views import report
+from sim.views import report, style
 
 FIXTURES = Path(__file__).parent / "fixtures" / "experiments"
 PNG_URI = '<img src="data:image/png;base64,'
@@ -146,8 +147,10 @@ def test_discover_on_a_sweep_prints_the_box_and_writes_its_page(swept, capsys):
     text = page.read_text()
     assert text.count(PNG_URI) >= 2 and "peeling trajectory" in text
     assert "<script" not in text and not re.search(r"""(src|href)=["']https?:""", text)
-    for factor in box.restricted:
-        assert re.search(rf'<td class="[^"]*" >{re.escape(factor)}</td>', text)
+    for factor in box.restricted:  # each limit names its factor, and in words
+        words = re.escape(str(escape(style.label(factor))))
+        cells = rf'<td class="[^"]*" >{re.escape(factor)}</td>\s*<td class="[^"]*" >{words}</td>'
+        assert re.search(cells, text)
     left = [p for p in swept.iterdir() if p.name.startswith(".") and p.name != lock.LOCK]
     assert not left  # written atomically
 

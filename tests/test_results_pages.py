@@ -17,6 +17,7 @@ from sim.experiment import lock
 from sim.experiment.runner import run_experiment
 from sim.scenario import list_scenarios, load_scenario
 from sim.views import plots
+from sim.views.page import html_table
 from sim.views.scenario_run import NO_EXPECTATIONS_NOTE, demo_table, load_study, run_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,3 +249,12 @@ def test_run_of_a_scenario_without_expectations_checks_and_marks_nothing(tmp_pat
             cells = (cls, round(share * 12), f"{share:.2f}")
             row = r"\s*".join(rf"<td[^>]*>{c}</td>" for c in cells) + r"\s*</tr>"
             assert re.search(row, page), cls
+
+
+def test_a_table_escapes_its_text_and_headings_and_formats_its_numbers():
+    frame = pd.DataFrame({"runs <of interest>": ["intimacy < 0.5", "A's"], "n": [1234, 5]})
+    text = str(html_table(frame))
+    assert "<of interest>" not in text and "intimacy < 0.5" not in text
+    assert re.search(r"<th [^>]*>runs &lt;of interest&gt;</th>", text)
+    assert re.search(r'<td class="[^"]*" >intimacy &lt; 0.5</td>', text)
+    assert re.search(r'<td class="[^"]* num" >1,234</td>', text)

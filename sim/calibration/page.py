@@ -1,7 +1,7 @@
 """The calibration's page: posterior marginals and pairs, thresholds, the predictive check.
 
-``index.html`` in the results folder is one self-contained file built with the results
-pages' machinery (:mod:`sim.views.page`): what was fitted to what, the posterior's
+``index.html`` in the results folder is one self-contained file, the template
+``calibration.html`` of the results pages' machinery (:mod:`sim.views.page`): what was fitted to what, the posterior's
 summary, the figures (each with its caption; PNG and SVG in ``figures/``), the
 posterior predictive check against every target, the acceptance threshold and rate by
 generation and how it ran. The densities are pyabc's weighted kernel density estimates
@@ -15,13 +15,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from sim import atomic
 from sim.calibration.spec import CalibrationSpec
 from sim.views import style
-from sim.views.figures import Drawn
-from sim.views.page import document, esc, figure_html, html_table, paragraphs, write_html
+from sim.views.figures import Drawn, axes_info, smallest_tick
+from sim.views.page import figure_block, html_table, paragraphs, render, write_html
 
 FIGURES = "figures"
 """Folder of the figures inside the results folder."""
@@ -81,7 +82,7 @@ def marginals(spec: CalibrationSpec, posterior: pd.DataFrame) -> Drawn:
         ax.fill_between(x[inside], 0, pdf[inside], color=style.colour(0), alpha=0.25)
         ax.set_xlim(p.low, p.high)
         ax.set_ylim(bottom=0)
-        ax.set_xlabel(p.name)
+        ax.set_xlabel(style.label(p.name))
         ax.set_ylabel("posterior density")
         rows += [
             {"parameter": p.name, "x": float(a), "density": float(b)}
@@ -92,7 +93,9 @@ def marginals(spec: CalibrationSpec, posterior: pd.DataFrame) -> Drawn:
     caption = (
         "Posterior density of each fitted parameter over its prior's support: a weighted "
         "kernel density estimate of the last generation's particles (pyabc's kde_1d); "
-        "the shaded part is the 90 % credible interval (weighted 5 % and 95 % quantiles)."
+        "the shaded part is the 90 % credible interval (weighted 5 % and 95 % quantiles). "
+        "A narrow peak is a parameter the targets pin down; a curve as flat as the prior "
+        "is one they say little about."
     )
     return Drawn(fig, caption, pd.DataFrame(rows))
 
@@ -119,12 +122,14 @@ def pairs(spec: CalibrationSpec, posterior: pd.DataFrame) -> Drawn | None:
             ax.set_xlim(px.low, px.high)
             ax.set_ylim(py.low, py.high)
             if i == n - 1:
-                ax.set_xlabel(px.name)
+                ax.set_xlabel(style.label(px.name))
             if j == 0:
-                ax.set_ylabel(py.name)
+                ax.set_ylabel(style.label(py.name))
     caption = (
         "The last generation's particles for every pair of fitted parameters, each axis over "
-        "its prior's support; the heavier a particle's weight, the darker its dot."
+        "its prior's support; the heavier a particle's weight, the darker its dot. A cloud "
+        "along a diagonal is a trade-off: the targets fix a combination of the two, not "
+        "each one."
     )
     return Drawn(fig, caption, posterior[[*spec.names, "weight"]].copy())
 
@@ -242,36 +247,36 @@ def write_page(
         ("predictive", "Posterior predictive check", predictive_figure(table)),
         ("thresholds", "Acceptance threshold by generation", thresholds(generations)),
     ]
-    blocks = []
+    blocks: dict[str, list[Markup]] = {}
     for stem, title, d in drawn:
+        blocks[stem] = []
         if d is None:
             continue
         png, svg = folder / FIGURES / f"{stem}.png", folder / FIGURES / f"{stem}.svg"
         _save(d, png)
         _save(d, svg)
         link = f"{FIGURES}/{stem}.svg"
-        blocks.append(figure_html(png, stem, title, d.caption, link))
+        axes, tick = axes_info(d.figure), smallest_tick(d.figure)
+        blocks[stem].append(
+            figure_block(png.read_bytes(), stem, title, d.caption, link, axes, tick)
+        )
     shown = table[["statistic", "what", "target", "median", "q05", "q95", "inside"]].rename(
         columns={"q05": "5 %", "q95": "95 %", "inside": "target within 90 %?"}
     )
     shown["target within 90 %?"] = shown["target within 90 %?"].map({True: "yes", False: "no"})
     gens = generations.rename(columns={"samples": "candidates"})
-    body = f"""<h1>relsim calibration: {esc(spec.name)}</h1>
-<p>{esc(spec.description)}</p>
-{paragraphs(INTRO)}
-<h2>Posterior</h2>
-{html_table(summary(spec, posterior))}
-{blocks[0]}
-{"".join(blocks[1:2]) if len(spec.parameters) > 1 else ""}
-<h2>Posterior predictive check</h2>
-{html_table(shown)}
-{blocks[-2]}
-<h2>Generations</h2>
-{html_table(gens)}
-{blocks[-1]}
-<h2>How it ran</h2>
-{_settings(spec, manifest)}
-<p class="muted">Data in this folder: <code>posterior.parquet</code>,
-<code>generations.parquet</code>, <code>predictive.parquet</code>, pyabc's database
-<code>abc.db</code> and <code>manifest.json</code>.</p>"""
-    return write_html(folder / "index.html", document(f"relsim calibration {spec.name}", body))
+    body = render(
+        "calibration.html",
+        title=f"relsim calibration {spec.name}",
+        name=spec.name,
+        description=spec.description,
+        intro=paragraphs(INTRO),
+        posterior=html_table(summary(spec, posterior)),
+        posterior_figures=blocks["marginals"] + blocks["pairs"],
+        predictive=html_table(shown),
+        predictive_figure=blocks["predictive"][0],
+        generations=html_table(gens),
+        generations_figure=blocks["thresholds"][0],
+        settings=_settings(spec, manifest),
+    )
+    return write_html(folder / "index.html", body)

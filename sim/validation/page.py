@@ -2,7 +2,8 @@
 
 The page states every target, its sources, the model's value and whether it is met,
 then shows the figures with their captions and the full citations. It is one
-self-contained file built with the results pages' machinery (:mod:`sim.views.page`);
+self-contained file, the template ``validation.html`` of the results pages'
+machinery (:mod:`sim.views.page`);
 every file is written atomically (:mod:`sim.atomic`).
 """
 
@@ -19,7 +20,8 @@ from sim.experiment import provenance as prov
 from sim.validation import figures, report
 from sim.validation.run import Validation
 from sim.views import style
-from sim.views.page import document, esc, figure_html, html_table, paragraphs, write_html
+from sim.views.figures import axes_info, smallest_tick
+from sim.views.page import figure_block, html_table, paragraphs, render, write_html
 
 FIGURES = "figures"
 """Folder of the figures inside the validation's folder."""
@@ -75,25 +77,30 @@ def _summary_table(v: Validation) -> str:
     return html_table(frame.rename(columns={"model": "model value", "met": "met?"}))
 
 
-def _targets_section(v: Validation) -> str:
+def _targets(v: Validation) -> list[dict[str, object]]:
+    """What the page says of each target: its words, the model's values, whether met."""
     items = []
     for o in v.outcomes:
         t = o.target
-        state = "met" if o.met else "not met"
         values = ", ".join(
             f"{'' if name == 'value' else name + ' '}{report._value(c.value)}"
             for name, c in o.checks.items()
         )
-        error = f"<br><em>Not computed: {esc(o.error)}.</em>" if o.error else ""
-        cites = "; ".join(esc(s.full()) for s in t.sources)
         items.append(
-            f'<li id="{esc(t.id)}"><strong>{esc(t.id)}: {esc(t.what)}</strong> '
-            f"({esc(t.population)}, measure <code>{esc(t.measure)}</code>): model "
-            f"{esc(values)}; {esc(_target_words(o))}; <strong>{state}</strong>."
-            f"{error}<br>{esc(' '.join(t.note.split()))}"
-            f'<br><span class="muted">{cites}</span></li>'
+            {
+                "id": t.id,
+                "what": t.what,
+                "population": t.population,
+                "measure": t.measure,
+                "values": values,
+                "words": _target_words(o),
+                "met": o.met,
+                "error": o.error,
+                "note": " ".join(t.note.split()),
+                "cites": [s.full() for s in t.sources],
+            }
         )
-    return f"<ul>{''.join(items)}</ul>"
+    return items
 
 
 def _target_words(o) -> str:
@@ -111,12 +118,9 @@ def _target_words(o) -> str:
     return f"published {published}; allowed {allowed}"
 
 
-def _references(v: Validation) -> str:
-    seen = {}
-    for o in v.outcomes:
-        for s in o.target.sources:
-            seen.setdefault(s.full(), None)
-    return "<ul>" + "".join(f"<li>{esc(c)}</li>" for c in sorted(seen)) + "</ul>"
+def _references(v: Validation) -> list[str]:
+    """Every source cited by a target, once each, in order."""
+    return sorted({s.full() for o in v.outcomes for s in o.target.sources})
 
 
 def _settings(v: Validation, info: dict) -> str:
@@ -170,9 +174,11 @@ def write_validation(v: Validation, folder: str | Path, targets_file: str = "") 
         _save(d, svg)
         saved += [png, svg]
         link = f"{FIGURES}/{stem}.svg"
-        blocks.append(figure_html(png, stem, title, d.caption, link))
-        if d.table is not None:
-            blocks.append(html_table(d.table))
+        table = html_table(d.table) if d.table is not None else ""
+        axes, tick = axes_info(d.figure), smallest_tick(d.figure)
+        blocks.append(
+            figure_block(png.read_bytes(), stem, title, d.caption, link, axes, tick, table)
+        )
         tables[stem] = d.data.to_dict(orient="list")
     missing = figures.missing_figures(v, [s for s, _, _ in drawn])
     info = provenance(v, targets_file)
@@ -182,22 +188,18 @@ def write_validation(v: Validation, folder: str | Path, targets_file: str = "") 
         if v.met
         else f"{report.summary(v)}. Not met: {', '.join(o.target.id for o in v.failing())}."
     )
-    shortfalls = "".join(f"<li>{esc(line)}</li>" for line in report.shortfalls(v))
-    body = f"""<h1>relsim validation</h1>
-{paragraphs(INTRO)}
-<p><strong>{esc(verdict)}</strong></p>
-<h2>Targets</h2>
-{_summary_table(v)}
-{f"<h3>Not met</h3><ul>{shortfalls}</ul>" if shortfalls else ""}
-<h2>What each target says</h2>
-{_targets_section(v)}
-<h2>Figures</h2>
-{"".join(blocks) or "<p>No figures.</p>"}
-{"".join(f'<p class="muted">{esc(m)}</p>' for m in missing)}
-<h2>References</h2>
-{_references(v)}
-<h2>How it ran</h2>
-{_settings(v, info)}
-<p class="muted">Data: <code>validation.json</code> in this folder holds every value.</p>"""
-    page = write_html(folder / "index.html", document("relsim validation", body))
+    body = render(
+        "validation.html",
+        title="relsim validation",
+        intro=paragraphs(INTRO),
+        verdict=verdict,
+        summary=_summary_table(v),
+        shortfalls=report.shortfalls(v),
+        targets=_targets(v),
+        figures=blocks,
+        missing=missing,
+        references=_references(v),
+        settings=_settings(v, info),
+    )
+    page = write_html(folder / "index.html", body)
     return Written(page, data, saved)

@@ -4,7 +4,8 @@ The runs of interest are those of an outcome class, or those whose final metric 
 a threshold; PRIM (EMA Workbench's, see :mod:`sim.experiment.discovery`) finds the
 boxes of factor space they gather in. The page ``results/NAME/discovery_<what>.html``
 shows each box: its limits, its coverage and density, the peeling trajectory it was
-chosen from and the runs around it, in one self-contained file. Plotting is imported
+chosen from and the runs around it, in one self-contained file (the template
+``discovery.html``). Plotting is imported
 when a page is written, so that importing ``sim`` does not load matplotlib.
 """
 
@@ -16,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
 from sim.errors import InputError
 from sim.experiment import discovery as sd
@@ -163,7 +165,7 @@ def page_path(results: str | Path, what: sd.Target) -> Path:
     return Path(results) / f"discovery_{what.slug}.html"
 
 
-def _stats_table(box: sd.Box) -> str:
+def _stats_table(box: sd.Box) -> Markup:
     from sim.views.page import html_table
 
     rows = [
@@ -178,40 +180,48 @@ def _stats_table(box: sd.Box) -> str:
     return html_table(pd.DataFrame(rows, columns=["", "value", "meaning"]))
 
 
-def _limits_table(box: sd.Box) -> str:
+def _limits_table(box: sd.Box) -> Markup | None:
+    """The box's limit on each factor it restricts, with the factor in words; None when
+    it restricts none."""
+    from sim.views import style
     from sim.views.page import html_table
 
     if box.limits.empty:
-        return "<p>The box restricts no factor: it is the whole factor space.</p>"
+        return None
     rows = []
     for r in box.limits.itertuples(index=False):
         if r.values:
-            rows.append((r.factor, f"in {{{r.values}}}", "", _qp(r.qp_low), ""))
+            rows.append(
+                (r.factor, style.label(r.factor), f"in {{{r.values}}}", "", _qp(r.qp_low), "")
+            )
         else:
             rows.append(
                 (
                     r.factor,
+                    style.label(r.factor),
                     f"{r.low:.4g} to {r.high:.4g}",
                     f"{r.range_low:.4g} to {r.range_high:.4g}",
                     _qp(r.qp_low),
                     _qp(r.qp_high),
                 )
             )
-    columns = ["factor", "box", "runs span", "qp of the low limit", "qp of the high limit"]
-    note = (
-        '<p class="muted">qp: the quasi-p value of each restricted limit (Bryant and '
-        "Lempert 2010, a one-sided binomial test as EMA Workbench computes it): the chance "
-        "of a density this high were the limit not restricted; empty where the limit is "
-        "left at the runs' edge.</p>"
-    )
-    return html_table(pd.DataFrame(rows, columns=columns)) + note
+    columns = [
+        "factor",
+        "in words",
+        "box",
+        "runs span",
+        "qp of the low limit",
+        "qp of the high limit",
+    ]
+    return html_table(pd.DataFrame(rows, columns=columns))
 
 
 def _qp(value: float) -> str:
     return "" if pd.isna(value) else f"{value:.2g}"
 
 
-def _box_section(found: sd.Discovery, box: sd.Box) -> str:
+def _box(found: sd.Discovery, box: sd.Box) -> dict[str, object]:
+    """What the page shows of one box: its statistics, limits, figures and trajectory."""
     from sim.views import figures
     from sim.views.page import drawn_html, html_table
 
@@ -229,32 +239,31 @@ def _box_section(found: sd.Discovery, box: sd.Box) -> str:
         drawn.append(
             (f"box-{n}-runs", "the runs", figures.box_scatter(found.x, found.y, box.limits, n))
         )
-    blocks = "".join(drawn_html(d, anchor, title) for anchor, title, d in drawn)
+    blocks = [drawn_html(d, anchor, title) for anchor, title, d in drawn]
     for _, _, d in drawn:
         d.figure.clear()
     table = box.trajectory[["coverage", "density", "mass", "res_dim", "n", "k"]]
-    return f"""<h2 id="box-{n}">Box {n}</h2>
-{_stats_table(box)}
-<h3>Limits</h3>
-{_limits_table(box)}
-{blocks}
-<details><summary>peeling trajectory, step by step</summary>
-{html_table(table.rename_axis("step").reset_index())}</details>"""
+    return {
+        "number": n,
+        "stats": _stats_table(box),
+        "limits": _limits_table(box),
+        "figures": blocks,
+        "trajectory": html_table(table.rename_axis("step").reset_index()),
+    }
 
 
 def write_page(results: str | Path, found: sd.Discovery) -> Path:
     """Write the page of a discovery into its results folder; return its path."""
-    from sim.views.page import document, esc, html_table, write_html
+    from sim.views.page import html_table, render, write_html
 
     root = Path(results)
     spec = results_spec(root)
     manifest = ResultStore(root).read_manifest()
     what = found.target.describe()
-    share = found.hits / found.runs
     settings = [
         ("runs of interest", what),
         ("runs used", f"{found.runs:,} finished runs"),
-        ("of interest", f"{found.hits:,} ({share:.1%})"),
+        ("of interest", f"{found.hits:,} ({found.hits / found.runs:.1%})"),
         ("factors peeled", ", ".join(found.factors)),
         ("density wanted", f"{found.settings['density']:g}"),
         ("smallest box (mass_min)", f"{found.settings['mass_min']:g}"),
@@ -273,29 +282,22 @@ def write_page(results: str | Path, found: sd.Discovery) -> Path:
         ("EMA Workbench", _version("ema_workbench")),
         ("results identity hash", str(manifest.get("identity_hash", ""))),
     ]
-    link = '<a href="index.html">experiment page</a> | ' if (root / "index.html").is_file() else ""
-    boxes = "".join(_box_section(found, b) for b in found.boxes)
-    body = f"""<p class="muted">{link}<a href="../index.html">all results</a></p>
-<h1>{esc(spec.name)}: where runs have {esc(what)}</h1>
-<p>{found.hits:,} of the {found.runs:,} finished runs ({share:.0%}) have {esc(what)}.
-PRIM, the patient rule induction method (Friedman and Fisher 1999) as EMA Workbench
-implements it, peels thin slices off the factor space, each time the one that raises the
-share of such runs inside the most, until the box holds too few runs, then pastes back
-what pays. Each box along the way trades coverage (how many of all such runs it holds)
-for density (how pure it is); the box shown is the most covering whose density reaches
-{found.settings["density"]:g}, or the densest when none does.
-{
-        "A further box is sought among the runs the earlier boxes leave out."
-        if len(found.boxes) > 1
-        else ""
-    }</p>
-{html_table(pd.DataFrame(settings, columns=["setting", "value"]))}
-{boxes}
-<h2>Provenance</h2>
-{html_table(pd.DataFrame(made, columns=["", "value"]))}
-<p class="muted">Data: <code>runs.parquet</code> in this folder.</p>"""
-    title = f"relsim: {spec.name}: discovery of {what}"
-    return write_html(page_path(root, found.target), document(title, body))
+    body = render(
+        "discovery.html",
+        title=f"relsim: {spec.name}: discovery of {what}",
+        experiment_page=(root / "index.html").is_file(),
+        name=spec.name,
+        what=what,
+        hits=found.hits,
+        runs=found.runs,
+        share=found.hits / found.runs,
+        density=found.settings["density"],
+        several=len(found.boxes) > 1,
+        settings=html_table(pd.DataFrame(settings, columns=["setting", "value"])),
+        boxes=[_box(found, b) for b in found.boxes],
+        provenance=html_table(pd.DataFrame(made, columns=["", "value"])),
+    )
+    return write_html(page_path(root, found.target), body)
 
 
 def _version(name: str) -> str:
@@ -310,16 +312,9 @@ def discovery_pages(results: str | Path) -> list[Path]:
     return sorted(Path(results).glob("discovery_*.html"))
 
 
-def discovery_section(results: str | Path) -> str:
+def discovery_section(results: str | Path) -> Markup:
     """A section of the experiment's page linking its discovery pages; empty if none."""
-    from sim.views.page import esc
+    from sim.views.page import render
 
-    pages = discovery_pages(results)
-    if not pages:
-        return ""
-    items = "".join(f'<li><a href="{esc(p.name)}">{esc(p.name)}</a></li>' for p in pages)
-    return (
-        "<h2>Scenario discovery</h2>"
-        '<p class="muted">Written by <code>relsim discover</code>.</p>'
-        f"<ul>{items}</ul>"
-    )
+    pages = [p.name for p in discovery_pages(results)]
+    return Markup(render("discovery_section.html", pages=pages))

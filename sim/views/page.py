@@ -72,8 +72,9 @@ def esc(x: object) -> str:
 
 
 def html_table(frame: pd.DataFrame, numeric_format: str = "{:.3g}") -> Markup:
-    """A data frame as an HTML table (pandas' Styler): floats formatted, integers with
-    thousands commas, numbers right-aligned, missing values blank; no index."""
+    """A data frame as an HTML table (pandas' Styler): text and headings escaped, floats
+    formatted, integers with thousands commas, numbers right-aligned, missing values
+    blank; no index."""
     numeric = [
         c
         for c in frame.columns
@@ -88,7 +89,8 @@ def html_table(frame: pd.DataFrame, numeric_format: str = "{:.3g}") -> Markup:
     uuid = hashlib.sha1(frame.to_json().encode()).hexdigest()[:8]
     styler = (
         Styler(frame, cell_ids=False)
-        .format(formats, na_rep="")
+        .format(formats, na_rep="", escape="html")
+        .format_index(escape="html", axis=1)
         .hide(axis="index")
         .set_td_classes(classes)
         .set_uuid(uuid)
