@@ -201,6 +201,9 @@ def test_morris_figure_one_point_per_factor(morris_results):
     np.testing.assert_allclose(x, drawn.data["mu_star"])
     np.testing.assert_allclose(y, drawn.data["sigma"])
     assert ax.get_xlabel().startswith("mu*") and ax.get_ylabel().startswith("sigma")
+    assert [t.get_text() for t in ax.texts] == [style.short(f) for f in drawn.data["factor"]]
+    assert drawn.caption.startswith(f"Morris screening of final {style.short('intimacy')}:")
+    assert "Look to the right for the factors that matter most" in drawn.caption
     _not_blank(drawn)
 
 
@@ -218,6 +221,7 @@ def test_draw_results_writes_png_svg_and_index(grid):
         ({"kind": "timeseries", "series": ["intimacy", "nonsense"]}, "plots[0].series"),
         ({"kind": "regime", "x": "a.dependency", "y": "a.nope"}, "plots[0].y"),
         ({"kind": "regime", "x": "a.dependency", "y": "env.problem_rate", "metric": "x"}, "metric"),
+        ({"kind": "regime", "x": "a.dependency", "y": "env.problem_rate", "facet": "no"}, "facet"),
         ({"kind": "outcomes", "by": "b.nothing"}, "plots[0].by"),
         ({"kind": "sensitivity"}, "plots[0].kind"),
         ({"kind": "pie"}, "plots[0].kind"),
@@ -294,3 +298,80 @@ def test_binned_levels_start_at_the_smallest_value_not_below_it():
     frame = pd.DataFrame({"x": np.linspace(0.0, 1.0, 41)})
     labels = figures._levels(frame, "x")
     assert labels.iloc[0] == "0.00 to 0.25" and not labels.str.startswith("-").any()
+
+
+RAW = ("a.dependency", "env.problem_rate", "resentment_a", "satisfaction_a", "satisfaction_b")
+"""The fixture's factor and series names, as a figure should never show them."""
+
+
+def test_every_figure_of_the_grid_says_its_names_in_words(grid):
+    for i, plot in enumerate(grid.spec.plots):
+        drawn = plots.draw(plots.validate(plot, i, grid), grid)
+        title = plots._title(plots.validate(plot, i, grid))
+        texts = [drawn.caption, title] + [
+            t for a in figures.axes_info(drawn.figure) for t in a.values()
+        ]
+        assert not [t for t in texts for raw in RAW if raw in t], plot
+
+
+def _regime_runs() -> pd.DataFrame:
+    """Two scenarios over a 2 x 2 grid, two runs a cell; intimacy known per cell."""
+    rows = []
+    for sc, shift in (("alpha", 0.0), ("beta", 0.5)):
+        for x in (0.1, 0.9):
+            for y in (0.2, 0.8):
+                for k in range(2):
+                    rows.append(
+                        {
+                            "status": "ok",
+                            "scenario": sc,
+                            "a.dependency": x,
+                            "env.problem_rate": y,
+                            "outcome": "mutual" if x < 0.5 else "coercive",
+                            "intimacy": shift + x * y + 0.1 * k,
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+def test_a_regime_map_faceted_by_scenario_has_a_map_each_on_one_colour_scale():
+    runs = _regime_runs()
+    drawn = figures.regime(runs, "a.dependency", "env.problem_rate", "intimacy", "scenario")
+    maps = [ax for ax in drawn.figure.axes if ax.get_images() and not hasattr(ax, "_colorbar")]
+    assert [ax.get_title() for ax in maps] == ["alpha", "beta"]
+    for ax, shift in zip(maps, (0.0, 0.5), strict=True):
+        (image,) = ax.get_images()
+        assert image.get_clim() == pytest.approx((0.02 + 0.05, 0.5 + 0.72 + 0.05))
+        # row: problem rate 0.8, column: dependency 0.1; the mean of its two runs
+        assert image.get_array()[1, 0] == pytest.approx(shift + 0.08 + 0.05)
+    assert "one map per level of scenario on shared axes" in drawn.caption
+    assert drawn.figure.get_supxlabel() == style.label("a.dependency")
+    assert set(drawn.data["facet"]) == {"alpha", "beta"} and (drawn.data["runs"] == 2).all()
+
+
+def test_a_hazard_plot_faceted_has_the_life_table_of_each_panel():
+    # Panel p: x ends in year 1 (1 of 2), y never; panel q: x ends in year 2 (1 of 2).
+    runs = pd.DataFrame(
+        {
+            "status": "ok",
+            "f": ["p", "p", "p", "q", "q", "q"],
+            "g": ["x", "x", "y", "x", "x", "y"],
+            "step_ended": [10, -1, -1, 60, -1, -1],
+        }
+    ).assign(ended=lambda t: t["step_ended"] >= 0)
+    drawn = figures.hazard(runs, 104, "g", 52, facet="f")
+    p, q = drawn.figure.axes
+    assert [p.get_title(), q.get_title()] == ["f p", "f q"]
+    hazards = {
+        (ax.get_title(), patch.get_label()): patch.get_data()[0].tolist()
+        for ax in (p, q)
+        for patch in ax.patches
+    }
+    assert hazards == {
+        ("f p", "x"): [0.5, 0.0],
+        ("f p", "y"): [0.0, 0.0],
+        ("f q", "x"): [0.0, 0.5],
+        ("f q", "y"): [0.0, 0.0],
+    }
+    assert set(drawn.data["panel"]) == {"p", "q"}
+    assert "one panel per f on shared axes" in drawn.caption

@@ -1,12 +1,12 @@
 """The calibration's page: posterior marginals and pairs, thresholds, the predictive check.
 
 ``index.html`` in the results folder is one self-contained file, the template
-``calibration.html`` of the results pages' machinery (:mod:`sim.views.page`): what was fitted to what, the posterior's
-summary, the figures (each with its caption; PNG and SVG in ``figures/``), the
-posterior predictive check against every target, the acceptance threshold and rate by
-generation and how it ran. The densities are pyabc's weighted kernel density estimates
-(``pyabc.visualization.kde.kde_1d``); the quantiles are weighted
-(``pyabc.weighted_statistics.weighted_quantile``).
+``calibration.html`` of the results pages' machinery (:mod:`sim.views.page`): what was
+fitted to what, the posterior's summary, the figures (each with its caption; PNG and
+SVG in ``figures/``), the posterior predictive check against every target, the
+acceptance threshold and rate by generation and how it ran. The densities are pyabc's
+weighted kernel density estimates (``pyabc.visualization.kde.kde_1d``); the quantiles
+are weighted (``pyabc.weighted_statistics.weighted_quantile``).
 """
 
 from __future__ import annotations

@@ -435,7 +435,8 @@ def outcome_shares(
     )
     caption = (
         f"Share of runs ending in each outcome class, one bar per level of {_by_text(by)}"
-        f"{where} ({count_range(counts)} runs a bar).{marks}"
+        f"{where} ({count_range(counts)} runs a bar). Compare the bars for how "
+        f"{_by_text(by)} shifts couples between classes.{marks}"
     )
     return Drawn(fig, caption, pd.concat(frames, ignore_index=True))
 
@@ -457,30 +458,31 @@ def regime(
     x: str,
     y: str,
     metric: str | None = None,
-    facet: str | None = None,
+    facet: str | Sequence[str] | None = None,
 ) -> Drawn:
     """A map over two factors: the dominant outcome class, or a metric's mean, per cell.
 
     With no metric each cell is coloured by its most common outcome class and
     annotated with that class's share of the cell's runs; with a metric each cell is
-    coloured by the metric's mean over the cell's runs and annotated with it. A facet
-    draws one map per level of a third factor.
+    coloured by the metric's mean over the cell's runs and annotated with it, on one
+    colour scale for every map. ``facet`` (a column or several: a third factor, the
+    scenario) draws one map per level on shared axes.
     """
     ok = runs[runs["status"] == "ok"].copy()
     ok["_x"], ok["_y"] = _cells(ok[x]), _cells(ok[y])
+    ok["_panel"] = _levels(ok, facet).to_numpy()
     if metric is not None:
-        keys = ["_x", "_y"] + ([facet] if facet else [])
-        cell_means = ok.groupby(keys)[metric].mean()
+        cell_means = ok.groupby(["_x", "_y", "_panel"])[metric].mean()
         lo, hi = float(np.nanmin(cell_means)), float(np.nanmax(cell_means))
-    facets = sorted(ok[facet].unique()) if facet else [None]
-    fig, axes = _figure(len(facets), width=4.8, height=4.2)
+    facets = _ordered(ok["_panel"], ok, facet)
+    fig, axes = _figure(len(facets), width=4.8, height=4.2, share=len(facets) > 1)
     xs, ys = sorted(ok["_x"].unique()), sorted(ok["_y"].unique())
     classes = _class_order(ok["outcome"].unique())
     cmap_classes = ListedColormap([style.outcome_colour(c, i) for i, c in enumerate(classes)])
     rows = []
     image = None
     for ax, level in zip(axes, facets, strict=True):
-        part = ok if level is None else ok[ok[facet] == level]
+        part = ok[ok["_panel"] == level]
         grid = np.full((len(ys), len(xs)), np.nan)
         text = np.full((len(ys), len(xs)), "", dtype=object)
         for (cx, cy), cell in part.groupby(["_x", "_y"]):
@@ -495,7 +497,7 @@ def regime(
                 text[i, j] = f"{grid[i, j]:.2f}"
             rows.append(
                 {
-                    "facet": level,
+                    "facet": None if _is_none(facet) else level,
                     "x": cx,
                     "y": cy,
                     "runs": len(cell),
@@ -547,26 +549,30 @@ def regime(
                     )
         ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
         ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
-        ax.set_xlabel(style.label(x))
-        ax.set_ylabel(style.label(y))
         ax.grid(False)
-        ax.set_title(f"{facet} = {level:g}" if facet else (metric or "dominant outcome"))
+        what = style.short(metric) if metric else "dominant outcome class"
+        ax.set_title(_panel_title(facet, level) if len(facets) > 1 else what)
+    _panel_labels(fig, axes, style.label(x), style.label(y))
+    where = f", one map per level of {_by_text(facet)} on shared axes" if len(facets) > 1 else ""
     if metric is None:
         bar = fig.colorbar(image, ax=axes, ticks=range(len(classes)))
         bar.ax.set_yticklabels(classes)
         bar.set_label("dominant outcome class")
         caption = (
-            f"Dominant outcome class over {x} and {y}"
-            + (f", one map per level of {facet}" if facet else "")
-            + "; each cell is annotated with the share of its runs in that class."
+            f"The most common outcome class of the runs in each cell of {style.short(x)} and "
+            f"{style.short(y)}{where}, annotated with the share of the cell's runs in it. "
+            "Look for the borders where the colour changes: the values of the two factors "
+            "at which couples tip from one outcome to another; a low share marks a cell "
+            "where no class dominates."
         )
     else:
         bar = fig.colorbar(image, ax=axes)
         bar.set_label(style.label(metric))
         caption = (
-            f"Mean final {metric} over {x} and {y}"
-            + (f", one map per level of {facet}" if facet else "")
-            + "; each cell shows the mean over its runs."
+            f"The mean final {style.short(metric)} of the runs in each cell of "
+            f"{style.short(x)} and {style.short(y)}{where}, on one colour scale. Look for "
+            "the direction in which the colour changes fastest: the factor that moves "
+            f"{style.short(metric)} most there."
         )
     n = pd.DataFrame(rows)["runs"] if rows else pd.Series([0])
     caption += f" {count_range(n)} runs a cell."
@@ -639,9 +645,12 @@ def sensitivity(indices: Mapping[str, pd.DataFrame], kind: str) -> Drawn:
         )
     else:
         caption = (
-            f"Morris screening of final {', '.join(metrics)}: mean absolute elementary effect "
-            "(mu*) against their standard deviation (sigma), computed by SALib from each design "
-            "point's mean over its replicates; high sigma marks non-linearity or interaction."
+            f"Morris screening of final {', '.join(style.short(m) for m in metrics)}: for each "
+            "factor, the mean absolute elementary effect (mu*) against the standard deviation "
+            "of its elementary effects (sigma), computed by SALib from each design point's "
+            "mean over its replicates. Look to the right for the factors that matter most; "
+            "high up, for those whose effect depends on the other factors or is not linear. "
+            "Factors near the origin can be fixed at any value."
         )
     return Drawn(fig, caption, pd.concat(frames, ignore_index=True))
 
@@ -779,6 +788,8 @@ def bars(runs: pd.DataFrame, metrics: Sequence[str], by: str | Sequence[str] | N
         f"{_by_text(by)}, with a whisker from the 5th to the 95th percentile "
         f"({count_range(counts)} runs a group)"
         + ("; metrics of different units have panels of their own." if n > 1 else ".")
+        + f" Compare the heights of a metric's bars across the levels of {_by_text(by)}; "
+        "whiskers that overlap much mark a difference small beside the spread of the runs."
     )
     return Drawn(fig, caption, pd.concat(rows, ignore_index=True))
 
@@ -801,6 +812,8 @@ def profile(runs: pd.DataFrame, prefixes: Sequence[str], by: str | Sequence[str]
     labels = _levels(ok, by)
     order = _ordered(labels, ok, by)
     fig, axes = _figure(len(order), width=4.6, height=3.6)
+    found = {style.unit(c) for p in prefixes for _, c in profile_columns(ok.columns, p)}
+    units = found.pop() if len(found) == 1 else ""
     rows = []
     for ax, group in zip(axes, order, strict=True):
         part = ok[(labels == group).to_numpy()]
@@ -815,19 +828,24 @@ def profile(runs: pd.DataFrame, prefixes: Sequence[str], by: str | Sequence[str]
                 hi = np.nanquantile(values, BAND[1], axis=0) if len(values) else med
             c = style.colour(k)
             ax.fill_between(ages, lo, hi, color=c, alpha=0.15, lw=0)
-            ax.plot(ages, med, color=c, ls=style.dash(k), marker="o", ms=3, label=prefix)
+            ax.plot(
+                ages, med, color=c, ls=style.dash(k), marker="o", ms=3, label=style.short(prefix)
+            )
             rows.append(
                 pd.DataFrame(
                     {"group": group, "prefix": prefix, "age": ages, "median": med, "q05": lo}
                 ).assign(q95=hi)
             )
         ax.set_xlabel("relationship age (weeks)")
-        ax.set_ylabel("value (median over runs)")
-        ax.set_title(f"{_by_text(by)} = {group}" if by else "all runs")
+        ax.set_ylabel(f"median over runs ({units})" if units else "median over runs")
+        ax.set_title(_panel_title(by, group))
     axes[0].legend(loc="best")
     caption = (
-        f"{', '.join(prefixes)} by relationship age, one line each: the median over runs with "
-        f"a band from the 5th to the 95th percentile, one panel per level of {_by_text(by)}."
+        f"{', '.join(style.short(p) for p in prefixes)} by relationship age, one line each: "
+        "the median over runs with a band from the 5th to the 95th percentile, one panel per "
+        f"level of {_by_text(by)}. Look for where the lines part or cross as relationships "
+        "age, and compare the panels for how that changes with "
+        f"{_by_text(by)}."
     )
     return Drawn(fig, caption, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())
 
@@ -862,7 +880,7 @@ def bands(series: pd.DataFrame, names: Sequence[str], note: str = "") -> Drawn:
     for ax, (stem, members) in zip(axes, panels, strict=True):
         for i, name in enumerate(members):
             s = series.groupby("step")[name].quantile([0.5, *BAND]).unstack()
-            label = f"partner {name[-1]}" if len(members) > 1 else style.short(name)
+            label = f"partner {name[-1].upper()}" if len(members) > 1 else style.short(name)
             c = style.colour(i)
             ax.fill_between(s.index, s[BAND[0]], s[BAND[1]], color=c, alpha=0.2, lw=0)
             ax.plot(s.index, s[0.5], color=c, ls=style.dash(i), label=label)
@@ -881,13 +899,16 @@ def bands(series: pd.DataFrame, names: Sequence[str], note: str = "") -> Drawn:
         if values.size and np.nanmin(values) >= 0 and np.nanmax(values) <= 1:
             ax.set_ylim(0, 1)
         ax.set_xlabel(style.label("step"))
+        ax.set_ylabel(style.pair_label(stem) if len(members) > 1 else style.label(members[0]))
         ax.set_title(style.short(stem))
         if len(members) > 1:
             ax.legend(loc="best")
     n = int(series["run"].nunique()) if len(series) else 0
     caption = (
         f"Median (line) and 5-95 % band (shade) over the {n} runs, week by week; the "
-        f"series of partners a and b are drawn apart in one panel. {note}"
+        "series of partners A and B are drawn apart in one panel. Look for where the "
+        "median settles and how wide the band grows: a wide band is couples whose paths "
+        f"part. {note}"
     ).strip()
     return Drawn(fig, caption, pd.concat(rows, ignore_index=True) if rows else pd.DataFrame())
 
@@ -925,7 +946,8 @@ def expected_outcomes(runs: pd.DataFrame, expected: Mapping[str, float], steps: 
     caption = (
         f"Share of the {len(ok)} runs in each outcome class after {steps} weeks. Coloured "
         "bars are the classes the scenario expects, grey bars the others; the dashed line "
-        "on each expected class is the least share it expects."
+        "on each expected class is the least share it expects: a coloured bar below its "
+        "line misses the expectation."
     )
     data = pd.DataFrame(
         {
@@ -1026,53 +1048,76 @@ def survival(runs: pd.DataFrame, steps: int, by, per_year: int, facet=None) -> D
     where = f", one panel per {_by_text(facet)} on shared axes" if n > 1 else ""
     caption = (
         "Kaplan-Meier estimate of the share of couples still together (step line; shade: "
-        f"95 % confidence band), {_lines(by)}{where}. "
-        + _censoring(ended, steps, ok["_group"] + " " + panels)
+        f"95 % confidence band), {_lines(by)}{where}. The lower a curve, the more of "
+        "its couples have ended; where the bands of two curves part, their difference "
+        "is more than chance. " + _censoring(ended, steps, ok["_group"] + " " + panels)
     )
     data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return Drawn(fig, caption, data)
 
 
-def hazard(runs: pd.DataFrame, steps: int, by, per_year: int) -> Drawn:
-    """The hazard of ending in each year (a life table), one line of steps per group.
+def hazard(runs: pd.DataFrame, steps: int, by, per_year: int, facet=None) -> Drawn:
+    """The hazard of ending in each year (a life table), one line of steps per group and
+    one panel per level of ``facet`` on shared axes.
 
     Runs shorter than a year get one interval, the weeks run. Parameters as
     :func:`survival`.
     """
+    ok0 = runs[runs["status"] == "ok"]
+    by, facet = small_multiples(ok0, by, facet)
     ok, weeks, ended = _endings(runs, steps, by)
-    order = _ordered(ok["_group"], ok, by)
+    panels = _levels(ok, facet)
+    order, panel_order = _ordered(ok["_group"], ok, by), _ordered(panels, ok, facet)
     width = per_year if steps >= per_year else steps
     intervals = steps // width
-    table = surv.life_table(weeks, ended, width, intervals, ok["_group"].to_numpy(), order)
-    fig, (ax,) = _figure(1, width=6.0, height=4.0)
+    n = len(panel_order)
+    fig, axes = _figure(n, ncols=min(n, 4), width=4.0 if n > 1 else 6.0, height=3.4, share=n > 1)
     edges = np.arange(intervals + 1) * width / per_year
-    for i, group in enumerate(order):
-        part = table[table["group"] == group]
-        if len(part):
-            ax.stairs(
-                part["hazard"].to_numpy(),
-                edges,
-                color=style.colour(i),
-                ls=style.dash(i),
-                lw=1.6,
-                label=group,
-                baseline=None,
-            )
-    ax.set_xlim(0, edges[-1])
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel("years since the start")
-    ax.set_ylabel("hazard of ending (share a year)" if width == per_year else "hazard of ending")
-    ax.set_title("yearly hazard of ending" if width == per_year else "hazard of ending")
+    what = "yearly hazard of ending" if width == per_year else "hazard of ending"
+    tables = []
+    for ax, panel in zip(axes, panel_order, strict=True):
+        mask = (panels == panel).to_numpy()
+        groups = ok["_group"].to_numpy()[mask]
+        table = surv.life_table(weeks[mask], ended[mask], width, intervals, groups, order)
+        for i, group in enumerate(order):
+            part = table[table["group"] == group]
+            if len(part):
+                ax.stairs(
+                    part["hazard"].to_numpy(),
+                    edges,
+                    color=style.colour(i),
+                    ls=style.dash(i),
+                    lw=1.6,
+                    label=group,
+                    baseline=None,
+                )
+        ax.set_xlim(0, edges[-1])
+        ax.set_ylim(bottom=0)
+        ax.set_title(_panel_title(facet, panel) if n > 1 else what)
+        tables.append(table.assign(panel=panel) if n > 1 else table)
+    _panel_labels(
+        fig,
+        axes,
+        "years since the start",
+        "hazard of ending (share a year)" if width == per_year else "hazard of ending",
+    )
     if len(order) > 1:
-        _legend(ax, by, len(order))
+        if n > 1:
+            _figure_legend(fig, axes[0], by)
+        else:
+            _legend(axes[0], by, len(order))
     span = "year" if width == per_year else f"{width} weeks"
     rest = steps - intervals * width
+    where = f", one panel per {_by_text(facet)} on shared axes" if n > 1 else ""
     caption = (
         f"Hazard of ending in each {span}: the share of the couples still together at its "
-        f"start that ended during it (a life table), {_lines(by)}. "
-        + _censoring(ended, steps, ok["_group"])
+        f"start that ended during it (a life table), {_lines(by)}{where}. Look for the "
+        "years in which couples are most at risk, and for the line that stays highest: "
+        "those couples end soonest. "
+        + _censoring(ended, steps, ok["_group"] + " " + panels)
         + (f" The last {rest} weeks, less than a year, are left out." if rest else "")
     )
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     data = table.assign(start_year=table["start"] / per_year) if len(table) else table
     return Drawn(fig, caption, data)
 

@@ -49,7 +49,7 @@ KINDS: dict[str, dict[str, str]] = {
         "x": "factor on the x axis",
         "y": "factor on the y axis",
         "metric": "final metric to map (default: the dominant outcome class)",
-        "facet": "factor drawing one map per level",
+        "facet": FACET,
     },
     "sensitivity": {"metrics": "final metric or list (default: intimacy)"},
     "bars": {
@@ -70,7 +70,10 @@ KINDS: dict[str, dict[str, str]] = {
         "by": "factor or scenario column, or a list, one Kaplan-Meier curve per level",
         "facet": FACET,
     },
-    "hazard": {"by": "factor or scenario column, or a list, one line of yearly hazards per level"},
+    "hazard": {
+        "by": "factor or scenario column, or a list, one line of yearly hazards per level",
+        "facet": FACET,
+    },
     "cox": {
         "covariates": "column or list (default: every parameter that varies over the runs)",
         "by": "factor or scenario column, or a list, one model per level (default: one model)",
@@ -406,10 +409,11 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
     if kind in ("timeseries", "phase", "outcomes", "bars", "profile", "survival", "hazard", "cox"):
         if out["by"] is not None:
             column("by", out["by"], columns, "column")
-    if kind in ("timeseries", "phase", "outcomes", "survival") and "facet" in plot:
-        column("facet", plot["facet"], columns, "column")
+    if kind in ("timeseries", "phase", "outcomes", "survival", "hazard", "regime"):
+        if "facet" in plot:
+            column("facet", plot["facet"], columns, "column")
     if kind == "regime":
-        for key in ("x", "y", "facet"):
+        for key in ("x", "y"):
             if key in plot:
                 column(key, plot[key], numeric, "factor")
         if "metric" in plot:
@@ -521,7 +525,7 @@ def _draw(plot: Mapping[str, object], res: Results) -> figures.Drawn:
     if kind == "survival":
         return figures.survival(res.runs, res.spec.steps, plot["by"], year, facet)
     if kind == "hazard":
-        return figures.hazard(res.runs, res.spec.steps, plot["by"], year)
+        return figures.hazard(res.runs, res.spec.steps, plot["by"], year, facet)
     if kind == "cox":
         by = plot.get("by")
         models = figures.cox_models(res.runs, res.spec.steps, plot["covariates"], by)
@@ -557,8 +561,10 @@ def events(res: Results, run: int) -> figures.Drawn:
     env = {k: (int(v) if reg.REGISTRY[k].integer else float(v)) for k, v in env.items()}
     replayed = replay(a, b, env, int(row["key"]), res.spec.steps)
     factors = [f for f in res.factors if f in row.index]
+    short = figures.style.short
     where = ", ".join(
-        f"{f} {row[f]:g}" if isinstance(row[f], float) else f"{f} {row[f]}" for f in factors
+        f"{short(f)} {row[f]:g}" if isinstance(row[f], float) else f"{short(f)} {row[f]}"
+        for f in factors
     )
     title = f"run {run}" + (f": {where}" if where else "") + f", ended {row['outcome']}"
     return figures.event_strip(figures.event_table(replayed.events), replayed.intimacy, title)
@@ -588,13 +594,14 @@ def _title(plot: Mapping[str, object]) -> str:
     if kind == "outcomes":
         return f"outcome classes{facet}"
     if kind == "regime":
-        return f"regime map of {short(plot['metric']) if plot.get('metric') else 'outcome class'}"
+        what = short(plot["metric"]) if plot.get("metric") else "outcome class"
+        return f"regime map of {what} over {short(plot['x'])} and {short(plot['y'])}{facet}"
     if kind == "sensitivity":
         return f"sensitivity of {', '.join(short(n) for n in plot['metrics'])}"
     if kind == "bars":
         return ", ".join(short(n) for n in plot["metrics"])
     if kind == "profile":
-        return f"{', '.join(plot['metrics'])} by relationship age"
+        return f"{', '.join(short(n) for n in plot['metrics'])} by relationship age"
     if kind == "bands":
         stems = [stem for stem, _ in figures.band_panels(plot["series"])]
         listed = ", ".join(stems[:-1]) + (" and " if len(stems) > 1 else "") + stems[-1]
@@ -604,7 +611,7 @@ def _title(plot: Mapping[str, object]) -> str:
     if kind == "survival":
         return f"survival of couples (Kaplan-Meier){facet}"
     if kind == "hazard":
-        return "hazard of ending by year"
+        return f"hazard of ending by year{facet}"
     if kind == "cox":
         return "hazard ratios of ending (Cox model)"
     return f"events of run {plot.get('run', 0)}"

@@ -216,6 +216,14 @@ def short(name: str) -> str:
     return _words_unit(name)[0]
 
 
+def pair_label(stem: str) -> str:
+    """An axis label for both partners' series of a stem: ``satisfaction`` gives
+    "satisfaction of A and B (0-1)"."""
+    words, unit = _words_unit(f"{stem}_a")
+    words = f"{words.removeprefix("A's ")} of A and B"
+    return f"{words} ({unit})" if unit else words
+
+
 def by_words(by) -> str:
     """Human words for a grouping: one column, or several joined."""
     if by is None or (not isinstance(by, str) and not by):
