@@ -220,9 +220,9 @@ def n_records(steps: int, every: int) -> int:
 
 
 def refusals(spec: Spec, force: bool = False) -> list[InputError]:
-    """Every limit a sweep of ``spec`` passes: runs past ``max_runs``, run-steps past
-    :data:`~sim.inputs.MAX_RUN_STEPS`, series values past
-    :data:`~sim.inputs.MAX_SERIES_VALUES`; none with ``force``.
+    """Every work limit a sweep of ``spec`` passes (:data:`~sim.inputs.RUNS` as its
+    ``max_runs``, :data:`~sim.inputs.STEPS`, :data:`~sim.inputs.RUN_STEPS`,
+    :data:`~sim.inputs.SERIES_VALUES`); none with ``force``.
 
     Computed from the design's size alone, before any array is built.
     """
@@ -230,28 +230,31 @@ def refusals(spec: Spec, force: bool = False) -> list[InputError]:
     records = n_records(spec.steps, spec.record_every)
     series = runs * records * (len(spec.series) + 3) if spec.series else 0
     checks = (
-        ("max_runs", runs, spec.max_runs, "runs", "raise max_runs or use --force", None),
+        ("max_runs", runs, inputs.RUNS, "runs", "", spec.max_runs, None),
+        ("steps", spec.steps, inputs.STEPS, "steps a run", "use fewer steps", None, None),
         (
             "steps",
             runs * spec.steps,
-            inputs.MAX_RUN_STEPS,
-            "run-steps",
-            "use fewer runs or steps, or --force",
+            inputs.RUN_STEPS,
+            f"run-steps ({runs:,} runs x {spec.steps:,} steps)",
+            "use fewer runs or steps",
+            None,
             None,
         ),
         (
             "metrics.record_every",
             series,
-            inputs.MAX_SERIES_VALUES,
+            inputs.SERIES_VALUES,
             "series values",
-            "record fewer series or every more steps, or use --force",
+            "record fewer series or every more steps",
+            None,
             series * 8,
         ),
     )
     out = []
-    for key, amount, limit, unit, allow, memory in checks:
+    for key, amount, limit, unit, fewer, top, memory in checks:
         try:
-            inputs.check_work(spec.source, key, amount, limit, unit, allow, force, memory)
+            inputs.check_work(spec.source, key, amount, limit, unit, force, memory, fewer, top)
         except InputError as err:
             out.append(err)
     return out
@@ -316,12 +319,15 @@ def sweep(
     quiet: bool = False,
     report: bool = True,
     model: BatchModel | None = None,
+    replace: bool = False,
 ) -> Summary:
     """Run an experiment's unfinished runs into its results folder; return a summary.
 
     The whole of ``relsim sweep``: the same parameters as :func:`run_experiment`, but
     the run table is left on disk rather than loaded, so memory stays bounded however
-    many runs there are.
+    many runs there are. ``replace`` replaces results of a different spec without
+    ``force`` (as ``relsim run`` replaces its study run with other weeks or seed);
+    corrupt results are started over only with ``force``.
     """
     leave_if_worker_bootstrap()
     t0 = time.perf_counter()
@@ -354,7 +360,7 @@ def sweep(
                 raise
             old = {}  # a corrupt manifest: --force replaces the results
         if old.get("identity_hash") != identity:
-            if not force and store.has_runs():
+            if not (force or replace) and store.has_runs():
                 raise InputError(
                     str(store.root),
                     "",
