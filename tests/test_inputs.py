@@ -6,6 +6,7 @@ import shutil
 import tracemalloc
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim import inputs
@@ -245,6 +246,22 @@ def test_force_repairs_corrupt_results(tmp_path, capsys):
     assert "runs.parquet" in err and "--force" in err and err.count("\n") == 1
     assert main([*args, "--force"]) == 0
     assert len(runner.load_results(out)) == runner.plan(runner.load_spec(TINY)).n_runs
+
+
+@pytest.mark.parametrize("damaged", ["runs.parquet", "manifest.json", "chunks/consolidated.json"])
+def test_run_reports_corrupt_results_and_force_starts_over(damaged, tmp_path, capsys):
+    args = ["run", SC, "--couples", "3", "--steps", "4", "--out", str(tmp_path)]
+    assert main(args) == 0
+    folder = tmp_path / "tiny"
+    good = runner.load_results(folder)
+    (folder / damaged).write_bytes(b"garbage")
+    capsys.readouterr()
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and damaged in err and "with --force to start over" in err
+    assert (folder / damaged).read_bytes() == b"garbage"
+    assert main([*args, "--force"]) == 0
+    pd.testing.assert_frame_equal(runner.load_results(folder), good)
 
 
 def test_a_bad_plot_is_reported_before_the_sweep_runs(tmp_path, capsys):

@@ -351,7 +351,7 @@ def sweep(
     if population is not None:
         extra["population"] = population.identity()
     identity = spec.identity_hash(extra)
-    replace = False
+    fresh = False
     if store.exists():
         try:
             old = store.read_manifest()
@@ -368,16 +368,16 @@ def sweep(
                     "or model version; "
                     "use --force to replace them, or --out to write elsewhere",
                 )
-            replace = True
+            fresh = True
     elif resume:
         raise InputError(str(store.root), "", "nothing to resume (no manifest.json)")
-    if store.exists() and not replace:
+    if store.exists() and not fresh:
         try:
             store.check()
         except InputError:
             if not force:
                 raise
-            replace = True  # --force starts afresh over corrupt results
+            fresh = True  # --force starts afresh over corrupt results
     try:
         store.root.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -391,7 +391,7 @@ def sweep(
             store,
             population,
             identity,
-            replace,
+            fresh,
             t0,
             executor=executor,
             workers=workers,
@@ -427,7 +427,7 @@ def _sweep_locked(
     n_pending = len(pending_point)
     # A rerun with nothing left to run starts no workers and adds no session.
     manifest = _manifest(spec, p, model, identity, store, new_session=n_pending > 0)
-    failed = 0
+    failed, model_seconds = 0, 0.0
     if n_pending:
         exe = make_executor(executor, workers, scheduler, keep_main=_defined_in_main(model))
         try:
@@ -445,7 +445,7 @@ def _sweep_locked(
                 store.next_chunk_id(),
                 population,
             )
-            failed = _drive(exe, tasks, store, n_pending, quiet)
+            failed, model_seconds = _drive(exe, tasks, store, n_pending, quiet)
         except OSError as err:
             _stopped(store, manifest, err)
             raise
@@ -458,7 +458,12 @@ def _sweep_locked(
         raise
     if n_pending:
         session = manifest["sessions"][-1]
-        session.update(finished=provenance.now(), runs_run=n_pending, runs_failed=failed)
+        session.update(
+            finished=provenance.now(),
+            runs_run=n_pending,
+            runs_failed=failed,
+            model_seconds=round(model_seconds, 3),
+        )
     failed_rows = _count_failed(store) if rows else 0
     complete = rows == p.n_runs and failed_rows == 0
     manifest["status"] = "complete" if complete else "incomplete"
@@ -718,20 +723,24 @@ def _defined_in_main(model: BatchModel) -> bool:
     return type(model).__module__ == "__main__"
 
 
-def _drive(exe, tasks: Iterator[ChunkTask], store: ResultStore, total: int, quiet: bool) -> int:
-    """Run the tasks on the executor, writing each chunk as it finishes; count failed runs."""
+def _drive(
+    exe, tasks: Iterator[ChunkTask], store: ResultStore, total: int, quiet: bool
+) -> tuple[int, float]:
+    """Run the tasks on the executor, writing each chunk as it finishes; return the
+    number of failed runs and the seconds the model took, summed over the workers."""
     from tqdm.auto import tqdm
 
-    failed = 0
+    failed, seconds = 0, 0.0
     with tqdm(total=total, unit="run", disable=quiet, dynamic_ncols=True, smoothing=0.1) as bar:
         for task, outcome in exe.map(run_chunk, tasks):
             if isinstance(outcome, BaseException):
                 outcome = failure(task, f"{type(outcome).__name__}: {outcome}")
             store.write_chunk(outcome.chunk_id, outcome.runs, outcome.series)
+            seconds += outcome.seconds
             if outcome.error is not None:
                 failed += task.n
             bar.update(task.n)
-    return failed
+    return failed, seconds
 
 
 def load_results(path: str | Path) -> pd.DataFrame:

@@ -47,9 +47,7 @@ ROW_GROUP = 65_536
 """Rows per row group of ``runs.parquet``."""
 _PART = re.compile(r"^part-(\d+)\.parquet$")
 
-REPAIR = (
-    "rerun the relsim sweep or run that made it with --force to start over, or delete the file"
-)
+REPAIR = "rerun the relsim sweep or run that made it with --force to start over, or delete the file"
 """How to repair a corrupt results file, as messages say it."""
 
 
