@@ -354,6 +354,10 @@ record_every = 50
 """
 
 
+PARTS = "part-*" + storage.PART_SUFFIX[storage.CHUNKS]
+"""The chunk parts a sweep has written."""
+
+
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     spec_path = tmp_path / "killme.toml"
     spec_path.write_text(KILL_SPEC)
@@ -367,13 +371,13 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     chunks = out / "chunks"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
-        if chunks.is_dir() and len(list(chunks.glob("part-*.parquet"))) >= 5:
+        if chunks.is_dir() and len(list(chunks.glob(PARTS))) >= 5:
             break
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    done = len(list(chunks.glob("part-*.parquet")))
+    done = len(list(chunks.glob(PARTS)))
     assert 5 <= done < 24
     assert not (out / "runs.parquet").exists()
     resumed = run_experiment(spec_path, executor="serial", out=out, resume=True, quiet=True)

@@ -419,7 +419,7 @@ DAMAGE = {
     "timeseries-deleted": ("timeseries", None),
     "ledger-garbage": ("chunks/consolidated.json", b"{ nope"),
     "ledger-type": ("chunks/consolidated.json", b'{"a": 1}'),
-    "chunk-garbage": ("chunks/part-000099.parquet", b"garbage"),
+    "chunk-garbage": ("chunks/part-000099.arrow", b"garbage"),
 }
 STUDY = ("--couples", "2", "--steps", "8")
 """The size of the ``relsim run`` study whose folder is damaged (``{tmp}/res/tiny``)."""

@@ -6,7 +6,7 @@ Layout::
         manifest.json           spec verbatim and hashes, versions, executor, seeds, times
         runs.parquet            one row per run, sorted by (point, replicate)
         timeseries/part-*.parquet   tidy series: point, replicate, step, one column per series
-        chunks/part-*.parquet   run rows of chunks finished since the last merge
+        chunks/part-*.arrow     run rows of chunks finished since the last merge (Arrow IPC)
         chunks/consolidated.json   ids of the chunks merged into runs.parquet
         .relsim.lock            held by the one process writing here (sim.experiment.lock)
 
@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from sim import atomic, inputs
@@ -45,7 +46,11 @@ TIMESERIES = "timeseries"
 LEDGER = "consolidated.json"
 ROW_GROUP = 65_536
 """Rows per row group of ``runs.parquet``."""
-_PART = re.compile(r"^part-(\d+)\.parquet$")
+PART_SUFFIX = {CHUNKS: ".arrow", TIMESERIES: ".parquet"}
+"""The format of each folder's parts: chunk parts, read once by the merge and then
+removed, are Arrow IPC files (lz4), several times quicker to write and read than
+Parquet; time series parts stay as they are stored, in Parquet."""
+_PART = re.compile(r"^part-(\d+)(\.\w+)$")
 
 REPAIR = "rerun the relsim sweep or run that made it with --force to start over, or delete the file"
 """How to repair a corrupt results file, as messages say it."""
@@ -67,7 +72,11 @@ def read_table(
     """A Parquet file of the results as an Arrow table (``columns``, or every one, of
     which ``need`` must be there), or :func:`corrupt`'s error."""
     try:
-        table = pq.read_table(path, columns=None if columns is None else list(columns), **kw)
+        cols = None if columns is None else list(columns)
+        if path.suffix == PART_SUFFIX[CHUNKS]:
+            table = feather.read_table(path, columns=cols, memory_map=False)
+        else:
+            table = pq.read_table(path, columns=cols, **kw)
     except _READ_ERRORS as err:
         raise corrupt(path, err) from None
     lacking = [c for c in (*(columns or ()), *need) if c not in table.column_names]
@@ -79,14 +88,17 @@ def read_table(
 def read_schema(path: Path) -> pa.Schema:
     """The schema of a Parquet file of the results, or :func:`corrupt`'s error."""
     try:
+        if path.suffix == PART_SUFFIX[CHUNKS]:
+            with pa.OSFile(str(path)) as f:
+                return pa.ipc.open_file(f).schema
         return pq.read_schema(path)
     except _READ_ERRORS as err:
         raise corrupt(path, err) from None
 
 
-def part_name(chunk_id: int) -> str:
-    """File name of a chunk's part."""
-    return f"part-{chunk_id:06d}.parquet"
+def part_name(chunk_id: int, folder: str = TIMESERIES) -> str:
+    """File name of a chunk's part in ``folder`` (``chunks`` or ``timeseries``)."""
+    return f"part-{chunk_id:06d}{PART_SUFFIX[folder]}"
 
 
 class ResultStore:
@@ -149,7 +161,7 @@ class ResultStore:
         out = {}
         for p in d.iterdir():
             m = _PART.match(p.name)
-            if m:
+            if m and m.group(2) == PART_SUFFIX[folder]:
                 out[int(m.group(1))] = p
         return dict(sorted(out.items()))
 
@@ -243,7 +255,8 @@ class ResultStore:
         if series is not None and series.num_rows:
             (self.root / TIMESERIES).mkdir(parents=True, exist_ok=True)
             _write_table(self.root / TIMESERIES / part_name(chunk_id), series)
-        _write_table(self.root / CHUNKS / part_name(chunk_id), runs)
+        with atomic.replacing(self.root / CHUNKS / part_name(chunk_id, CHUNKS)) as tmp:
+            feather.write_feather(runs, tmp, compression="lz4")
 
     # --- the run table --------------------------------------------------------------
     def consolidate(self, n_points: int, replicates: int) -> int:
