@@ -37,10 +37,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 from sweep import GRID
 
 from sim.experiment import runner
 from sim.experiment.executors import default_workers
+from sim.experiment.seeding import run_keys
 from sim.experiment.spec import parse_spec
 from sim.experiment.storage import ResultStore
 
@@ -61,6 +63,25 @@ def bench_spec(runs: int, steps: int):
             "design": {"kind": "grid", "factors": GRID},
         }
     )
+
+
+def engine_rate(spec, n: int = 20_000, repeats: int = 2) -> float:
+    """Couple-weeks per second of the model alone on one core, by CPU time, over ``n``
+    runs of the sweep itself (its first replicates of every point), best of
+    ``repeats``: the rate each worker would reach with no overhead."""
+    p = runner.plan(spec)
+    model = runner.spec_model(spec)
+    point = np.tile(np.arange(p.points.n), -(-n // p.points.n))[:n]
+    rep = np.repeat(np.arange(-(-n // p.points.n)), p.points.n)[:n]
+    params = {k: v[point] for k, v in p.points.params.items()}
+    keys = run_keys(spec.seed, point, rep)
+    model.run({k: v[:8] for k, v in params.items()}, keys[:8], 2)  # loaded and warm
+    best = 0.0
+    for _ in range(repeats):
+        c0 = time.process_time()
+        model.run(params, keys, spec.steps)
+        best = max(best, n * spec.steps / (time.process_time() - c0))
+    return best
 
 
 class Timer:
@@ -173,15 +194,22 @@ def main() -> None:
     report = not args.no_report
     spec = bench_spec(args.runs, args.steps)
     chunk = runner.default_chunk_size(spec, spec.replicates * 1000, args.workers)
+    rate = engine_rate(spec)
     with tempfile.TemporaryDirectory() as tmp:
         m = measure(args.runs, args.steps, args.workers, report, Path(tmp) / "bench")
     m["chunks"] = -(-m["runs"] // chunk)
+    swept = m["runs"] * args.steps / m["wall"]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"sweep of {m['runs']:,} runs x {args.steps} weeks on {args.workers} workers "
         f"({m['chunks']} chunks of up to {chunk:,}): {m['wall']:.1f} s, "
         f"peak memory {peak:.0f} MB runner, {kids:.0f} MB largest worker"
+    )
+    print(
+        f"  engine {rate / 1e6:.2f} M couple-weeks/s on one core (CPU time); sweep "
+        f"{swept / 1e6:.2f} M on {args.workers} workers: "
+        f"{100 * swept / (args.workers * rate):.1f} % of the workers' engine rate"
     )
     for line in shares(m):
         print(line)
