@@ -516,7 +516,8 @@ def run_experiment(
     resume : bool
         Require results to resume (a plain rerun resumes too, but also starts afresh).
     force : bool
-        Replace results made by a different spec, and start past ``max_runs``.
+        Replace results made by a different spec, start corrupt results over, and
+        start past ``max_runs`` and the other work limits (:data:`sim.inputs.LIMITS`).
     quiet : bool
         No progress bar.
     report : bool
