@@ -470,3 +470,20 @@ def test_a_sweep_given_no_executor_chooses_by_its_size(tmp_path):
     sweep(TINY, out=tmp_path / "auto", quiet=True, report=False)
     manifest = json.loads((tmp_path / "auto" / "manifest.json").read_text())
     assert manifest["executor"]["name"] == "serial"
+
+
+def test_the_run_table_written_as_chunks_come_back_is_the_merged_one(tmp_path, monkeypatch):
+    a = sweep(TINY, "process", tmp_path / "a", workers=2, chunk_size=2, quiet=True, report=False)
+    assert not list((a.out / "chunks").glob(PARTS))
+    merged = json.loads((a.out / "chunks" / "consolidated.json").read_text())
+    assert merged == list(range(-(-a.planned // 2)))
+    opened = storage.ResultStore.stream
+
+    def given_up(self, *args):
+        stream = opened(self, *args)
+        stream.stop()
+        return stream
+
+    monkeypatch.setattr(storage.ResultStore, "stream", given_up)
+    b = sweep(TINY, "serial", tmp_path / "b", chunk_size=5, quiet=True, report=False)
+    assert (a.out / "runs.parquet").read_bytes() == (b.out / "runs.parquet").read_bytes()

@@ -33,7 +33,7 @@ from sim.experiment.executors import (
 from sim.experiment.models import get_model, is_registered
 from sim.experiment.seeding import run_keys
 from sim.experiment.spec import Spec, load_spec
-from sim.experiment.storage import ResultStore
+from sim.experiment.storage import ResultStore, RunsStream
 
 DEFAULT_RESULTS = Path("results")
 """Folder under which each experiment gets its own results folder by default."""
@@ -430,27 +430,29 @@ def _sweep_locked(
     failed, model_seconds = 0, 0.0
     if n_pending:
         exe = make_executor(executor, workers, scheduler, keep_main=_defined_in_main(model))
+        first = store.next_chunk_id()
+        # Every run into an empty folder: runs.parquet is written as the chunks come back.
+        fresh = n_pending == p.n_runs and not store.has_runs()
+        stream = store.stream(first, p.points.n, spec.replicates) if fresh else None
         try:
             manifest["executor"] = exe.describe()
             store.write_manifest(manifest)
             if chunk_size is None:
                 chunk_size = default_chunk_size(spec, n_pending, exe.workers)
             tasks = _tasks(
-                spec,
-                p,
-                model,
-                pending_point,
-                pending_rep,
-                chunk_size,
-                store.next_chunk_id(),
-                population,
+                spec, p, model, pending_point, pending_rep, chunk_size, first, population
             )
-            failed, model_seconds = _drive(exe, tasks, store, n_pending, quiet)
+            failed, model_seconds = _drive(exe, tasks, store, n_pending, quiet, stream)
+            if stream is not None:
+                stream.finish()  # or, when it could not, the parts are merged below
+                stream = None
         except OSError as err:
             _stopped(store, manifest, err)
             raise
         finally:
             exe.close()
+            if stream is not None:
+                stream.stop()
     try:
         rows = store.consolidate(p.points.n, spec.replicates)
     except OSError as err:
@@ -725,10 +727,16 @@ def _defined_in_main(model: BatchModel) -> bool:
 
 
 def _drive(
-    exe, tasks: Iterator[ChunkTask], store: ResultStore, total: int, quiet: bool
+    exe,
+    tasks: Iterator[ChunkTask],
+    store: ResultStore,
+    total: int,
+    quiet: bool,
+    stream: RunsStream | None = None,
 ) -> tuple[int, float]:
-    """Run the tasks on the executor, writing each chunk as it finishes; return the
-    number of failed runs and the seconds the model took, summed over the workers."""
+    """Run the tasks on the executor, writing each chunk as it finishes (and feeding it
+    to ``stream``); return the number of failed runs and the seconds the model took,
+    summed over the workers."""
     from tqdm.auto import tqdm
 
     failed, seconds = 0, 0.0
@@ -737,6 +745,8 @@ def _drive(
             if isinstance(outcome, BaseException):
                 outcome = failure(task, f"{type(outcome).__name__}: {outcome}")
             store.write_chunk(outcome.chunk_id, outcome.runs, outcome.series)
+            if stream is not None:
+                stream.add(outcome.chunk_id, outcome.runs, outcome.error is None)
             seconds += outcome.seconds
             if outcome.error is not None:
                 failed += task.n

@@ -23,8 +23,10 @@ that step merges them again next time.
 from __future__ import annotations
 
 import json
+import queue
 import re
 import shutil
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -285,11 +287,20 @@ class ResultStore:
         else:
             tables = self._in_order(list(parts.values()), schema, replicates)
         rows = self._write_runs(tables, schema, n_points, replicates)
+        self._merged_parts(parts)
+        return rows
+
+    def _merged_parts(self, parts: Mapping[int, Path]) -> None:
+        """Record ``parts`` as merged into ``runs.parquet``, then remove them."""
         ledger = sorted(self._consolidated() | set(parts))
         atomic.write_text(self.root / CHUNKS / LEDGER, json.dumps(ledger))
         for path in parts.values():
             path.unlink()
-        return rows
+
+    def stream(self, first_id: int, n_points: int, replicates: int) -> RunsStream:
+        """A writer of ``runs.parquet`` fed each chunk as it comes back, for a sweep
+        that runs every run of its plan into an empty folder (:class:`RunsStream`)."""
+        return RunsStream(self, first_id, n_points, replicates)
 
     @staticmethod
     def _in_order(parts: list[Path], schema: pa.Schema, replicates: int) -> Iterator[pa.Table]:
@@ -427,6 +438,104 @@ class ResultStore:
                 writer.close()
             written.append(target)
         return written
+
+
+class RunsStream:
+    """``runs.parquet`` written beside the workers while a first sweep runs, instead of
+    merged from the chunk parts after the last one (when the workers would wait).
+
+    Chunks are fed in the order of their ids (those that come back early wait), which
+    for a sweep of every run is the order of (point, replicate): the table written is
+    the one :meth:`ResultStore.consolidate` would write, byte for byte. A writer thread
+    encodes it into a temporary file, put in place at :meth:`finish`. A failed chunk,
+    or one whose columns differ, stops the stream; the parts, all on disk, are then
+    merged as usual.
+    """
+
+    _END = object()
+
+    def __init__(self, store: ResultStore, first_id: int, n_points: int, replicates: int):
+        self.store = store
+        self.next = first_id
+        self.waiting: dict[int, pa.Table] = {}
+        self.fed: list[int] = []
+        self.schema: pa.Schema | None = None
+        self.stopped = False
+        self.error: BaseException | None = None
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._thread: threading.Thread | None = None
+        self._plan = (n_points, replicates)
+
+    def add(self, chunk_id: int, runs: pa.Table, ok: bool) -> None:
+        """Feed a chunk's run rows (``ok``: none failed), once its part is written."""
+        if self.stopped:
+            return
+        if not ok:
+            self.stop()
+            return
+        self.waiting[chunk_id] = runs
+        while self.next in self.waiting and not self.stopped:
+            table = self.waiting.pop(self.next)
+            if self._thread is None:
+                self.schema = table.schema
+                self._thread = threading.Thread(target=self._write, name="runs-writer")
+                self._thread.start()
+            elif not table.schema.equals(self.schema):
+                self.stop()
+                return
+            self._put(table)
+            self.fed.append(self.next)
+            self.next += 1
+
+    def _put(self, item: object) -> None:
+        while self._thread is not None and self._thread.is_alive():
+            try:
+                self._queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        self.stopped = True  # the writer stopped on an error
+
+    def _tables(self) -> Iterator[pa.Table]:
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if item is None:
+                raise _Stopped
+            yield item
+
+    def _write(self) -> None:
+        try:
+            self.store._write_runs(self._tables(), self.schema, *self._plan)
+        except BaseException as err:  # noqa: BLE001 - reported by finish, merged as usual
+            self.error = err
+
+    def stop(self) -> None:
+        """Give up the stream: the temporary file is removed, the parts stay."""
+        self.stopped = True
+        self.waiting.clear()
+        if self._thread is not None:
+            self._put(None)
+            self._thread.join()
+
+    def finish(self) -> bool:
+        """Put ``runs.parquet`` in place and remove the parts it holds; whether it holds
+        every chunk fed (False: nothing was put in place, merge the parts instead)."""
+        if self.stopped or self.waiting or self._thread is None:
+            self.stop()
+            return False
+        self._put(self._END)
+        self._thread.join()
+        if self.stopped or self.error is not None:
+            return False
+        parts = self.store._parts(CHUNKS)
+        self.store._merged_parts({i: parts[i] for i in self.fed if i in parts})
+        return True
+
+
+class _Stopped(Exception):
+    """The stream of a run table was given up."""
 
 
 def _write_table(path: Path, table: pa.Table) -> None:
