@@ -462,7 +462,7 @@ class RunsStream:
         self.schema: pa.Schema | None = None
         self.stopped = False
         self.error: BaseException | None = None
-        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
         self._thread: threading.Thread | None = None
         self._plan = (n_points, replicates)
 
