@@ -344,7 +344,9 @@ class ResultStore:
 
             for table in tables:
                 table = _conform(table, schema)
-                table = table.filter(_in_plan(table, n_points, replicates))
+                inside = _in_plan(table, n_points, replicates)
+                if not pc.all(inside).as_py():
+                    table = table.filter(inside)
                 if table.num_rows:
                     buffered.append(table)
                     n_buffered += table.num_rows
@@ -457,7 +459,7 @@ class RunsStream:
     def __init__(self, store: ResultStore, first_id: int, n_points: int, replicates: int):
         self.store = store
         self.next = first_id
-        self.waiting: dict[int, pa.Table] = {}
+        self.waiting: dict[int, pa.Table | None] = {}
         self.fed: list[int] = []
         self.schema: pa.Schema | None = None
         self.stopped = False
@@ -473,9 +475,13 @@ class RunsStream:
         if not ok:
             self.stop()
             return
-        self.waiting[chunk_id] = runs
+        # A chunk back before its turn is read again from its part when its turn comes,
+        # so that memory holds one chunk whatever the order they finish in.
+        self.waiting[chunk_id] = runs if chunk_id == self.next else None
         while self.next in self.waiting and not self.stopped:
             table = self.waiting.pop(self.next)
+            if table is None:
+                table = read_table(self.store.root / CHUNKS / part_name(self.next, CHUNKS))
             if self._thread is None:
                 self.schema = table.schema
                 self._thread = threading.Thread(target=self._write, name="runs-writer")
