@@ -9,8 +9,13 @@ once:
   finite or not representable (integers beyond 64 bits, NaN, infinities).
 - :func:`safe_name` and :func:`safe_path` refuse names and paths that cannot be a
   folder: control characters, separators in a name, more than :data:`MAX_NAME_BYTES`.
-- :func:`check_work` refuses a request whose work or memory passes a documented
-  limit, saying what it would take and how to allow it.
+- :func:`check_work` refuses a request whose work or memory passes a work limit (a
+  :class:`Limit`), saying what it would take and how to allow it: ``--force``, or the
+  limit raised in its environment variable (``RELSIM_MAX_COUPLES=2000000``).
+
+:data:`LIMITS` lists every limit, safety limits (fixed, each with its reason) and work
+limits alike; the README's table of limits is made from it
+(``python -m sim.model.docs --write README.md``).
 
 Every rejection is an :class:`~sim.errors.InputError` (the file, the key, what was
 expected), which the command line prints as one line with exit status 2.
@@ -24,6 +29,7 @@ import stat
 import tomllib
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,30 +56,208 @@ MAX_PATH_BYTES = 4096
 MAX_COMPONENT_BYTES = 255
 """Longest component of a path (a file or folder name), in bytes of UTF-8."""
 
-MAX_STEPS = 52_000
-"""Most weeks (steps) a run, a story or a market may last: a thousand years."""
+MAX_WORKERS = 1024
+"""Most worker processes a command starts."""
 
-MAX_COUPLE_WEEKS = 2_000_000_000
-"""Most couple-weeks (couples x weeks) ``relsim run`` computes without ``--force``."""
+MAX_CHUNK_RUNS = 10_000_000
+"""Most runs of one chunk (``--chunk-size``)."""
 
-MAX_COUPLES = 1_000_000
-"""Most couples ``relsim run`` runs without ``--force``."""
-
-MAX_RUN_STEPS = 10_000_000_000
-"""Most run-steps (runs x steps) a sweep computes without ``--force``."""
-
-MAX_SERIES_VALUES = 500_000_000
-"""Most recorded series values (runs x records x columns) a sweep stores without
-``--force`` (8 bytes each, before compression)."""
-
-MAX_PERSON_WEEKS = 500_000_000
-"""Most person-weeks (people x weeks) ``relsim market run`` computes without ``--force``."""
-
-MAX_KH_PEOPLE = 200_000
-"""Most people of ``relsim market kalick-hamilton`` without ``--force``."""
+MAX_LEVELS = 1000
+"""Most grid levels of a ``morris`` design."""
 
 BYTES_PER_COUPLE = 800
 """Rough memory of one couple of a run (state, parameters, its row), for messages."""
+
+BYTES_PER_PERSON = 400
+"""Rough memory of one person of a market (traits, history, a couple slot), for messages."""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A documented bound on an input (a safety limit) or on the work it asks (a work limit).
+
+    A safety limit keeps garbage out and stays fixed (``reason`` says why). A work
+    limit bounds what a request costs and can be passed: with ``--force`` on the
+    command, or by raising it in the environment variable ``variable``.
+
+    Attributes
+    ----------
+    name : str
+        What it bounds, as the table of limits says it.
+    default : int
+        Its value unless raised.
+    applies : str
+        Where it applies (Markdown), for the table of limits.
+    variable : str
+        The environment variable that raises a work limit ("" when there is none).
+    raise_key : str
+        The spec key that raises it instead of a variable (``max_runs``), or "".
+    reason : str
+        Why a safety limit stays fixed ("" for a work limit).
+    """
+
+    name: str
+    default: int
+    applies: str
+    variable: str = ""
+    raise_key: str = ""
+    reason: str = ""
+
+    @property
+    def hard(self) -> bool:
+        """Whether it is a safety limit, which nothing passes."""
+        return bool(self.reason)
+
+    def value(self) -> int:
+        """The limit in force: ``variable``'s value when it is set, else ``default``.
+
+        Raises
+        ------
+        InputError
+            When the variable is set to anything but a whole number >= 1.
+        """
+        text = os.environ.get(self.variable, "") if self.variable else ""
+        if not text.strip():
+            return self.default
+        try:
+            value = int(text.strip().replace("_", ""))
+        except ValueError:
+            value = 0
+        if not 1 <= value <= MAX_INTEGER:
+            shown = text if len(text) <= 40 else text[:40] + "..."
+            raise InputError(self.variable, "", f"expected a whole number >= 1, got {shown!r}")
+        return value
+
+    def allow(self, amount: int) -> str:
+        """How to allow ``amount``: ``--force``, or the limit raised to it."""
+        if self.raise_key:
+            return f"raise {self.raise_key} to {amount} or use --force"
+        return f"use --force, or set {self.variable}={amount}"
+
+
+STEPS = Limit(
+    "weeks a run, a story or a market lasts",
+    52_000,
+    "`relsim run --steps`, `story --steps`, `market run --weeks`; a spec's `steps`",
+    "RELSIM_MAX_STEPS",
+)
+RUNS = Limit(
+    "runs of a sweep: `max_runs` of the spec",
+    200_000,
+    "`relsim sweep` (also a grid factor's `num`, a sampled design's `samples`)",
+    raise_key="max_runs",
+)
+RUN_STEPS = Limit(
+    "run-steps of a sweep (runs x steps)", 10_000_000_000, "`relsim sweep`", "RELSIM_MAX_RUN_STEPS"
+)
+SERIES_VALUES = Limit(
+    "recorded series values of a sweep (runs x records x columns, 8 bytes each)",
+    500_000_000,
+    "`relsim sweep`",
+    "RELSIM_MAX_SERIES_VALUES",
+)
+COUPLES = Limit("couples of a run", 1_000_000, "`relsim run --couples`", "RELSIM_MAX_COUPLES")
+COUPLE_WEEKS = Limit(
+    "couple-weeks of a run (couples x weeks)",
+    2_000_000_000,
+    "`relsim run`",
+    "RELSIM_MAX_COUPLE_WEEKS",
+)
+PERSON_WEEKS = Limit(
+    "person-weeks of a market (people x weeks)",
+    500_000_000,
+    "`relsim market run`",
+    "RELSIM_MAX_PERSON_WEEKS",
+)
+KH_PEOPLE = Limit(
+    "people of Kalick and Hamilton's market",
+    200_000,
+    "`relsim market kalick-hamilton --people`",
+    "RELSIM_MAX_KH_PEOPLE",
+)
+
+LIMITS: tuple[Limit, ...] = (
+    Limit(
+        "size of an input file, in bytes",
+        MAX_FILE_BYTES,
+        "scenario, population, spec, targets and calibration files; `manifest.json`",
+        reason="inputs are written by hand; a larger file is another kind of file",
+    ),
+    Limit(
+        "nesting of tables and arrays in an input",
+        MAX_DEPTH,
+        "every input file, and a spec given as a dict",
+        reason="no input needs more than four levels; deeper is garbage",
+    ),
+    Limit(
+        "integers in an input (in magnitude), and seeds",
+        MAX_INTEGER,
+        "every input file and command-line value",
+        reason="TOML's integers are 64-bit, and so are the engine's",
+    ),
+    Limit(
+        "bytes of UTF-8 in a name",
+        MAX_NAME_BYTES,
+        "an experiment's `name`, a results folder's",
+        reason="a name is one folder, kept well inside a file system's 255 bytes",
+    ),
+    Limit(
+        "bytes of a path",
+        MAX_PATH_BYTES,
+        "`--out`, `SPEC`, `RESULTS` and paths in files",
+        reason="the operating system's limit on a path (PATH_MAX)",
+    ),
+    Limit(
+        "bytes of one part of a path",
+        MAX_COMPONENT_BYTES,
+        "`--out`, `SPEC`, `RESULTS` and paths in files",
+        reason="the file system's limit on a name (NAME_MAX)",
+    ),
+    Limit(
+        "worker processes",
+        MAX_WORKERS,
+        "`--workers`",
+        reason="each worker is a process with the engine loaded",
+    ),
+    Limit(
+        "runs of one chunk",
+        MAX_CHUNK_RUNS,
+        "`relsim sweep --chunk-size`",
+        reason="results do not depend on chunking; a chunk is held in memory whole",
+    ),
+    Limit(
+        "grid levels of a `morris` design",
+        MAX_LEVELS,
+        "a spec's `design.levels`",
+        reason="finer levels change no elementary effect; runs are bounded by `max_runs`",
+    ),
+    STEPS,
+    RUNS,
+    RUN_STEPS,
+    SERIES_VALUES,
+    COUPLES,
+    COUPLE_WEEKS,
+    PERSON_WEEKS,
+    KH_PEOPLE,
+)
+"""Every limit, safety limits first: the table of limits in the README is made from it."""
+
+
+def limits_table() -> str:
+    """The table of every limit and how to pass it, as Markdown (the README's)."""
+    rows = [
+        "| Limit | Value | Where | To go past it |",
+        "|---|---|---|---|",
+    ]
+    for limit in LIMITS:
+        if limit.hard:
+            how = f"fixed: {limit.reason}"
+        elif limit.raise_key:
+            how = f"raise `{limit.raise_key}`, or `--force`"
+        else:
+            how = f"`--force`, or raise it: `{limit.variable}=N`"
+        rows.append(f"| {limit.name} | {limit.default:,} | {limit.applies} | {how} |")
+    return "\n".join(rows)
 
 
 def read_text(path: str | os.PathLike, what: str, source: str | None = None) -> tuple[str, str]:
@@ -335,11 +519,12 @@ def check_work(
     source: str,
     key: str,
     amount: int,
-    limit: int,
+    limit: Limit,
     unit: str,
-    allow: str,
     force: bool = False,
     memory: int | None = None,
+    fewer: str = "",
+    top: int | None = None,
 ) -> None:
     """Refuse ``amount`` of work past ``limit`` unless ``force``.
 
@@ -347,25 +532,32 @@ def check_work(
     ----------
     source, key : str
         What asked for the work (a spec file and its key, or an option).
-    amount, limit : int
-        The work asked and the most allowed, in ``unit`` (``"couple-weeks"``).
+    amount : int
+        The work asked, in ``unit``.
+    limit : Limit
+        The work limit.
     unit : str
-        What is counted.
-    allow : str
-        How to allow it (``"use --force"``, ``"raise max_runs"``).
+        What is counted (``"couple-weeks (500 couples x 520 weeks)"``).
     force : bool
         Allow it anyway.
     memory : int, optional
         Bytes of memory it would take, for the message.
+    fewer : str
+        How to ask for less (``"use fewer couples"``), said first.
+    top : int, optional
+        The limit in force when the request sets it (a spec's ``max_runs``); by
+        default :meth:`Limit.value`.
 
     Raises
     ------
     InputError
         One line: what it would take, the limit and how to allow it.
     """
-    if force or amount <= limit:
+    if force:
+        return
+    top = limit.value() if top is None else top
+    if amount <= top:
         return
     takes = f" (about {size(memory)} of memory)" if memory else ""
-    raise InputError(
-        source, key, f"{amount:,} {unit}{takes} exceed the limit of {limit:,}; {allow}"
-    )
+    ways = f"{fewer}, or {limit.allow(amount)}" if fewer else limit.allow(amount)
+    raise InputError(source, key, f"{amount:,} {unit}{takes} exceed the limit of {top:,}; {ways}")

@@ -45,7 +45,7 @@ def test_a_full_disk_mid_sweep_is_one_line_and_a_rerun_finishes_it(tmp_path, mon
     assert not _temporaries(out)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] in ("incomplete", "running")
-    kept = len(list((out / storage.CHUNKS).glob("part-*.parquet")))
+    kept = len(list((out / storage.CHUNKS).glob("part-*" + storage.PART_SUFFIX[storage.CHUNKS])))
     assert 0 < kept < 9
     monkeypatch.undo()  # space freed
     assert main([*argv, "--quiet", "--no-report"]) == 0

@@ -354,6 +354,10 @@ record_every = 50
 """
 
 
+PARTS = "part-*" + storage.PART_SUFFIX[storage.CHUNKS]
+"""The chunk parts a sweep has written."""
+
+
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     spec_path = tmp_path / "killme.toml"
     spec_path.write_text(KILL_SPEC)
@@ -367,13 +371,13 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path):
     chunks = out / "chunks"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
-        if chunks.is_dir() and len(list(chunks.glob("part-*.parquet"))) >= 5:
+        if chunks.is_dir() and len(list(chunks.glob(PARTS))) >= 5:
             break
         time.sleep(0.02)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    done = len(list(chunks.glob("part-*.parquet")))
+    done = len(list(chunks.glob(PARTS)))
     assert 5 <= done < 24
     assert not (out / "runs.parquet").exists()
     resumed = run_experiment(spec_path, executor="serial", out=out, resume=True, quiet=True)
@@ -466,3 +470,20 @@ def test_a_sweep_given_no_executor_chooses_by_its_size(tmp_path):
     sweep(TINY, out=tmp_path / "auto", quiet=True, report=False)
     manifest = json.loads((tmp_path / "auto" / "manifest.json").read_text())
     assert manifest["executor"]["name"] == "serial"
+
+
+def test_the_run_table_written_as_chunks_come_back_is_the_merged_one(tmp_path, monkeypatch):
+    a = sweep(TINY, "process", tmp_path / "a", workers=2, chunk_size=2, quiet=True, report=False)
+    assert not list((a.out / "chunks").glob(PARTS))
+    merged = json.loads((a.out / "chunks" / "consolidated.json").read_text())
+    assert merged == list(range(-(-a.planned // 2)))
+    opened = storage.ResultStore.stream
+
+    def given_up(self, *args):
+        stream = opened(self, *args)
+        stream.stop()
+        return stream
+
+    monkeypatch.setattr(storage.ResultStore, "stream", given_up)
+    b = sweep(TINY, "serial", tmp_path / "b", chunk_size=5, quiet=True, report=False)
+    assert (a.out / "runs.parquet").read_bytes() == (b.out / "runs.parquet").read_bytes()

@@ -118,6 +118,9 @@ POPULATION_VALUES = {
     "beta_sd_inf": '\n[env]\nbarriers = { kind = "beta", mean = 0.5, sd = inf }\n',
 }
 
+PAST_A_WORK_LIMIT = {"steps_1e9"}
+"""Spec values past a work limit, which a dry run lists rather than refuses (test_inputs)."""
+
 SPEC_VALUES = {
     "steps_huge": ("steps = 40", f"steps = {HUGE}"),
     "steps_1e9": ("steps = 40", "steps = 1000000000"),
@@ -250,7 +253,7 @@ def _file_cases() -> list[Case]:
         path = "{tmp}/spec.toml"
         run = ("sweep", path, "--executor", "serial", "--out", "{tmp}/out")
         cases.append(Case(f"spec-value-{name}", run, ((path, text),), sub="1e9" in name))
-        if not name.startswith("plot"):
+        if not name.startswith("plot") and name not in PAST_A_WORK_LIMIT:
             cases.append(
                 Case(f"dryrun-value-{name}", ("sweep", path, "--dry-run"), ((path, text),))
             )
@@ -416,18 +419,20 @@ DAMAGE = {
     "timeseries-deleted": ("timeseries", None),
     "ledger-garbage": ("chunks/consolidated.json", b"{ nope"),
     "ledger-type": ("chunks/consolidated.json", b'{"a": 1}'),
-    "chunk-garbage": ("chunks/part-000099.parquet", b"garbage"),
+    "chunk-garbage": ("chunks/part-000099.arrow", b"garbage"),
 }
+STUDY = ("--couples", "2", "--steps", "8")
+"""The size of the ``relsim run`` study whose folder is damaged (``{tmp}/res/tiny``)."""
 RESULT_COMMANDS = {
     "plot": ("plot", "{tmp}/res"),
     "report": ("report", "{tmp}/res"),
     "export": ("export", "{tmp}/res"),
     "sweep": ("sweep", str(FIXTURES / "experiments" / "tiny.toml"), "--out", "{tmp}/res"),
+    "run": ("run", str(FIXTURES / "scenarios" / "tiny.toml"), *STUDY, "--out", "{tmp}/res"),
 }
 # Damage a command does not read (or, for a sweep, repairs by running the runs again).
 SKIP = {
-    ("sweep", "timeseries-deleted"),
-    ("sweep", "runs-deleted"),
+    *((cmd, name) for cmd in ("sweep", "run") for name in ("timeseries-deleted", "runs-deleted")),
     ("export", "timeseries-deleted"),
     ("export", "manifest-nospec"),
     ("export", "manifest-badspec"),
@@ -517,6 +522,15 @@ def results_folder(tmp_path_factory):
     return root
 
 
+@pytest.fixture(scope="module")
+def study_folder(tmp_path_factory):
+    """A results folder holding a finished ``relsim run`` study of the tiny scenario."""
+    root = tmp_path_factory.mktemp("fuzz_study") / "res"
+    status = main(["run", str(FIXTURES / "scenarios" / "tiny.toml"), *STUDY, "--out", str(root)])
+    assert status == 0 and (root / "tiny" / "manifest.json").is_file()
+    return root
+
+
 def _damage(root: Path, name: str) -> None:
     target, content = DAMAGE[name]
     path = root / target
@@ -551,8 +565,11 @@ def _alarm(signum, frame):
 def test_bad_input_is_one_line_exit_2_nothing_written(case, tmp_path, capsys, monkeypatch, request):
     monkeypatch.chdir(tmp_path)
     if case.results:
-        shutil.copytree(request.getfixturevalue("results_folder"), tmp_path / "res")
-        _damage(tmp_path / "res", case.id.split("-", 2)[2])
+        study = case.argv[0] == "run"
+        shutil.copytree(
+            request.getfixturevalue(f"{'study' if study else 'results'}_folder"), tmp_path / "res"
+        )
+        _damage(tmp_path / "res" / ("tiny" if study else ""), case.id.split("-", 2)[2])
     argv = _materialise(case, tmp_path)
     before = _tree(tmp_path)
     capsys.readouterr()

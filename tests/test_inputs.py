@@ -6,6 +6,7 @@ import shutil
 import tracemalloc
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim import inputs
@@ -74,15 +75,98 @@ def test_read_text_refuses_what_is_not_a_regular_utf8_file(tmp_path):
     assert inputs.read_text(good, "spec")[0] == "x = 'café'"
 
 
-def test_check_work_says_what_it_would_take_and_how_to_allow_it():
+def test_check_work_says_what_it_would_take_and_how_to_allow_it(monkeypatch):
+    limit = inputs.COUPLE_WEEKS
+    args = ("--couples", "", 3_000, limit, "couple-weeks")
+    monkeypatch.setenv(limit.variable, "1000")
     with pytest.raises(InputError) as err:
-        inputs.check_work(
-            "--couples", "", 3_000, 1_000, "couple-weeks", "use --force", False, 2**30
-        )
-    assert "3,000 couple-weeks" in str(err.value) and "1.0 GB" in str(err.value)
-    assert str(err.value).endswith("use --force")
-    inputs.check_work("--couples", "", 3_000, 1_000, "couple-weeks", "use --force", True)
-    inputs.check_work("--couples", "", 1_000, 1_000, "couple-weeks", "use --force")
+        inputs.check_work(*args, memory=2**30, fewer="use fewer couples")
+    text = str(err.value)
+    assert "3,000 couple-weeks" in text and "1.0 GB" in text and "limit of 1,000" in text
+    assert text.endswith(f"use fewer couples, or use --force, or set {limit.variable}=3000")
+    inputs.check_work(*args, force=True)
+    monkeypatch.setenv(limit.variable, "3_000")
+    inputs.check_work(*args)
+    monkeypatch.delenv(limit.variable)
+    inputs.check_work(*args)
+    with pytest.raises(InputError, match="raise max_runs to 3000 or use --force"):
+        inputs.check_work("spec.toml", "max_runs", 3_000, inputs.RUNS, "runs", top=2_000)
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "many", "1e9", "9" * 30])
+def test_a_limit_raised_to_nonsense_is_refused_naming_its_variable(monkeypatch, value):
+    monkeypatch.setenv(inputs.STEPS.variable, value)
+    with pytest.raises(InputError) as err:
+        inputs.STEPS.value()
+    assert err.value.source == "RELSIM_MAX_STEPS" and "whole number" in err.value.message
+
+
+def test_every_limit_is_documented_in_the_readme_from_its_one_source():
+    from sim.model import docs
+
+    readme = Path(__file__).parents[1] / "README.md"
+    found = docs.blocks(readme.read_text(encoding="utf-8"), docs.README_TABLES)
+    assert found.get("limits-table") == "\n" + inputs.limits_table() + "\n", (
+        "the table of limits in README.md is out of date; run "
+        "python -m sim.model.docs --write README.md"
+    )
+    work = [limit for limit in inputs.LIMITS if not limit.hard]
+    assert {inputs.STEPS, inputs.COUPLES, inputs.COUPLE_WEEKS, inputs.RUN_STEPS} <= set(work)
+    assert all(limit.variable or limit.raise_key for limit in work)
+    variables = [limit.variable for limit in work if limit.variable]
+    assert len(set(variables)) == len(variables)
+
+
+SC = str(FIXTURES / "scenarios" / "tiny.toml")
+WORK = {
+    "run-couples": (inputs.COUPLES, 2, ("run", SC, "--couples", "3", "--steps", "4")),
+    "run-couple-weeks": (inputs.COUPLE_WEEKS, 11, ("run", SC, "--couples", "3", "--steps", "4")),
+    "run-steps": (inputs.STEPS, 3, ("run", SC, "--couples", "3", "--steps", "4")),
+    "story-steps": (inputs.STEPS, 5, ("story", SC, "--steps", "6")),
+    "sweep-steps": (inputs.STEPS, 39, ("sweep", str(TINY), "--quiet", "--no-report")),
+    "sweep-run-steps": (inputs.RUN_STEPS, 100, ("sweep", str(TINY), "--quiet", "--no-report")),
+    "market-weeks": (inputs.STEPS, 4, ("market", "run", "--size", "20", "--weeks", "5")),
+    "market-person-weeks": (
+        inputs.PERSON_WEEKS,
+        99,
+        ("market", "run", "--size", "20", "--weeks", "5"),
+    ),
+    "kalick-hamilton": (inputs.KH_PEOPLE, 19, ("market", "kalick-hamilton", "--people", "20")),
+}
+
+
+def _out(argv: tuple[str, ...], tmp: Path) -> list[str]:
+    """``argv`` writing into ``tmp/out`` where the command writes at all."""
+    if argv[0] in ("run", "sweep") or argv[:2] == ("market", "run"):
+        return [*argv, "--out", str(tmp / "out")]
+    return list(argv)
+
+
+@pytest.mark.parametrize("case", sorted(WORK))
+def test_work_past_a_limit_is_refused_and_allowed_by_force_or_a_raised_limit(
+    case, tmp_path, monkeypatch, capsys
+):
+    limit, low, argv = WORK[case]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(limit.variable, str(low))
+    argv = _out(argv, tmp_path)
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"limit of {low:,}" in err
+    assert "--force" in err and f"{limit.variable}=" in err
+    assert list(tmp_path.iterdir()) == []
+    assert main([*argv, "--force"]) == 0
+    monkeypatch.setenv(limit.variable, err.rsplit("=", 1)[1].strip())
+    assert main(argv) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_spec_past_the_weeks_limit_is_listed_by_the_dry_run(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(inputs.STEPS.variable, "39")
+    assert main(["sweep", str(TINY), "--dry-run", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "refused    steps: 40 steps a run exceed the limit of 39" in out
 
 
 @pytest.mark.parametrize("steps", range(1, 40))
@@ -162,6 +246,22 @@ def test_force_repairs_corrupt_results(tmp_path, capsys):
     assert "runs.parquet" in err and "--force" in err and err.count("\n") == 1
     assert main([*args, "--force"]) == 0
     assert len(runner.load_results(out)) == runner.plan(runner.load_spec(TINY)).n_runs
+
+
+@pytest.mark.parametrize("damaged", ["runs.parquet", "manifest.json", "chunks/consolidated.json"])
+def test_run_reports_corrupt_results_and_force_starts_over(damaged, tmp_path, capsys):
+    args = ["run", SC, "--couples", "3", "--steps", "4", "--out", str(tmp_path)]
+    assert main(args) == 0
+    folder = tmp_path / "tiny"
+    good = runner.load_results(folder)
+    (folder / damaged).write_bytes(b"garbage")
+    capsys.readouterr()
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and damaged in err and "with --force to start over" in err
+    assert (folder / damaged).read_bytes() == b"garbage"
+    assert main([*args, "--force"]) == 0
+    pd.testing.assert_frame_equal(runner.load_results(folder), good)
 
 
 def test_a_bad_plot_is_reported_before_the_sweep_runs(tmp_path, capsys):

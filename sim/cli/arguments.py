@@ -12,12 +12,10 @@ from sim import inputs
 from sim.errors import InputError
 
 
-def whole_number(
-    text: str | int, option: str, low: int, high: int | None = None, limit: str = ""
-) -> int:
+def whole_number(text: str | int, option: str, low: int, high: int | None = None) -> int:
     """``text`` as a whole number in ``[low, high]`` (at most
     :data:`~sim.inputs.MAX_INTEGER` when ``high`` is None); :class:`InputError` naming
-    ``option`` otherwise, ending with ``limit`` (how to go past ``high``) when given."""
+    ``option`` otherwise."""
     try:
         value = int(text)
     except (TypeError, ValueError):
@@ -28,8 +26,7 @@ def whole_number(
         shown = repr(text) if len(str(text)) <= 40 else f"{str(text)[:40]!r}..."
         if value is not None and value > top and high is None:
             span = f"{span} of at most 64 bits"
-        more = f"; {limit}" if limit and value is not None and value > top else ""
-        raise InputError(option, "", f"expected a whole number {span}, got {shown}{more}")
+        raise InputError(option, "", f"expected a whole number {span}, got {shown}")
     return value
 
 
@@ -38,14 +35,18 @@ def seed(text: str | int, option: str = "--seed") -> int:
     return whole_number(text, option, 0, inputs.MAX_SEED)
 
 
-def steps(text: str | int, option: str = "--steps") -> int:
-    """A number of weeks: in ``[1, MAX_STEPS]``."""
-    return whole_number(text, option, 1, inputs.MAX_STEPS)
+def steps(text: str | int, option: str = "--steps", force: bool = False) -> int:
+    """A number of weeks: at least 1, and at most :data:`~sim.inputs.STEPS` unless
+    ``force``."""
+    value = whole_number(text, option, 1)
+    inputs.check_work(option, "", value, inputs.STEPS, "weeks", force, fewer="use fewer weeks")
+    return value
 
 
 def workers(text: str | int | None, option: str = "--workers") -> int | None:
-    """A number of worker processes (None: one per core), at most 1024."""
-    return None if text is None else whole_number(text, option, 1, 1024)
+    """A number of worker processes (None: one per core), at most
+    :data:`~sim.inputs.MAX_WORKERS`."""
+    return None if text is None else whole_number(text, option, 1, inputs.MAX_WORKERS)
 
 
 def path(text: str, option: str) -> str:

@@ -54,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--workers", type=int, default=None, metavar="N", help="worker processes (default: cores)"
     )
     p.add_argument("--out", default="results", help="results folder (default results/)")
+    p.add_argument(
+        "--force", action="store_true", help="start over the studies whose results are corrupt"
+    )
     # Sizes, to shrink the demo (tests) without editing the shipped studies.
     p.add_argument("--couples", type=int, default=QUICK_COUPLES, help=argparse.SUPPRESS)
     p.add_argument("--steps", type=int, default=None, help=argparse.SUPPRESS)
@@ -155,7 +158,8 @@ def studies(args: argparse.Namespace) -> int:
             executor=args.executor,
             out=out / spec.name,
             workers=args.workers,
-            force=True,
+            force=args.force,
+            replace=True,
             quiet=args.quiet,
         )
         failed += summary.failed

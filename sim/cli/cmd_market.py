@@ -57,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument(
         "--force",
         action="store_true",
-        help="run past the limit on person-weeks (README: Bad input and limits)",
+        help="run past the limits on weeks and person-weeks (README: Bad input and limits)",
     )
     r.set_defaults(func=run)
     k = sub.add_parser("kalick-hamilton", help="Kalick and Hamilton's dating market")
@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.market import draws, history
     from sim.market.market import STATUS_NAMES, Market
 
-    weeks = arguments.steps(args.weeks, "--weeks")
+    weeks = arguments.steps(args.weeks, "--weeks", args.force)
     arguments.seed(args.seed)
     arguments.out_folder(args.out)
     settings = _settings(args.set, args.size)
@@ -114,10 +114,11 @@ def run(args: argparse.Namespace) -> int:
         "--weeks",
         "",
         people * weeks,
-        inputs.MAX_PERSON_WEEKS,
+        inputs.PERSON_WEEKS,
         f"person-weeks ({people:,} people x {weeks:,} weeks)",
-        "use fewer people or weeks, or --force",
         args.force,
+        people * inputs.BYTES_PER_PERSON,
+        "use fewer people or weeks",
     )
     market = Market(settings, draws.market_key(args.seed)).run(args.weeks)
     summary = history.summary(market)
@@ -157,8 +158,11 @@ def kalick_hamilton(args: argparse.Namespace) -> int:
     from sim.market.kalick_hamilton import kalick_hamilton as run_kh
 
     arguments.seed(args.seed)
-    top = None if args.force else inputs.MAX_KH_PEOPLE
-    arguments.whole_number(args.people, "--people", 2, top, limit="use --force to run them")
+    people = arguments.whole_number(args.people, "--people", 2)
+    memory = people * inputs.BYTES_PER_PERSON
+    inputs.check_work(
+        "--people", "", people, inputs.KH_PEOPLE, "people", args.force, memory, "use fewer people"
+    )
     result = run_kh(args.rule, seed=args.seed, people=args.people)
     for line in kalick_hamilton_lines(result, args.seed):
         print(line)

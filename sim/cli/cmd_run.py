@@ -105,7 +105,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help="run past the limits on couples and couple-weeks (README: Bad input and limits)",
+        help="run past the limits on weeks, couples and couple-weeks, and start over past "
+        "corrupt results (README: Bad input and limits)",
     )
     p.set_defaults(func=run)
 
@@ -125,26 +126,22 @@ def run(args: argparse.Namespace) -> int:
     from sim.views.report import write_index
     from sim.views.scenario_run import BAND_SERIES, load_study
 
-    arguments.steps(args.steps)
-    top = None if args.force else inputs.MAX_COUPLES
-    arguments.whole_number(
-        args.couples,
-        "--couples",
-        1,
-        top,
-        limit=f"that many would take about {inputs.size(args.couples * inputs.BYTES_PER_COUPLE)}"
-        " of memory; use --force to run them",
+    arguments.steps(args.steps, force=args.force)
+    couples = arguments.whole_number(args.couples, "--couples", 1)
+    memory = couples * inputs.BYTES_PER_COUPLE
+    inputs.check_work(
+        "--couples", "", couples, inputs.COUPLES, "couples", args.force, memory, "use fewer couples"
     )
     arguments.seed(args.seed)
     arguments.workers(args.workers)
     inputs.check_work(
         "--couples",
         "",
-        args.couples * args.steps,
-        inputs.MAX_COUPLE_WEEKS,
-        f"couple-weeks ({args.couples:,} couples x {args.steps:,} weeks)",
-        "use fewer couples or weeks, or --force",
+        couples * args.steps,
+        inputs.COUPLE_WEEKS,
+        f"couple-weeks ({couples:,} couples x {args.steps:,} weeks)",
         args.force,
+        fewer="use fewer couples or weeks",
     )
     arguments.path(args.out, "--out")
     if args.scenario is not None and args.population is not None:
@@ -159,18 +156,21 @@ def run(args: argparse.Namespace) -> int:
     study = _Study.of(args, every)
     folder = inputs.output_folder(Path(args.out) / study.name, "--out")
     store = ResultStore(folder)
-    if store.exists() and study.other_results(store.read_manifest()):
+    manifest = _manifest(store, args.force) if store.exists() else {}
+    if manifest and study.other_results(manifest):
         raise InputError(
             str(folder), "", "holds an experiment's results; write the run elsewhere with --out"
         )
     try:
-        # An earlier run of this study here is resumed, or replaced when it differs.
+        # An earlier run of this study here is resumed, or replaced when it differs;
+        # corrupt results are reported, and started over with --force.
         summary = sweep(
             study.spec,
             executor=args.executor,
             out=folder,
             workers=args.workers,
-            force=True,
+            force=args.force,
+            replace=True,
             quiet=True,
         )
         index = write_index(folder.parent)
@@ -195,6 +195,19 @@ def run(args: argparse.Namespace) -> int:
     if index is not None:
         print(f"all results:  {index}")
     return 1 if summary.failed else 0
+
+
+def _manifest(store, force: bool) -> dict:
+    """The manifest of a results folder; with ``force``, an empty one in place of a
+    corrupt one (which the study then starts over)."""
+    from sim.errors import InputError
+
+    try:
+        return store.read_manifest()
+    except InputError:
+        if not force:
+            raise
+        return {}
 
 
 @dataclass(frozen=True)

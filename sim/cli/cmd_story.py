@@ -58,6 +58,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="set a value over the scenario's: a.<trait>, b.<trait>, both.<trait> or "
         "env.<name>, e.g. --set b.narcissism=0.4 (repeatable)",
     )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="run past the limit on weeks (README: Bad input and limits)",
+    )
     p.set_defaults(func=run)
 
 
@@ -68,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     from sim.teach.story import tell, watched_in
     from sim.views.scenario_run import replicate_keys
 
-    steps = arguments.steps(args.steps)
+    steps = arguments.steps(args.steps, force=args.force)
     seed = arguments.seed(args.seed)
     overrides = parse_overrides(args.overrides)
     sc = load_scenario(args.scenario).with_overrides(overrides)

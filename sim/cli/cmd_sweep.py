@@ -46,7 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help="replace results of a different spec, and start past max_runs",
+        help="replace results of a different spec or corrupt results, and start past the "
+        "work limits (README: Bad input and limits)",
     )
     p.add_argument(
         "--dry-run",
@@ -67,6 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run (or estimate) the sweep; 0 when every run finished, 1 when some failed."""
+    from sim import inputs
     from sim.calibration.spec import is_calibration
     from sim.cli import arguments
     from sim.errors import InputError
@@ -86,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     spec = load_spec(path)
     workers = arguments.workers(args.workers)
     if args.chunk_size is not None:
-        arguments.whole_number(args.chunk_size, "--chunk-size", 1, 10_000_000)
+        arguments.whole_number(args.chunk_size, "--chunk-size", 1, inputs.MAX_CHUNK_RUNS)
     if args.out is not None:
         arguments.out_folder(args.out)
     executor = args.executor or choose_executor(spec, args.scheduler)

@@ -9,6 +9,7 @@ every chunking of an experiment writes the same columns.
 
 from __future__ import annotations
 
+import time
 import traceback
 from dataclasses import dataclass
 
@@ -68,12 +69,14 @@ class ChunkTask:
 
 @dataclass(frozen=True)
 class ChunkOutput:
-    """What a worker sends back: the chunk's run rows and series rows."""
+    """What a worker sends back: the chunk's run rows and series rows, and the seconds
+    its model took to run them (the rest of the sweep's time is overhead)."""
 
     chunk_id: int
     runs: pa.Table
     series: pa.Table | None
     error: str | None = None
+    seconds: float = 0.0
 
 
 def _head(task: ChunkTask, status: str, error: str | None) -> dict[str, pa.Array]:
@@ -107,7 +110,9 @@ def _array(values: np.ndarray) -> pa.Array:
 def run_chunk(task: ChunkTask) -> ChunkOutput:
     """Run a chunk; a chunk whose model raises comes back as a failure, not an exception."""
     try:
+        t0 = time.perf_counter()
         result = task.model.run(task.params, task.keys, task.steps, task.record_every, task.series)
+        seconds = time.perf_counter() - t0
         cols = _head(task, "ok", None)
         names = list(result.metrics)
         if task.final is not None:
@@ -127,7 +132,7 @@ def run_chunk(task: ChunkTask) -> ChunkOutput:
             for name in task.series:
                 sc[name] = pa.array(np.asarray(result.series[name], dtype=np.float64).T.ravel())
             series = pa.table(sc)
-        return ChunkOutput(task.chunk_id, pa.table(cols), series)
+        return ChunkOutput(task.chunk_id, pa.table(cols), series, seconds=seconds)
     except Exception as err:  # noqa: BLE001 - a failing chunk is recorded with its error
         last = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
         where = f" (at {last.filename}:{last.lineno})" if last else ""

@@ -33,7 +33,7 @@ from sim.experiment.executors import (
 from sim.experiment.models import get_model, is_registered
 from sim.experiment.seeding import run_keys
 from sim.experiment.spec import Spec, load_spec
-from sim.experiment.storage import ResultStore
+from sim.experiment.storage import ResultStore, RunsStream
 
 DEFAULT_RESULTS = Path("results")
 """Folder under which each experiment gets its own results folder by default."""
@@ -220,9 +220,9 @@ def n_records(steps: int, every: int) -> int:
 
 
 def refusals(spec: Spec, force: bool = False) -> list[InputError]:
-    """Every limit a sweep of ``spec`` passes: runs past ``max_runs``, run-steps past
-    :data:`~sim.inputs.MAX_RUN_STEPS`, series values past
-    :data:`~sim.inputs.MAX_SERIES_VALUES`; none with ``force``.
+    """Every work limit a sweep of ``spec`` passes (:data:`~sim.inputs.RUNS` as its
+    ``max_runs``, :data:`~sim.inputs.STEPS`, :data:`~sim.inputs.RUN_STEPS`,
+    :data:`~sim.inputs.SERIES_VALUES`); none with ``force``.
 
     Computed from the design's size alone, before any array is built.
     """
@@ -230,28 +230,31 @@ def refusals(spec: Spec, force: bool = False) -> list[InputError]:
     records = n_records(spec.steps, spec.record_every)
     series = runs * records * (len(spec.series) + 3) if spec.series else 0
     checks = (
-        ("max_runs", runs, spec.max_runs, "runs", "raise max_runs or use --force", None),
+        ("max_runs", runs, inputs.RUNS, "runs", "", spec.max_runs, None),
+        ("steps", spec.steps, inputs.STEPS, "steps a run", "use fewer steps", None, None),
         (
             "steps",
             runs * spec.steps,
-            inputs.MAX_RUN_STEPS,
-            "run-steps",
-            "use fewer runs or steps, or --force",
+            inputs.RUN_STEPS,
+            f"run-steps ({runs:,} runs x {spec.steps:,} steps)",
+            "use fewer runs or steps",
+            None,
             None,
         ),
         (
             "metrics.record_every",
             series,
-            inputs.MAX_SERIES_VALUES,
+            inputs.SERIES_VALUES,
             "series values",
-            "record fewer series or every more steps, or use --force",
+            "record fewer series or every more steps",
+            None,
             series * 8,
         ),
     )
     out = []
-    for key, amount, limit, unit, allow, memory in checks:
+    for key, amount, limit, unit, fewer, top, memory in checks:
         try:
-            inputs.check_work(spec.source, key, amount, limit, unit, allow, force, memory)
+            inputs.check_work(spec.source, key, amount, limit, unit, force, memory, fewer, top)
         except InputError as err:
             out.append(err)
     return out
@@ -316,12 +319,15 @@ def sweep(
     quiet: bool = False,
     report: bool = True,
     model: BatchModel | None = None,
+    replace: bool = False,
 ) -> Summary:
     """Run an experiment's unfinished runs into its results folder; return a summary.
 
     The whole of ``relsim sweep``: the same parameters as :func:`run_experiment`, but
     the run table is left on disk rather than loaded, so memory stays bounded however
-    many runs there are.
+    many runs there are. ``replace`` replaces results of a different spec without
+    ``force`` (as ``relsim run`` replaces its study run with other weeks or seed);
+    corrupt results are started over only with ``force``.
     """
     leave_if_worker_bootstrap()
     t0 = time.perf_counter()
@@ -345,7 +351,7 @@ def sweep(
     if population is not None:
         extra["population"] = population.identity()
     identity = spec.identity_hash(extra)
-    replace = False
+    fresh = False
     if store.exists():
         try:
             old = store.read_manifest()
@@ -354,7 +360,7 @@ def sweep(
                 raise
             old = {}  # a corrupt manifest: --force replaces the results
         if old.get("identity_hash") != identity:
-            if not force and store.has_runs():
+            if not (force or replace) and store.has_runs():
                 raise InputError(
                     str(store.root),
                     "",
@@ -362,16 +368,16 @@ def sweep(
                     "or model version; "
                     "use --force to replace them, or --out to write elsewhere",
                 )
-            replace = True
+            fresh = True
     elif resume:
         raise InputError(str(store.root), "", "nothing to resume (no manifest.json)")
-    if store.exists() and not replace:
+    if store.exists() and not fresh:
         try:
             store.check()
         except InputError:
             if not force:
                 raise
-            replace = True  # --force starts afresh over corrupt results
+            fresh = True  # --force starts afresh over corrupt results
     try:
         store.root.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -385,7 +391,7 @@ def sweep(
             store,
             population,
             identity,
-            replace,
+            fresh,
             t0,
             executor=executor,
             workers=workers,
@@ -421,30 +427,32 @@ def _sweep_locked(
     n_pending = len(pending_point)
     # A rerun with nothing left to run starts no workers and adds no session.
     manifest = _manifest(spec, p, model, identity, store, new_session=n_pending > 0)
-    failed = 0
+    failed, model_seconds = 0, 0.0
     if n_pending:
         exe = make_executor(executor, workers, scheduler, keep_main=_defined_in_main(model))
+        first = store.next_chunk_id()
+        # Every run into an empty folder: runs.parquet is written as the chunks come back.
+        fresh = n_pending == p.n_runs and not store.has_runs()
+        stream = store.stream(first, p.points.n, spec.replicates) if fresh else None
         try:
             manifest["executor"] = exe.describe()
             store.write_manifest(manifest)
             if chunk_size is None:
                 chunk_size = default_chunk_size(spec, n_pending, exe.workers)
             tasks = _tasks(
-                spec,
-                p,
-                model,
-                pending_point,
-                pending_rep,
-                chunk_size,
-                store.next_chunk_id(),
-                population,
+                spec, p, model, pending_point, pending_rep, chunk_size, first, population
             )
-            failed = _drive(exe, tasks, store, n_pending, quiet)
+            failed, model_seconds = _drive(exe, tasks, store, n_pending, quiet, stream)
+            if stream is not None:
+                stream.finish()  # or, when it could not, the parts are merged below
+                stream = None
         except OSError as err:
             _stopped(store, manifest, err)
             raise
         finally:
             exe.close()
+            if stream is not None:
+                stream.stop()
     try:
         rows = store.consolidate(p.points.n, spec.replicates)
     except OSError as err:
@@ -452,7 +460,12 @@ def _sweep_locked(
         raise
     if n_pending:
         session = manifest["sessions"][-1]
-        session.update(finished=provenance.now(), runs_run=n_pending, runs_failed=failed)
+        session.update(
+            finished=provenance.now(),
+            runs_run=n_pending,
+            runs_failed=failed,
+            model_seconds=round(model_seconds, 3),
+        )
     failed_rows = _count_failed(store) if rows else 0
     complete = rows == p.n_runs and failed_rows == 0
     manifest["status"] = "complete" if complete else "incomplete"
@@ -505,7 +518,8 @@ def run_experiment(
     resume : bool
         Require results to resume (a plain rerun resumes too, but also starts afresh).
     force : bool
-        Replace results made by a different spec, and start past ``max_runs``.
+        Replace results made by a different spec, start corrupt results over, and
+        start past ``max_runs`` and the other work limits (:data:`sim.inputs.LIMITS`).
     quiet : bool
         No progress bar.
     report : bool
@@ -712,20 +726,32 @@ def _defined_in_main(model: BatchModel) -> bool:
     return type(model).__module__ == "__main__"
 
 
-def _drive(exe, tasks: Iterator[ChunkTask], store: ResultStore, total: int, quiet: bool) -> int:
-    """Run the tasks on the executor, writing each chunk as it finishes; count failed runs."""
+def _drive(
+    exe,
+    tasks: Iterator[ChunkTask],
+    store: ResultStore,
+    total: int,
+    quiet: bool,
+    stream: RunsStream | None = None,
+) -> tuple[int, float]:
+    """Run the tasks on the executor, writing each chunk as it finishes (and feeding it
+    to ``stream``); return the number of failed runs and the seconds the model took,
+    summed over the workers."""
     from tqdm.auto import tqdm
 
-    failed = 0
+    failed, seconds = 0, 0.0
     with tqdm(total=total, unit="run", disable=quiet, dynamic_ncols=True, smoothing=0.1) as bar:
         for task, outcome in exe.map(run_chunk, tasks):
             if isinstance(outcome, BaseException):
                 outcome = failure(task, f"{type(outcome).__name__}: {outcome}")
             store.write_chunk(outcome.chunk_id, outcome.runs, outcome.series)
+            if stream is not None:
+                stream.add(outcome.chunk_id, outcome.runs, outcome.error is None)
+            seconds += outcome.seconds
             if outcome.error is not None:
                 failed += task.n
             bar.update(task.n)
-    return failed
+    return failed, seconds
 
 
 def load_results(path: str | Path) -> pd.DataFrame:

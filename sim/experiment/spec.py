@@ -52,11 +52,8 @@ from sim.experiment.models import get_model, model_names
 DESIGN_KINDS = ("grid", "explicit", "lhs", "sobol", "morris", "scenarios")
 """Every design kind a spec may name."""
 
-DEFAULT_MAX_RUNS = 200_000
+DEFAULT_MAX_RUNS = inputs.RUNS.default
 """Run limit when a spec names none; ``--force`` starts past it."""
-
-MAX_LEVELS = 1000
-"""Most grid levels of a ``morris`` design."""
 
 _TOP_KEYS = {
     "name",
@@ -258,7 +255,7 @@ def parse_spec(
         text = json.dumps(data, sort_keys=True, default=str)
     name = inputs.safe_name(v.string(data, "name", default_name), source, "name")
     description = v.string(data, "description", None)
-    steps = v.integer(data, "steps", 520, low=1, high=inputs.MAX_STEPS)
+    steps = v.integer(data, "steps", 520, low=1)
     replicates = v.integer(data, "replicates", 1, low=1)
     seed = v.integer(data, "seed", 0, low=0)
     max_runs = v.integer(data, "max_runs", DEFAULT_MAX_RUNS, low=1)
@@ -552,7 +549,7 @@ def _design(v: _Validator, raw: object, seed: int, model: BatchModel, max_runs: 
     if kind == "sobol" and samples & (samples - 1):
         raise v.fail("design.samples", f"a sobol design needs a power of 2, got {samples}")
     levels = (
-        v.integer(raw, "levels", 4, low=2, where="design.", high=MAX_LEVELS)
+        v.integer(raw, "levels", 4, low=2, where="design.", high=inputs.MAX_LEVELS)
         if kind == "morris"
         else 4
     )

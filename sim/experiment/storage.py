@@ -6,7 +6,7 @@ Layout::
         manifest.json           spec verbatim and hashes, versions, executor, seeds, times
         runs.parquet            one row per run, sorted by (point, replicate)
         timeseries/part-*.parquet   tidy series: point, replicate, step, one column per series
-        chunks/part-*.parquet   run rows of chunks finished since the last merge
+        chunks/part-*.arrow     run rows of chunks finished since the last merge (Arrow IPC)
         chunks/consolidated.json   ids of the chunks merged into runs.parquet
         .relsim.lock            held by the one process writing here (sim.experiment.lock)
 
@@ -23,8 +23,10 @@ that step merges them again next time.
 from __future__ import annotations
 
 import json
+import queue
 import re
 import shutil
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -32,6 +34,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from sim import atomic, inputs
@@ -45,9 +48,13 @@ TIMESERIES = "timeseries"
 LEDGER = "consolidated.json"
 ROW_GROUP = 65_536
 """Rows per row group of ``runs.parquet``."""
-_PART = re.compile(r"^part-(\d+)\.parquet$")
+PART_SUFFIX = {CHUNKS: ".arrow", TIMESERIES: ".parquet"}
+"""The format of each folder's parts: chunk parts, read once by the merge and then
+removed, are Arrow IPC files (lz4), several times quicker to write and read than
+Parquet; time series parts stay as they are stored, in Parquet."""
+_PART = re.compile(r"^part-(\d+)(\.\w+)$")
 
-REPAIR = "rerun the sweep with --force, or delete the file"
+REPAIR = "rerun the relsim sweep or run that made it with --force to start over, or delete the file"
 """How to repair a corrupt results file, as messages say it."""
 
 
@@ -67,7 +74,11 @@ def read_table(
     """A Parquet file of the results as an Arrow table (``columns``, or every one, of
     which ``need`` must be there), or :func:`corrupt`'s error."""
     try:
-        table = pq.read_table(path, columns=None if columns is None else list(columns), **kw)
+        cols = None if columns is None else list(columns)
+        if path.suffix == PART_SUFFIX[CHUNKS]:
+            table = feather.read_table(path, columns=cols, memory_map=False)
+        else:
+            table = pq.read_table(path, columns=cols, **kw)
     except _READ_ERRORS as err:
         raise corrupt(path, err) from None
     lacking = [c for c in (*(columns or ()), *need) if c not in table.column_names]
@@ -79,14 +90,17 @@ def read_table(
 def read_schema(path: Path) -> pa.Schema:
     """The schema of a Parquet file of the results, or :func:`corrupt`'s error."""
     try:
+        if path.suffix == PART_SUFFIX[CHUNKS]:
+            with pa.OSFile(str(path)) as f:
+                return pa.ipc.open_file(f).schema
         return pq.read_schema(path)
     except _READ_ERRORS as err:
         raise corrupt(path, err) from None
 
 
-def part_name(chunk_id: int) -> str:
-    """File name of a chunk's part."""
-    return f"part-{chunk_id:06d}.parquet"
+def part_name(chunk_id: int, folder: str = TIMESERIES) -> str:
+    """File name of a chunk's part in ``folder`` (``chunks`` or ``timeseries``)."""
+    return f"part-{chunk_id:06d}{PART_SUFFIX[folder]}"
 
 
 class ResultStore:
@@ -149,7 +163,7 @@ class ResultStore:
         out = {}
         for p in d.iterdir():
             m = _PART.match(p.name)
-            if m:
+            if m and m.group(2) == PART_SUFFIX[folder]:
                 out[int(m.group(1))] = p
         return dict(sorted(out.items()))
 
@@ -243,7 +257,8 @@ class ResultStore:
         if series is not None and series.num_rows:
             (self.root / TIMESERIES).mkdir(parents=True, exist_ok=True)
             _write_table(self.root / TIMESERIES / part_name(chunk_id), series)
-        _write_table(self.root / CHUNKS / part_name(chunk_id), runs)
+        with atomic.replacing(self.root / CHUNKS / part_name(chunk_id, CHUNKS)) as tmp:
+            feather.write_feather(runs, tmp, compression="lz4")
 
     # --- the run table --------------------------------------------------------------
     def consolidate(self, n_points: int, replicates: int) -> int:
@@ -272,11 +287,20 @@ class ResultStore:
         else:
             tables = self._in_order(list(parts.values()), schema, replicates)
         rows = self._write_runs(tables, schema, n_points, replicates)
+        self._merged_parts(parts)
+        return rows
+
+    def _merged_parts(self, parts: Mapping[int, Path]) -> None:
+        """Record ``parts`` as merged into ``runs.parquet``, then remove them."""
         ledger = sorted(self._consolidated() | set(parts))
         atomic.write_text(self.root / CHUNKS / LEDGER, json.dumps(ledger))
         for path in parts.values():
             path.unlink()
-        return rows
+
+    def stream(self, first_id: int, n_points: int, replicates: int) -> RunsStream:
+        """A writer of ``runs.parquet`` fed each chunk as it comes back, for a sweep
+        that runs every run of its plan into an empty folder (:class:`RunsStream`)."""
+        return RunsStream(self, first_id, n_points, replicates)
 
     @staticmethod
     def _in_order(parts: list[Path], schema: pa.Schema, replicates: int) -> Iterator[pa.Table]:
@@ -320,7 +344,9 @@ class ResultStore:
 
             for table in tables:
                 table = _conform(table, schema)
-                table = table.filter(_in_plan(table, n_points, replicates))
+                inside = _in_plan(table, n_points, replicates)
+                if not pc.all(inside).as_py():
+                    table = table.filter(inside)
                 if table.num_rows:
                     buffered.append(table)
                     n_buffered += table.num_rows
@@ -414,6 +440,108 @@ class ResultStore:
                 writer.close()
             written.append(target)
         return written
+
+
+class RunsStream:
+    """``runs.parquet`` written beside the workers while a first sweep runs, instead of
+    merged from the chunk parts after the last one (when the workers would wait).
+
+    Chunks are fed in the order of their ids (those that come back early wait), which
+    for a sweep of every run is the order of (point, replicate): the table written is
+    the one :meth:`ResultStore.consolidate` would write, byte for byte. A writer thread
+    encodes it into a temporary file, put in place at :meth:`finish`. A failed chunk,
+    or one whose columns differ, stops the stream; the parts, all on disk, are then
+    merged as usual.
+    """
+
+    _END = object()
+
+    def __init__(self, store: ResultStore, first_id: int, n_points: int, replicates: int):
+        self.store = store
+        self.next = first_id
+        self.waiting: dict[int, pa.Table | None] = {}
+        self.fed: list[int] = []
+        self.schema: pa.Schema | None = None
+        self.stopped = False
+        self.error: BaseException | None = None
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._thread: threading.Thread | None = None
+        self._plan = (n_points, replicates)
+
+    def add(self, chunk_id: int, runs: pa.Table, ok: bool) -> None:
+        """Feed a chunk's run rows (``ok``: none failed), once its part is written."""
+        if self.stopped:
+            return
+        if not ok:
+            self.stop()
+            return
+        # A chunk back before its turn is read again from its part when its turn comes,
+        # so that memory holds one chunk whatever the order they finish in.
+        self.waiting[chunk_id] = runs if chunk_id == self.next else None
+        while self.next in self.waiting and not self.stopped:
+            table = self.waiting.pop(self.next)
+            if table is None:
+                table = read_table(self.store.root / CHUNKS / part_name(self.next, CHUNKS))
+            if self._thread is None:
+                self.schema = table.schema
+                self._thread = threading.Thread(target=self._write, name="runs-writer")
+                self._thread.start()
+            elif not table.schema.equals(self.schema):
+                self.stop()
+                return
+            self._put(table)
+            self.fed.append(self.next)
+            self.next += 1
+
+    def _put(self, item: object) -> None:
+        while self._thread is not None and self._thread.is_alive():
+            try:
+                self._queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        self.stopped = True  # the writer stopped on an error
+
+    def _tables(self) -> Iterator[pa.Table]:
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if item is None:
+                raise _Stopped
+            yield item
+
+    def _write(self) -> None:
+        try:
+            self.store._write_runs(self._tables(), self.schema, *self._plan)
+        except BaseException as err:  # noqa: BLE001 - reported by finish, merged as usual
+            self.error = err
+
+    def stop(self) -> None:
+        """Give up the stream: the temporary file is removed, the parts stay."""
+        self.stopped = True
+        self.waiting.clear()
+        if self._thread is not None:
+            self._put(None)
+            self._thread.join()
+
+    def finish(self) -> bool:
+        """Put ``runs.parquet`` in place and remove the parts it holds; whether it holds
+        every chunk fed (False: nothing was put in place, merge the parts instead)."""
+        if self.stopped or self.waiting or self._thread is None:
+            self.stop()
+            return False
+        self._put(self._END)
+        self._thread.join()
+        if self.stopped or self.error is not None:
+            return False
+        parts = self.store._parts(CHUNKS)
+        self.store._merged_parts({i: parts[i] for i in self.fed if i in parts})
+        return True
+
+
+class _Stopped(Exception):
+    """The stream of a run table was given up."""
 
 
 def _write_table(path: Path, table: pa.Table) -> None:

@@ -5,7 +5,9 @@ state and event tables from the declarations (:mod:`sim.model.declarations`), th
 threshold table from :class:`~sim.model.outcomes.Thresholds`. In ``docs/ODD.md`` each
 table sits between marker comments such as ``<!-- parameter-table:start -->`` and
 ``<!-- parameter-table:end -->``; ``python -m sim.model.docs --write docs/ODD.md``
-rewrites what lies between them, and ``--check`` reports whether they are current.
+rewrites what lies between them, and ``--check`` reports whether they are current. The
+README's table of limits (:func:`sim.inputs.limits_table`) is kept the same way
+(``--write README.md``).
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ import argparse
 import math
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 
-from sim import atomic
+from sim import atomic, inputs
 from sim.model.declarations import BOOKKEEPING, COUPLE, EVENTS, PARTNER, STATE, Variable
 from sim.model.engine import build_params
 from sim.model.outcomes import Thresholds
@@ -165,7 +167,15 @@ TABLES: dict[str, Callable[[], str]] = {
     "event-table": event_table,
     "threshold-table": threshold_table,
 }
-"""Generated tables by marker name."""
+"""Generated tables of ``docs/ODD.md`` by marker name."""
+
+README_TABLES: dict[str, Callable[[], str]] = {"limits-table": inputs.limits_table}
+"""Generated tables of ``README.md`` by marker name."""
+
+
+def tables_of(path: Path) -> dict[str, Callable[[], str]]:
+    """The generated tables of a file: the README's, or the ODD's."""
+    return README_TABLES if path.name == "README.md" else TABLES
 
 
 def _pattern(name: str) -> re.Pattern[str]:
@@ -173,25 +183,26 @@ def _pattern(name: str) -> re.Pattern[str]:
     return re.compile(f"({start})(.*?)({end})", re.DOTALL)
 
 
-def blocks(text: str) -> dict[str, str]:
-    """The text between each pair of table markers found in ``text``, by marker name."""
+def blocks(text: str, tables: Mapping[str, object] = TABLES) -> dict[str, str]:
+    """The text between each pair of ``tables``' markers found in ``text``, by name."""
     out = {}
-    for name in TABLES:
+    for name in tables:
         match = _pattern(name).search(text)
         if match:
             out[name] = match.group(2)
     return out
 
 
-def refresh(text: str) -> str:
-    """``text`` with every table between its markers replaced by the generated one.
+def refresh(text: str, tables: Mapping[str, Callable[[], str]] = TABLES) -> str:
+    """``text`` with every one of ``tables`` between its markers replaced by the
+    generated one.
 
     Raises
     ------
     ValueError
         If a marker pair is missing or appears more than once.
     """
-    for name, make in TABLES.items():
+    for name, make in tables.items():
         pattern = _pattern(name)
         found = len(pattern.findall(text))
         if found != 1:
@@ -216,7 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(
         prog="python -m sim.model.docs",
-        description="Generate the parameter, state, event and threshold tables of docs/ODD.md.",
+        description="Generate the parameter, state, event and threshold tables of docs/ODD.md "
+        "and the table of limits of README.md.",
     )
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--write", metavar="FILE", help="rewrite the tables between the markers")
@@ -226,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         path = Path(args.write or args.check)
         text = path.read_text(encoding="utf-8")
         try:
-            new = refresh(text)
+            new = refresh(text, tables_of(path))
         except ValueError as err:
             print(f"{path}: {err}", file=sys.stderr)
             return 1

@@ -25,6 +25,11 @@ from sim.model.declarations import (
 from sim.model.parameters import ENV_NAMES, TRAIT_NAMES
 from sim.model.rules import alternatives_seen
 
+_alternatives_seen = getattr(alternatives_seen, "py_func", alternatives_seen)
+"""The rule as plain Python, for the arrays of new couples: the compiled rule called on
+arrays would be compiled again, for arrays, in every process (most of a worker's
+start-up)."""
+
 __all__ = ["N_EVENTS", "RANGES", "Ending", "Event", "Params", "State", "initial_state"]
 
 
@@ -159,7 +164,7 @@ def initial_state(params: Params) -> State:
         capability0=t["capability"].copy(),
         investment=partner(0.15),
         alternative_quality=partner(
-            alternatives_seen(params.env["alternatives"], t["narcissism"], dep) * (1.0 - 0.3 * 0.7)
+            _alternatives_seen(params.env["alternatives"], t["narcissism"], dep) * (1.0 - 0.3 * 0.7)
         ),
         idealization=partner(0.6),
         intimacy=couple(0.45),
