@@ -89,10 +89,10 @@ def compile_seconds() -> tuple[float, float]:
     return cold, warm
 
 
-def sweep(runs: int, steps: int, workers: int, out: Path) -> tuple[float, int]:
-    """Seconds for the whole sweep of ``runs`` runs, and the number of runs written."""
+def bench_spec(runs: int, steps: int):
+    """The benchmark grid with replicates up to ``runs`` runs."""
     points = int(np.prod([len(v) for v in GRID.values()]))
-    spec = parse_spec(
+    return parse_spec(
         {
             "name": "bench",
             "description": "benchmark sweep",
@@ -103,6 +103,11 @@ def sweep(runs: int, steps: int, workers: int, out: Path) -> tuple[float, int]:
             "design": {"kind": "grid", "factors": GRID},
         }
     )
+
+
+def sweep(runs: int, steps: int, workers: int, out: Path) -> tuple[float, int]:
+    """Seconds for the whole sweep of ``runs`` runs, and the number of runs written."""
+    spec = bench_spec(runs, steps)
     t0 = time.perf_counter()
     summary = run_sweep(spec, executor="process", workers=workers, out=out, quiet=True)
     return time.perf_counter() - t0, summary.rows

@@ -38,31 +38,12 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from sweep import GRID
+from sweep import bench_spec
 
 from sim.experiment import runner
 from sim.experiment.executors import default_workers
 from sim.experiment.seeding import run_keys
-from sim.experiment.spec import parse_spec
 from sim.experiment.storage import ResultStore
-
-
-def bench_spec(runs: int, steps: int):
-    """The benchmark grid with replicates up to ``runs`` runs."""
-    points = 1
-    for values in GRID.values():
-        points *= len(values)
-    return parse_spec(
-        {
-            "name": "bench",
-            "description": "benchmark sweep",
-            "steps": steps,
-            "replicates": max(1, runs // points),
-            "seed": 1,
-            "max_runs": 10**8,
-            "design": {"kind": "grid", "factors": GRID},
-        }
-    )
 
 
 def engine_rate(spec, n: int = 20_000, repeats: int = 2) -> float:

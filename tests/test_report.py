@@ -9,20 +9,13 @@ import threading
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS
 
 from sim.cli.main import main
 from sim.experiment.runner import run_experiment
 from sim.views import plots
 
 FIXTURES = Path(__file__).parent / "fixtures" / "experiments"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--headless=new",
-]
 
 
 RUN_SCENARIO = "balanced_mutual"

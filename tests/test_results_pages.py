@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+from test_scenarios import without_expected
 
 from sim.cli.main import main
 from sim.experiment import lock
@@ -208,17 +209,8 @@ def test_the_data_line_names_only_the_files_that_are_there(tmp_path):
     assert "<code>timeseries/</code>" in data_files(tmp_path)
 
 
-def _plain_scenario(tmp_path: Path) -> Path:
-    """The tiny fixture without its ``[expected]`` table, as ``plain.toml``."""
-    text = (SCENARIOS / "tiny.toml").read_text(encoding="utf-8")
-    head, _, rest = text.partition("[expected]")
-    path = tmp_path / "plain.toml"
-    path.write_text(head + rest[rest.index("[notes]") :], encoding="utf-8")
-    return path
-
-
 def test_the_demo_table_marks_the_largest_class_of_a_scenario_expecting_none(tmp_path):
-    run = run_scenario(load_scenario(_plain_scenario(tmp_path)), 20, 30, 1)
+    run = run_scenario(load_scenario(without_expected(tmp_path)), 20, 30, 1)
     shares = run.shares()
     leading = max(shares, key=shares.__getitem__)
     (line,) = [ln for ln in demo_table([run]).splitlines() if ln.startswith("plain ")]
@@ -226,7 +218,7 @@ def test_the_demo_table_marks_the_largest_class_of_a_scenario_expecting_none(tmp
 
 
 def test_run_of_a_scenario_without_expectations_checks_and_marks_nothing(tmp_path, capsys):
-    path = _plain_scenario(tmp_path)
+    path = without_expected(tmp_path)
     out_dir = tmp_path / "results"
     argv = ["run", str(path), "--couples", "12", "--steps", "20", "--out", str(out_dir)]
     assert main(argv) == 0

@@ -480,7 +480,7 @@ def test_a_users_own_scenarios_folder_is_searched_before_the_shipped_one(tmp_pat
     assert str(tmp_path) not in files["coercive_helper"]
 
 
-def _without_expected(tmp_path: Path) -> Path:
+def without_expected(tmp_path: Path) -> Path:
     """The tiny fixture with its ``[expected]`` table left out, as ``plain.toml``."""
     text = (FIXTURES / "tiny.toml").read_text(encoding="utf-8")
     head, _, rest = text.partition("[expected]")
@@ -490,7 +490,7 @@ def _without_expected(tmp_path: Path) -> Path:
 
 
 def test_a_scenario_without_expected_loads_and_expects_nothing(tmp_path):
-    sc = load_scenario(_without_expected(tmp_path))
+    sc = load_scenario(without_expected(tmp_path))
     assert sc.name == "plain" and dict(sc.a) == {"dependency": 0.5}
     assert sc.expected == () and sc.primary is None and sc.two_way is None
     assert sc.pattern_class is None and not sc.expectations_apply
@@ -509,7 +509,7 @@ def test_scenario_text_reads_back_as_the_same_scenario(tmp_path):
     for name in list_scenarios():
         sc = load_scenario(name)
         assert parse_scenario(tomllib.loads(scenario_text(sc)), name=name, path=sc.path) == sc
-    plain = load_scenario(_without_expected(tmp_path))
+    plain = load_scenario(without_expected(tmp_path))
     text = scenario_text(plain)
     assert "[expected]" not in text and "[env]\npatience = 20\n" in text
     again = tmp_path / "again" / "plain.toml"

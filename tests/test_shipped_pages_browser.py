@@ -17,19 +17,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS
 from test_shipped_plots import EXPERIMENTS, shrunk_spec
 
 from sim.experiment.runner import run_experiment
 from sim.views import style
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--headless=new",
-]
 
 pytestmark = [
     pytest.mark.slow,
