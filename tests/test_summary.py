@@ -78,3 +78,14 @@ def test_sweep_prints_the_summary_and_the_page_opens_with_it(swept, capsys):
     assert page.index('class="question"') < page.index('id="summary"') < page.index("<h2>Design")
     for sentence in study_summary(plots.Results(swept)).sentences[:3]:
         assert sentence.replace("'", "&#39;") in page
+
+
+def test_level_codes_give_each_run_its_level_once_a_level():
+    values = pd.Series([0.3, 0.1, np.nan, 0.3, 0.25])
+    codes, order = effects.level_codes(values)
+    assert order == ["0.1", "0.25", "0.3"]
+    assert codes.tolist()[:2] == ["0.3", "0.1"] and pd.isna(codes[2])
+    assert codes.tolist()[3:] == ["0.3", "0.25"]
+    assert list(codes.cat.categories) == order  # a code a run, the text once a level
+    text, text_order = effects.level_codes(pd.Series(["b", "a", "b"]))
+    assert text_order == ["a", "b"] and text.tolist() == ["b", "a", "b"]

@@ -42,19 +42,23 @@ def level_codes(values: pd.Series) -> tuple[pd.Series, list[str]]:
     """Each run's level of a factor as text, and the levels in order.
 
     Numeric factors with at most :data:`MAX_LEVELS` values keep their values; with more
-    they are cut into quarters of runs (``0.02 to 0.26``); others keep their text.
+    they are cut into quarters of runs (``0.02 to 0.26``); others keep their text. The
+    levels are a categorical series (a small code a run, its text once a level), so
+    that a million runs make no million strings.
     """
     if pd.api.types.is_numeric_dtype(values) and values.nunique() > MAX_LEVELS:
         bins = pd.qcut(values, 4, duplicates="drop")
         low = float(values.min())
-        text = bins.map(lambda iv: f"{max(iv.left, low):.2f} to {iv.right:.2f}").astype(str)
         order = [f"{max(iv.left, low):.2f} to {iv.right:.2f}" for iv in bins.cat.categories]
-        return text, order
+        return bins.cat.rename_categories(order), order
     if pd.api.types.is_numeric_dtype(values):
-        order = [f"{v:g}" for v in sorted(values.dropna().unique())]
-        return values.map(lambda v: f"{v:g}"), order
-    text = values.astype(str)
-    return text, list(dict.fromkeys(sorted(text.unique())))
+        levels = np.sort(values.dropna().unique())
+        order = [f"{v:g}" for v in levels]
+        codes = np.where(values.isna(), -1, np.searchsorted(levels, values.to_numpy()))
+        return pd.Series(pd.Categorical.from_codes(codes, order), index=values.index), order
+    order = list(dict.fromkeys(sorted(values.astype(str).unique())))
+    text = pd.Categorical(values.astype(str), categories=order)
+    return pd.Series(text, index=values.index), order
 
 
 def _mean(x: np.ndarray) -> float:
@@ -156,7 +160,7 @@ def leading_class(runs: pd.DataFrame, rows: str, columns: str) -> pd.DataFrame:
     c_codes, c_order = level_codes(runs[columns])
     frame = pd.DataFrame({"r": r_codes, "c": c_codes, "outcome": runs["outcome"].astype(str)})
     cells = {}
-    for (r, c), part in frame.groupby(["r", "c"]):
+    for (r, c), part in frame.groupby(["r", "c"], observed=True):
         counts = part["outcome"].value_counts()
         cells[(r, c)] = f"{counts.index[0]} {counts.iloc[0] / len(part):.0%}"
     table = pd.DataFrame(

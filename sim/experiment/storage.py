@@ -361,7 +361,10 @@ class ResultStore:
         Reading only the columns a figure or an analysis needs keeps memory small for
         sweeps of a million runs, whose whole table has over a hundred columns.
         """
-        return read_table(self._runs_path(), columns).to_pandas()
+        # Arrow's buffers are freed column by column as pandas takes them over, so that
+        # the table is not held twice at the peak.
+        table = read_table(self._runs_path(), columns)
+        return table.to_pandas(self_destruct=True, split_blocks=True)
 
     def runs_schema(self) -> pa.Schema:
         """Column names and types of the run table, read without its rows."""

@@ -88,7 +88,7 @@ def _levels(frame: pd.DataFrame, by: str | Sequence[str] | None) -> pd.Series:
     if by is None or (not isinstance(by, str) and not by):
         return pd.Series("all runs", index=frame.index)
     cols = [by] if isinstance(by, str) else list(by)
-    parts = [level_codes(frame[col])[0] for col in cols]
+    parts = [level_codes(frame[col])[0].astype(str) for col in cols]
     out = parts[0]
     for p in parts[1:]:
         out = out + ", " + p

@@ -171,7 +171,9 @@ def study_summary(res) -> Summary:
     """
     metrics = main_metrics(res)
     res.want(metrics)
-    ok = res.runs[res.runs["status"] == "ok"]
+    runs = res.runs
+    done = runs["status"] == "ok"
+    ok = runs if done.all() else runs[done]  # no copy of a million rows when none failed
     factors = [f for f in res.factors if f in ok.columns and ok[f].nunique() > 1]
     eff = effects.factor_effects(ok, factors, metrics)
     outcomes: dict[str, pd.DataFrame] = {}
