@@ -375,3 +375,12 @@ def test_a_hazard_plot_faceted_has_the_life_table_of_each_panel():
     }
     assert set(drawn.data["panel"]) == {"p", "q"}
     assert "one panel per f on shared axes" in drawn.caption
+
+
+def test_groups_of_two_factors_are_labelled_by_both_levels():
+    frame = pd.DataFrame(
+        {"a.dependency": [0.1, 0.5, 0.1, np.nan], "scenario": ["x", "y", "y", "x"]}
+    )
+    labels = figures._levels(frame, ["a.dependency", "scenario"])
+    assert labels.tolist() == ["0.1, x", "0.5, y", "0.1, y", "nan, x"]
+    assert figures._levels(frame, "scenario").tolist() == ["x", "y", "y", "x"]

@@ -16,6 +16,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.experiment.batch import BatchModel
 from sim.experiment.designs import factor_matrix, problem
+from sim.experiment.effects import finished
 from sim.experiment.spec import Spec, parse_spec
 from sim.experiment.storage import ResultStore
 
@@ -57,7 +58,7 @@ def point_means(runs: pd.DataFrame, metric: str, n_points: int) -> np.ndarray:
     """
     if metric not in runs.columns:
         raise InputError("metric", metric, "not a column of runs.parquet")
-    ok = runs[runs["status"] == "ok"]
+    ok = finished(runs)
     means = ok.groupby("point")[metric].mean().reindex(range(n_points))
     missing = means.index[means.isna()]
     if len(missing):

@@ -26,6 +26,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.experiment.analysis import results_spec
 from sim.experiment.batch import BatchModel
+from sim.experiment.effects import finished
 from sim.experiment.models import get_model
 from sim.experiment.spec import Spec
 from sim.experiment.storage import ResultStore
@@ -498,7 +499,7 @@ def scenario_discovery(
     for f in factors:
         if f != SCENARIO_FACTOR and not pd.api.types.is_numeric_dtype(runs[f]):
             raise InputError(source, f, "is not a number: PRIM peels numeric factors")
-    ok = runs[runs["status"] == "ok"]
+    ok = finished(runs)
     if not target.is_class:
         has_value = pd.to_numeric(ok[target.column], errors="coerce").notna()
         left_out = int((~has_value).sum())

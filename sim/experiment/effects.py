@@ -38,6 +38,13 @@ EFFECT_COLUMNS = (
 """Columns of :func:`factor_effects`' table."""
 
 
+def finished(runs: pd.DataFrame) -> pd.DataFrame:
+    """The runs whose status is ``ok``: the table itself when none failed, so that a
+    million runs are not copied for each figure (do not modify it in place)."""
+    done = runs["status"] == "ok"
+    return runs if done.all() else runs[done]
+
+
 def level_codes(values: pd.Series) -> tuple[pd.Series, list[str]]:
     """Each run's level of a factor as text, and the levels in order.
 

@@ -22,7 +22,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from sim.experiment import survival as surv
-from sim.experiment.effects import MAX_LEVELS, level_codes
+from sim.experiment.effects import MAX_LEVELS, finished, level_codes
 from sim.model.declarations import GROUPS, group_hits
 from sim.model.outcomes import OUTCOME_CLASSES
 from sim.views import style
@@ -88,11 +88,21 @@ def _levels(frame: pd.DataFrame, by: str | Sequence[str] | None) -> pd.Series:
     if by is None or (not isinstance(by, str) and not by):
         return pd.Series("all runs", index=frame.index)
     cols = [by] if isinstance(by, str) else list(by)
-    parts = [level_codes(frame[col])[0].astype(str) for col in cols]
-    out = parts[0]
-    for p in parts[1:]:
-        out = out + ", " + p
-    return out
+    parts = [level_codes(frame[col])[0] for col in cols]
+    # One label a combination of levels, shared by its runs (no string a run).
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for part in parts:
+        combined = combined * (len(part.cat.categories) + 1) + part.cat.codes.to_numpy() + 1
+    combos, codes = np.unique(combined, return_inverse=True)
+    texts = []
+    for combo in combos:
+        words = []
+        for part in reversed(parts):
+            n = len(part.cat.categories) + 1
+            combo, code = divmod(int(combo), n)
+            words.append("nan" if code == 0 else str(part.cat.categories[code - 1]))
+        texts.append(", ".join(reversed(words)))
+    return pd.Series(np.asarray(texts, dtype=object)[codes], index=frame.index)
 
 
 def _ordered(labels: pd.Series, frame: pd.DataFrame, by) -> list[str]:
@@ -239,7 +249,7 @@ def timeseries(
         Column(s) whose levels make the panels, on shared axes. With none and more
         than :data:`MAX_LINES` levels of ``by``, each level of ``by`` gets a panel.
     """
-    ok = runs[runs["status"] == "ok"]
+    ok = finished(runs)
     by, facet, lines, order, panels, panel_order = _panel_groups(ok, by, facet)
     ts = series.merge(
         ok[["run"]].assign(_group=lines.to_numpy(), _panel=panels.to_numpy()), on="run"
@@ -312,7 +322,7 @@ def phase(
     show the spread; ``facet`` (or many groups) draws small multiples, as
     :func:`timeseries` does.
     """
-    ok = runs[runs["status"] == "ok"]
+    ok = finished(runs)
     by, facet, lines, order, panels, panel_order = _panel_groups(ok, by, facet)
     ts = series.merge(
         ok[["run"]].assign(_group=lines.to_numpy(), _panel=panels.to_numpy()), on="run"
@@ -373,7 +383,7 @@ def outcome_shares(
         Per bar label (a scenario), the classes it is expected to produce: their
         segments are outlined, and a dot under the bar marks each one.
     """
-    ok = runs[runs["status"] == "ok"]
+    ok = finished(runs)
     labels, panels = _levels(ok, by), _levels(ok, facet)
     order, panel_order = _ordered(labels, ok, by), _ordered(panels, ok, facet)
     classes = _class_order(ok["outcome"].unique())
@@ -739,7 +749,7 @@ def bars(runs: pd.DataFrame, metrics: Sequence[str], by: str | Sequence[str] | N
 
     Metrics of different units (a count, a share) get panels of their own, so that no
     axis holds two units."""
-    ok = runs[runs["status"] == "ok"]
+    ok = finished(runs)
     labels = _levels(ok, by)
     order = _ordered(labels, ok, by)
     grouped = ok.groupby(labels.to_numpy())
@@ -808,7 +818,7 @@ def profile(runs: pd.DataFrame, prefixes: Sequence[str], by: str | Sequence[str]
     """Final metrics recorded by age (columns ``<prefix>_age<N>``) drawn against the age:
     one line per prefix, the median over runs with a 5-95 % band, one panel per level
     of ``by``."""
-    ok = runs[runs["status"] == "ok"]
+    ok = finished(runs)
     labels = _levels(ok, by)
     order = _ordered(labels, ok, by)
     fig, axes = _figure(len(order), width=4.6, height=3.6)
@@ -925,7 +935,7 @@ def expected_outcomes(runs: pd.DataFrame, expected: Mapping[str, float], steps: 
     steps : int
         Weeks each run ran, for the caption.
     """
-    ok = runs[runs["status"] == "ok"]
+    ok = finished(runs)
     classes = _class_order(set(OUTCOME_CLASSES) | set(ok["outcome"]))
     shares = ok["outcome"].value_counts(normalize=True).reindex(classes, fill_value=0.0)
     fig, (ax,) = _figure(1, width=7.0, height=3.8)
@@ -964,7 +974,7 @@ def expected_outcomes(runs: pd.DataFrame, expected: Mapping[str, float], steps: 
 
 def _endings(runs: pd.DataFrame, steps: int, by) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Finished runs with their group labels, and each one's duration and whether it ended."""
-    ok = runs[runs["status"] == "ok"]
+    ok = finished(runs)
     ok = ok.assign(_group=_levels(ok, by).to_numpy())
     weeks, ended = surv.durations(ok["ended"].to_numpy(), ok["step_ended"].to_numpy(), steps)
     return ok, weeks, ended
@@ -1020,7 +1030,7 @@ def survival(runs: pd.DataFrame, steps: int, by, per_year: int, facet=None) -> D
         Column(s) whose levels make panels on shared axes; with none and more than
         :data:`MAX_LINES` levels of ``by``, each level gets a panel.
     """
-    ok0 = runs[runs["status"] == "ok"]
+    ok0 = finished(runs)
     by, facet = small_multiples(ok0, by, facet)
     ok, weeks, ended = _endings(runs, steps, by)
     panels = _levels(ok, facet)
@@ -1063,7 +1073,7 @@ def hazard(runs: pd.DataFrame, steps: int, by, per_year: int, facet=None) -> Dra
     Runs shorter than a year get one interval, the weeks run. Parameters as
     :func:`survival`.
     """
-    ok0 = runs[runs["status"] == "ok"]
+    ok0 = finished(runs)
     by, facet = small_multiples(ok0, by, facet)
     ok, weeks, ended = _endings(runs, steps, by)
     panels = _levels(ok, facet)

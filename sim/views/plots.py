@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from sim import atomic
 from sim.errors import InputError
+from sim.experiment.effects import finished
 from sim.experiment.storage import ResultStore
 from sim.views import figures, scenario_run
 
@@ -447,9 +448,9 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
                 raise fail("where", "give either run or where, not both")
             if isinstance(plot["where"], Mapping):
                 res.want(str(name) for name in plot["where"])
-            ok = res.runs[res.runs["status"] == "ok"]
+            ok = finished(res.runs)
             out["run"] = _match(plot["where"], ok, columns, fail)
-        ok = res.runs[res.runs["status"] == "ok"]
+        ok = finished(res.runs)
         run = out.get("run", 0)
         if isinstance(run, bool) or not isinstance(run, int):
             raise fail("run", f"expected a run number, got {run!r}")

@@ -19,6 +19,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from sim.errors import InputError
+from sim.experiment.effects import finished
 from sim.experiment.runner import DEFAULT_RESULTS
 from sim.population import load_population
 from sim.scenario import load_scenario
@@ -104,7 +105,7 @@ def _words(text: str | None) -> str:
 
 def outcome_table(res: plots.Results) -> str:
     """Counts and shares of each outcome class over all finished runs, by scenario."""
-    ok = res.runs[res.runs["status"] == "ok"]
+    ok = finished(res.runs)
     if ok.empty:
         return Markup("<p>No finished runs.</p>")
     counts = pd.crosstab(ok["scenario"], ok["outcome"], margins=True, margins_name="all")

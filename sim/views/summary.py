@@ -171,9 +171,7 @@ def study_summary(res) -> Summary:
     """
     metrics = main_metrics(res)
     res.want(metrics)
-    runs = res.runs
-    done = runs["status"] == "ok"
-    ok = runs if done.all() else runs[done]  # no copy of a million rows when none failed
+    ok = effects.finished(res.runs)
     factors = [f for f in res.factors if f in ok.columns and ok[f].nunique() > 1]
     eff = effects.factor_effects(ok, factors, metrics)
     outcomes: dict[str, pd.DataFrame] = {}
