@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS
+from browser import CHROMIUM, CHROMIUM_ARGS, serve
 
 from sim.cli.main import main
 from sim.experiment.runner import run_experiment
@@ -65,23 +62,13 @@ def test_report_of_missing_results_is_one_line(tmp_path, capsys):
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
 def test_page_in_headless_chromium(results, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(_Quiet, directory=str(results))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     errors: list[str] = []
-    try:
+    with serve(results) as base:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1200, "height": 900})
@@ -114,8 +101,5 @@ def test_page_in_headless_chromium(results, tmp_path):
             back = page.eval_on_selector("a", "a => a.href")
             assert page.request.get(back).ok
             browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
     assert errors == []
     assert shot.stat().st_size > 10_000

@@ -10,14 +10,11 @@ written from matplotlib's axes), so a panel drawn without a label fails here.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS
+from browser import CHROMIUM, CHROMIUM_ARGS, serve
 from test_shipped_plots import EXPERIMENTS, shrunk_spec
 
 from sim.experiment.runner import run_experiment
@@ -46,11 +43,6 @@ FIGURES_JS = """figs => figs.map(f => {
 })"""
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """Every shipped study, shrunk, swept with its figures and page."""
@@ -64,12 +56,8 @@ def site(tmp_path_factory) -> Path:
 def test_every_shipped_page_answers_and_labels_its_figures(site):
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     problems: list[str] = []
-    try:
+    with serve(site) as base:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1200, "height": 900})
@@ -115,7 +103,4 @@ def test_every_shipped_page_answers_and_labels_its_figures(site):
                             f"{where}: tick labels {tick_px:.1f} px, text {body_px:.1f} px"
                         )
             browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
     assert problems == [], "\n".join(problems)

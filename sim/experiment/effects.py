@@ -63,9 +63,9 @@ def level_codes(values: pd.Series) -> tuple[pd.Series, list[str]]:
         order = [f"{v:g}" for v in levels]
         codes = np.where(values.isna(), -1, np.searchsorted(levels, values.to_numpy()))
         return pd.Series(pd.Categorical.from_codes(codes, order), index=values.index), order
-    order = list(dict.fromkeys(sorted(values.astype(str).unique())))
-    text = pd.Categorical(values.astype(str), categories=order)
-    return pd.Series(text, index=values.index), order
+    text = values.astype(str)
+    order = sorted(text.unique())
+    return pd.Series(pd.Categorical(text, categories=order), index=values.index), order
 
 
 def _mean(x: np.ndarray) -> float:

@@ -90,19 +90,16 @@ def _levels(frame: pd.DataFrame, by: str | Sequence[str] | None) -> pd.Series:
     cols = [by] if isinstance(by, str) else list(by)
     parts = [level_codes(frame[col])[0] for col in cols]
     # One label a combination of levels, shared by its runs (no string a run).
-    combined = np.zeros(len(frame), dtype=np.int64)
-    for part in parts:
-        combined = combined * (len(part.cat.categories) + 1) + part.cat.codes.to_numpy() + 1
-    combos, codes = np.unique(combined, return_inverse=True)
-    texts = []
-    for combo in combos:
-        words = []
-        for part in reversed(parts):
-            n = len(part.cat.categories) + 1
-            combo, code = divmod(int(combo), n)
-            words.append("nan" if code == 0 else str(part.cat.categories[code - 1]))
-        texts.append(", ".join(reversed(words)))
-    return pd.Series(np.asarray(texts, dtype=object)[codes], index=frame.index)
+    codes = np.column_stack([part.cat.codes.to_numpy() for part in parts])
+    combos, inverse = np.unique(codes, axis=0, return_inverse=True)
+    texts = [
+        ", ".join(
+            "nan" if c < 0 else str(part.cat.categories[c])
+            for part, c in zip(parts, row, strict=True)
+        )
+        for row in combos
+    ]
+    return pd.Series(np.asarray(texts, dtype=object)[inverse.ravel()], index=frame.index)
 
 
 def _ordered(labels: pd.Series, frame: pd.DataFrame, by) -> list[str]:
