@@ -153,6 +153,28 @@ def test_demo_sweeps_the_studies_and_prints_the_pages(tmp_path, capsys):
     assert "Final intimacy depends most on (total-order Sobol index): " in text
 
 
+def test_demo_refuses_corrupt_results_and_starts_them_over_with_force(tmp_path, capsys):
+    """A corrupt run table stops the demo with one line naming it; ``--force`` runs that
+    study again, to exactly the results it had before the damage."""
+    out = tmp_path / "results"
+    argv = ["demo", "--out", str(out), "--executor", "serial", "--quiet"]
+    argv += ["--steps", "8", "--replicates", "1", "--samples", "4"]
+    assert main(argv) == 0
+    table = out / "scenarios" / "runs.parquet"
+    whole = table.read_bytes()
+    table.write_bytes(whole[: len(whole) // 2])
+    (out / "scenarios" / "index.html").unlink()
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(table) in err[0] and "--force" in err[0], err
+    assert table.read_bytes() == whole[: len(whole) // 2]  # nothing passed off as whole
+    assert not (out / "scenarios" / "index.html").exists()
+    assert main([*argv, "--force"]) == 0
+    assert table.read_bytes() == whole
+    assert (out / "scenarios" / "index.html").is_file()
+
+
 def test_demo_rejects_a_size_below_one(capsys):
     assert main(["demo", "--replicates", "0"]) == 2
     assert "--replicates: expected a whole number >= 1" in capsys.readouterr().err
