@@ -181,6 +181,7 @@ WEEK: tuple[Variable, ...] = (
     _p("hurt", "resentment from this week's events"),
     _p("joy", "satisfaction from this week's events"),
     _c("closeness", "change of intimacy from this week's events"),
+    _c("parting", "the chance number that decides whether a parting this week turns bitter"),
     _c("ending", "how the couple stands after the week: an Ending, 0 while together"),
 )
 """Scratch values the phases of one week hand to each other; never stored."""

@@ -22,6 +22,10 @@ EFFORT_AT_REST = 0.25
 ROUTINE_HOLD = 0.6
 """Commitment that a unit of visible effort beyond its resting level holds (M9)."""
 
+PARTING_BAND = 0.2
+"""Half-width of the band of bitterness, around 0.5, in which a parting may turn out
+either way (R9.5)."""
+
 
 def rule(function):
     """Compile ``function`` to be inlined into the engine's loop over couples.
@@ -213,6 +217,18 @@ def commitment_target(
         - 0.55
     )
     return clip(target, 0.0, 1.0)
+
+
+@rule
+def bitter_chance(bitterness):
+    """Chance that a parting turns bitter (a destructive ending) at a given bitterness
+    (resentment, coercion and demands as they stand): none below a band around 0.5,
+    certain above it, and rising smoothly across it (a smoothstep). Near the line a
+    parting may go either way, as its last months and conversations go; far from it
+    the kind is settled (PDR: an ending as a growth step or a reset; Amato and
+    Hohmann-Marriott 2007: low- and high-distress endings)."""
+    x = clip((bitterness - 0.5 + PARTING_BAND) / (2.0 * PARTING_BAND), 0.0, 1.0)
+    return x * x * (3.0 - 2.0 * x)
 
 
 @rule

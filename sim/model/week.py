@@ -36,6 +36,7 @@ from sim.model.rules import (
     RECENT,
     alternatives_seen,
     asymmetry,
+    bitter_chance,
     bounded,
     clip,
     co_create_chance,
@@ -126,6 +127,8 @@ def life(block, events, draws, lane):
         stops = (sprint == 1.0) & (stop[me] < 0.08)
         block[STATE.sprint + me, lane] = 1.0 - sprint if starts | stops else sprint
     struck = hardship[0] < 0.01
+    # The other number of the hardship's pair decides how a parting goes (R9.5).
+    block[WEEK.parting, lane] = hardship[1]
     block[STATE.strain, lane] = 0.985 * block[STATE.strain, lane] + 0.25 * flag(struck)
 
 
@@ -954,7 +957,8 @@ def commit(block, events, draws, lane):
     project, binds a little more (PDR), within bounds. A partner whose commitment
     stays below ``commitment_threshold`` for ``patience`` weeks leaves (PDR). The
     ending is healthy when it comes without lasting resentment, coercion or demands:
-    a growth step; otherwise destructive (PDR).
+    a growth step; destructive when it comes with much of them; in between it may go
+    either way (PDR).
     """
     outlook = draw_pair(draws, lane, Draw.OUTLOOK)
     engagement = (
@@ -998,11 +1002,12 @@ def commit(block, events, draws, lane):
         )
         block[STATE.below + me, lane] = below
         leaves = leaves | (below >= block[ENV.patience, lane])
-    bitter = (
+    bitterness = (
         maximum(block[STATE.resentment, lane], block[STATE.resentment + 1, lane])
         + 4.0 * block[STATE.coercion_recent, lane]
         + 2.0 * block[STATE.demand_recent, lane]
-    ) >= 0.5
+    )
+    bitter = block[WEEK.parting, lane] < bitter_chance(bitterness)
     block[WEEK.ending, lane] = (DESTRUCTIVE if bitter else HEALTHY) if leaves else TOGETHER
     block[STATE.weeks, lane] = block[STATE.weeks, lane] + 1.0
 
