@@ -149,6 +149,10 @@ class Results:
             self._runs = self.store.runs([c for c in self.columns if c in self._wanted])
         return self._runs
 
+    def read(self, names: Iterable[str]) -> pd.DataFrame:
+        """Some columns of the run table (those it holds), read afresh and not kept."""
+        return self.store.runs([c for c in dict.fromkeys(names) if c in self.columns])
+
     def has_series(self) -> bool:
         """Whether the folder holds time series parts."""
         return self.store.has_series()
@@ -303,7 +307,7 @@ def default_plots(res: Results) -> list[dict[str, object]]:
     grid = [f.name for f in res.spec.design.factors if len(f.values) > 1]
     if len(grid) >= 2:
         plots.append({"kind": "regime", "x": grid[0], "y": grid[1]})
-    if "a.dependency" in res.runs.columns:  # a couple to replay: the relationship model
+    if "a.dependency" in res.columns:  # a couple to replay: the relationship model
         plots.append({"kind": "events"})
     return plots
 
@@ -443,19 +447,22 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
         if isinstance(run, bool) or not isinstance(run, int) or run < 0:
             raise fail("run", f"expected a run number, got {run!r}")
     elif kind == "events":
+        # Only the columns the choice of run reads (not every column the plots want).
+        wanted = ["run", "status"]
         if "where" in plot:
             if "run" in plot:
                 raise fail("where", "give either run or where, not both")
             if isinstance(plot["where"], Mapping):
-                res.want(str(name) for name in plot["where"])
-            ok = finished(res.runs)
+                wanted += [str(name) for name in plot["where"]]
+        table = res.read(wanted)
+        ok = finished(table)
+        if "where" in plot:
             out["run"] = _match(plot["where"], ok, columns, fail)
-        ok = finished(res.runs)
         run = out.get("run", 0)
         if isinstance(run, bool) or not isinstance(run, int):
             raise fail("run", f"expected a run number, got {run!r}")
-        if run not in set(ok["run"]):
-            raise fail("run", f"no finished run {run} in the results (0 to {len(res.runs) - 1})")
+        if not (ok["run"] == run).any():
+            raise fail("run", f"no finished run {run} in the results (0 to {len(table) - 1})")
     return out
 
 
