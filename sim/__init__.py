@@ -70,6 +70,7 @@ _models.register_lazy("relationship", "sim.model.batch:RELATIONSHIP", default=Tr
 _models.register_lazy("market", "sim.market.batch:MARKET")
 _models.set_reporter("sim.views:results_page")
 _models.set_plot_check("sim.views:check_plots")
+_models.set_page_warmup("sim.views:prepare_page")
 
 __all__ = [
     "ENVIRONMENT",

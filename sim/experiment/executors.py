@@ -73,6 +73,23 @@ def exit_with_parent(poll: float = PARENT_POLL) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def start_worker(model: object = None) -> None:
+    """Set up a worker of the process executor: exit with the runner
+    (:func:`exit_with_parent`), then warm the model up (its ``warm`` method, if it has
+    one: imports and compiled code loaded), so that the first chunk does not wait for
+    them and a pool started early gets them done while the runner still checks the spec.
+
+    A warm-up that fails is left to the first chunk to report.
+    """
+    exit_with_parent()
+    warm = getattr(model, "warm", None)
+    if warm is not None:
+        try:
+            warm()
+        except Exception:  # noqa: BLE001 - the chunk that needs it reports the fault
+            pass
+
+
 def default_workers() -> int:
     """One worker per core this process may use."""
     try:
@@ -176,17 +193,28 @@ class ProcessExecutor:
     (:func:`exit_with_parent`). They do not re-run the script that started them
     (:class:`_WorkerWithoutMain`), so a script needs no main guard, unless
     ``keep_main``: a model defined in the script itself needs it in its workers.
+    Each worker warms ``model`` up as it starts (:func:`start_worker`); :meth:`start`
+    starts them all at once, before the first task.
     """
 
     name = "process"
 
-    def __init__(self, workers: int | None = None, keep_main: bool = False):
+    def __init__(self, workers: int | None = None, keep_main: bool = False, model: object = None):
         leave_if_worker_bootstrap()
         self.workers = workers or default_workers()
         context = multiprocessing.get_context("spawn") if keep_main else _SpawnWithoutMain()
         self._pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=context, initializer=exit_with_parent
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=start_worker,
+            initargs=(model,),
         )
+
+    def start(self) -> None:
+        """Start every worker now rather than with the first tasks: each submission of
+        a task while none is idle starts one more worker, up to their number."""
+        for _ in range(self.workers):
+            self._pool.submit(int)
 
     def map(self, fn, tasks):
         """Keep two tasks per worker in flight; yield each as it finishes.
@@ -198,11 +226,17 @@ class ProcessExecutor:
             than reporting every run as failed.
         """
         started = False
-        for task, outcome in _bounded(self._pool.submit, fn, tasks, 2 * self.workers):
-            if isinstance(outcome, BrokenProcessPool) and not started:
-                raise InputError("executor process", "", NEEDS_MAIN_GUARD)
-            started = True  # a worker that dies later loses its chunk only, as on Dask
-            yield task, outcome
+        try:
+            for task, outcome in _bounded(self._pool.submit, fn, tasks, 2 * self.workers):
+                if isinstance(outcome, BrokenProcessPool) and not started:
+                    raise InputError("executor process", "", NEEDS_MAIN_GUARD)
+                started = True  # a worker that dies later loses its chunk only, as on Dask
+                yield task, outcome
+        except BrokenProcessPool:
+            if started:
+                raise
+            # workers started early (:meth:`start`) broke before the first task
+            raise InputError("executor process", "", NEEDS_MAIN_GUARD) from None
 
     def describe(self) -> dict[str, object]:
         """Name and worker count."""
@@ -361,12 +395,17 @@ def check_address(address: str) -> tuple[str, int]:
 
 
 def make_executor(
-    name: str, workers: int | None = None, scheduler: str | None = None, keep_main: bool = False
+    name: str,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    keep_main: bool = False,
+    model: object = None,
 ) -> Executor:
     """The executor called ``name`` (``serial``, ``process`` or ``dask``), started.
 
     ``keep_main``: the process executor's workers must import the ``__main__`` module
-    (it defines what they run).
+    (it defines what they run). ``model``: what its workers warm up as they start
+    (:func:`start_worker`).
 
     Raises
     ------
@@ -384,5 +423,5 @@ def make_executor(
                 file=sys.stderr,
             )
             return SerialExecutor()
-        return ProcessExecutor(workers, keep_main)
+        return ProcessExecutor(workers, keep_main, model)
     return DaskExecutor(workers, scheduler)

@@ -120,3 +120,24 @@ def plot_check():
         module, _, attribute = _PLOT_CHECK[0].partition(":")
         _PLOT_CHECK[0] = getattr(importlib.import_module(module), attribute)
     return _PLOT_CHECK[0]
+
+
+_PAGE_WARMUP: list[object] = []
+
+
+def set_page_warmup(warmup) -> None:
+    """Set the function a sweep calls, on a thread of its own while the runs run, to get
+    its page ready to draw (``warmup(model)``: the views' imports, the compiled model a
+    figure replays runs with): a callable, ``"package.module:NAME"`` (imported when
+    first called for), or None; the views provide it, like the reporter."""
+    _PAGE_WARMUP[:] = [] if warmup is None else [warmup]
+
+
+def page_warmup():
+    """The function that gets a sweep's page ready while its runs run, if one is set."""
+    if not _PAGE_WARMUP:
+        return None
+    if isinstance(_PAGE_WARMUP[0], str):
+        module, _, attribute = _PAGE_WARMUP[0].partition(":")
+        _PAGE_WARMUP[0] = getattr(importlib.import_module(module), attribute)
+    return _PAGE_WARMUP[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from sim.experiment.batch import BatchModel, PopulationInfo
 from sim.experiment.chunks import ChunkTask, failure, run_chunk
 from sim.experiment.designs import Points, design_points, drawn_params, n_points
 from sim.experiment.executors import (
+    Executor,
     check_executor,
     default_workers,
     leave_if_worker_bootstrap,
@@ -343,6 +345,65 @@ def sweep(
     root = inputs.output_folder(results_dir(spec, out), "--out" if out is not None else spec.source)
     executor = executor or choose_executor(spec, scheduler)
     check_executor(executor, workers, scheduler)
+    exe = _early_executor(executor, workers, model, root)
+    try:
+        return _sweep_checked(
+            spec,
+            model,
+            root,
+            t0,
+            executor=executor,
+            exe=exe,
+            workers=workers,
+            scheduler=scheduler,
+            chunk_size=chunk_size,
+            resume=resume,
+            force=force,
+            quiet=quiet,
+            report=report,
+            replace=replace,
+        )
+    finally:
+        if exe is not None:
+            exe.close()
+
+
+def _early_executor(
+    executor: str, workers: int | None, model: BatchModel, root: Path
+) -> Executor | None:
+    """The process executor, its workers started now, for a sweep into a folder that
+    holds no runs yet (so every run is to run): the workers start and warm the model up
+    while the runner checks the spec and plans the runs. None otherwise: a sweep that
+    resumes may have nothing left to run, and then starts no workers."""
+    if executor != "process" or ResultStore(root).has_runs():
+        return None
+    exe = make_executor(executor, workers, keep_main=_defined_in_main(model), model=model)
+    start = getattr(exe, "start", None)
+    if start is not None:
+        start()
+    return exe
+
+
+def _sweep_checked(
+    spec: Spec,
+    model: BatchModel,
+    root: Path,
+    t0: float,
+    *,
+    executor: str,
+    exe: Executor | None,
+    workers: int | None,
+    scheduler: str | None,
+    chunk_size: int | None,
+    resume: bool,
+    force: bool,
+    quiet: bool,
+    report: bool,
+    replace: bool,
+) -> Summary:
+    """The part of :func:`sweep` after its executor is chosen (and ``exe`` started, if
+    it was started early): the plot check, the plan and the results folder, then the
+    runs under the folder's lock."""
     check = models.plot_check()
     if report and check is not None and reporter() is not None and is_registered(model.name):
         check(spec, model, root)
@@ -396,6 +457,7 @@ def sweep(
             fresh,
             t0,
             executor=executor,
+            exe=exe,
             workers=workers,
             scheduler=scheduler,
             chunk_size=chunk_size,
@@ -415,13 +477,15 @@ def _sweep_locked(
     t0: float,
     *,
     executor: str,
+    exe: Executor | None,
     workers: int | None,
     scheduler: str | None,
     chunk_size: int | None,
     quiet: bool,
     report: bool,
 ) -> Summary:
-    """The part of :func:`sweep` that writes, run while it holds the folder's lock."""
+    """The part of :func:`sweep` that writes, run while it holds the folder's lock
+    (on ``exe`` when it was started early, else on an executor started here)."""
     if replace:
         store.clear()
     store.recover()
@@ -430,8 +494,13 @@ def _sweep_locked(
     # A rerun with nothing left to run starts no workers and adds no session.
     manifest = _manifest(spec, p, model, identity, store, new_session=n_pending > 0)
     failed, model_seconds = 0, 0.0
+    page_ready = None
+    if report and reporter() is not None and is_registered(model.name):
+        page_ready = _warm_page(model) if n_pending else None
     if n_pending:
-        exe = make_executor(executor, workers, scheduler, keep_main=_defined_in_main(model))
+        if exe is None:
+            keep_main = _defined_in_main(model)
+            exe = make_executor(executor, workers, scheduler, keep_main=keep_main, model=model)
         first = store.next_chunk_id()
         # Every run into an empty folder: runs.parquet is written as the chunks come back.
         fresh = n_pending == p.n_runs and not store.has_runs()
@@ -478,6 +547,8 @@ def _sweep_locked(
         )
     page = None
     write_page = reporter()
+    if page_ready is not None:
+        page_ready.join()
     if report and write_page is not None and is_registered(model.name) and rows > failed_rows:
         page = write_page(store.root)
     seconds = time.perf_counter() - t0
@@ -704,6 +775,26 @@ def _tasks(
             series=spec.series,
             final=spec.final,
         )
+
+
+def _warm_page(model: BatchModel) -> threading.Thread | None:
+    """Start the page warm-up the views set (:func:`~sim.experiment.models.page_warmup`)
+    on a thread of its own, so that it runs while the workers run the chunks: done
+    after them, it would keep every worker waiting. A warm-up that fails is left to the
+    page to report."""
+    warmup = models.page_warmup()
+    if warmup is None:
+        return None
+
+    def warm() -> None:
+        try:
+            warmup(model)
+        except Exception:  # noqa: BLE001 - the page, drawn later, reports the fault
+            pass
+
+    thread = threading.Thread(target=warm, name="page-warmup", daemon=True)
+    thread.start()
+    return thread
 
 
 def _stopped(store: ResultStore, manifest: dict, err: OSError) -> None:

@@ -104,6 +104,11 @@ class RelationshipBatch:
         declarations, the rules, the engine and the outcomes, without docstrings."""
         return _fingerprint()
 
+    def warm(self) -> None:
+        """Load the compiled engine (one couple for one week), as a worker does when it
+        starts, so that its first chunk does not wait for it."""
+        _metric_names()
+
     def run(
         self,
         params: Mapping[str, np.ndarray],

@@ -107,7 +107,9 @@ def _ordered(labels: pd.Series, frame: pd.DataFrame, by) -> list[str]:
     if by is None or (not isinstance(by, str) and not by):
         return ["all runs"]
     cols = [by] if isinstance(by, str) else list(by)
-    order = frame.assign(_label=labels).sort_values(cols, kind="stable")["_label"]
+    # Only the grouping columns are sorted (a copy of every column the frame holds
+    # weighed as much as the run table at a million runs); the order is the same.
+    order = frame[cols].assign(_label=labels).sort_values(cols, kind="stable")["_label"]
     return list(dict.fromkeys(order))
 
 
@@ -475,7 +477,10 @@ def regime(
     colour scale for every map. ``facet`` (a column or several: a third factor, the
     scenario) draws one map per level on shared axes.
     """
-    ok = runs[runs["status"] == "ok"].copy()
+    # A copy of the columns the map reads only, not of every column the table holds.
+    facets_by = [] if _is_none(facet) else [facet] if isinstance(facet, str) else list(facet)
+    keep = [x, y, "outcome", *facets_by, *([metric] if metric is not None else [])]
+    ok = finished(runs)[list(dict.fromkeys(keep))].copy()
     ok["_x"], ok["_y"] = _cells(ok[x]), _cells(ok[y])
     ok["_panel"] = _levels(ok, facet).to_numpy()
     if metric is not None:

@@ -149,6 +149,10 @@ class Results:
             self._runs = self.store.runs([c for c in self.columns if c in self._wanted])
         return self._runs
 
+    def read(self, names: Iterable[str]) -> pd.DataFrame:
+        """Some columns of the run table (those it holds), read afresh and not kept."""
+        return self.store.runs([c for c in dict.fromkeys(names) if c in self.columns])
+
     def has_series(self) -> bool:
         """Whether the folder holds time series parts."""
         return self.store.has_series()
@@ -303,7 +307,7 @@ def default_plots(res: Results) -> list[dict[str, object]]:
     grid = [f.name for f in res.spec.design.factors if len(f.values) > 1]
     if len(grid) >= 2:
         plots.append({"kind": "regime", "x": grid[0], "y": grid[1]})
-    if "a.dependency" in res.runs.columns:  # a couple to replay: the relationship model
+    if "a.dependency" in res.columns:  # a couple to replay: the relationship model
         plots.append({"kind": "events"})
     return plots
 
@@ -443,19 +447,22 @@ def validate(plot: Mapping[str, object], i: int, res: Results) -> dict[str, obje
         if isinstance(run, bool) or not isinstance(run, int) or run < 0:
             raise fail("run", f"expected a run number, got {run!r}")
     elif kind == "events":
+        # Only the columns the choice of run reads (not every column the plots want).
+        wanted = ["run", "status"]
         if "where" in plot:
             if "run" in plot:
                 raise fail("where", "give either run or where, not both")
             if isinstance(plot["where"], Mapping):
-                res.want(str(name) for name in plot["where"])
-            ok = finished(res.runs)
+                wanted += [str(name) for name in plot["where"]]
+        table = res.read(wanted)
+        ok = finished(table)
+        if "where" in plot:
             out["run"] = _match(plot["where"], ok, columns, fail)
-        ok = finished(res.runs)
         run = out.get("run", 0)
         if isinstance(run, bool) or not isinstance(run, int):
             raise fail("run", f"expected a run number, got {run!r}")
-        if run not in set(ok["run"]):
-            raise fail("run", f"no finished run {run} in the results (0 to {len(res.runs) - 1})")
+        if not (ok["run"] == run).any():
+            raise fail("run", f"no finished run {run} in the results (0 to {len(table) - 1})")
     return out
 
 
@@ -623,6 +630,10 @@ def draw_results(
 ) -> list[Saved]:
     """Draw every plot of a results folder into ``figures/`` (PNG and SVG).
 
+    Every plot is checked first; then each figure is drawn from its own columns of the
+    run table (:func:`draw_saved`), read for it and freed once it is saved, so that the
+    page of a large sweep holds one figure's columns at a time.
+
     Parameters
     ----------
     path : path
@@ -641,26 +652,34 @@ def draw_results(
         For missing results or an invalid plot; nothing is drawn then.
     """
     res = Results(path)
-    todo = [validate(p, i, res) for i, p in enumerate(plots)] if plots is not None else plan(res)
-    folder = res.root / FIGURES
+    raw = list(plots) if plots is not None else (list(res.spec.plots) or default_plots(res))
+    for i, plot in enumerate(raw):
+        validate(plot, i, res)
+    del res  # each figure reads its own columns
+    folder = Path(path) / FIGURES
     folder.mkdir(parents=True, exist_ok=True)
-    saved = []
-    for i, plot in enumerate(todo):
-        drawn = draw(plot, res)
-        stem = _stem(i, plot)
-        png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
-        _save(drawn, png)
-        _save(drawn, svg)
-        caption = str(plot.get("caption", drawn.caption))
-        axes = tuple(figures.axes_info(drawn.figure))
-        tick = figures.smallest_tick(drawn.figure)
-        saved.append(Saved(stem, _title(plot), caption, png, svg, drawn.table, axes, tick))
+    saved = [draw_saved(Path(path), i, plot) for i, plot in enumerate(raw)]
     index = [_entry(s) for s in saved]
     atomic.write_text(folder / INDEX, json.dumps(index, indent=2))
     for old in folder.glob("*.*"):
         if old.suffix in (".png", ".svg") and old.stem not in {s.stem for s in saved}:
             old.unlink()
     return saved
+
+
+def draw_saved(root: Path, i: int, plot: Mapping[str, object]) -> Saved:
+    """Draw the ``i``-th plot table of a results folder (checked already) from its own
+    columns of the run table, and save it into ``figures/``."""
+    res = Results(root)
+    plot = validate(plot, i, res)
+    drawn = draw(plot, res)
+    stem = _stem(i, plot)
+    png, svg = res.root / FIGURES / f"{stem}.png", res.root / FIGURES / f"{stem}.svg"
+    _save(drawn, png, svg)
+    caption = str(plot.get("caption", drawn.caption))
+    axes = tuple(figures.axes_info(drawn.figure))
+    tick = figures.smallest_tick(drawn.figure)
+    return Saved(stem, _title(plot), caption, png, svg, drawn.table, axes, tick)
 
 
 def _entry(s: Saved) -> dict[str, object]:
@@ -686,9 +705,10 @@ def read_table(entry: Mapping[str, object]) -> pd.DataFrame | None:
     return pd.DataFrame(table["rows"], columns=table["columns"])
 
 
-def _save(drawn: figures.Drawn, path: Path) -> None:
-    with atomic.replacing(path) as tmp:
-        figures.style.save(drawn.figure, tmp, path.suffix[1:])
+def _save(drawn: figures.Drawn, png: Path, svg: Path) -> None:
+    """Write a figure as PNG and SVG from one layout (:func:`~sim.views.style.save_all`)."""
+    with atomic.replacing(png) as tmp, atomic.replacing(svg) as svg_tmp:
+        figures.style.save_all(drawn.figure, (tmp, "png"), (svg_tmp, "svg"))
 
 
 def read_index(path: str | Path) -> list[dict[str, str]]:

@@ -108,7 +108,11 @@ def outcome_table(res: plots.Results) -> str:
     ok = finished(res.runs)
     if ok.empty:
         return Markup("<p>No finished runs.</p>")
-    counts = pd.crosstab(ok["scenario"], ok["outcome"], margins=True, margins_name="all")
+    # The crosstab's counts with its margins, without pandas' margins machinery (a pivot
+    # table over every run again: most of the memory of the page at a million runs).
+    counts = ok.groupby(["scenario", "outcome"]).size().unstack(fill_value=0)
+    counts["all"] = counts.sum(axis=1)
+    counts.loc["all"] = counts.sum()
     order = [c for c in plots.figures.style.OUTCOME_COLOURS if c in counts.columns]
     order += [c for c in counts.columns if c not in order and c != "all"]
     frame = counts[order].astype(int)

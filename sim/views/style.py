@@ -101,6 +101,24 @@ def save(figure, target, format: str) -> None:  # noqa: A002 - savefig's own nam
         figure.savefig(target, format=format, dpi=SAVE_DPI, bbox_inches="tight")
 
 
+def save_all(figure, *targets: tuple[object, str]) -> None:
+    """Write a figure in several formats, each ``(target, format)``, from one layout.
+
+    As :func:`save` for each, but the layout (constrained layout and the crop to what
+    is drawn) is worked out once, at :data:`SAVE_DPI`, and every format is drawn from
+    it: :func:`save` lays the figure out afresh for each file, which costs as much as
+    drawing it. The first format is drawn exactly as :func:`save` would draw it. The
+    figure keeps that layout afterwards (its layout engine is set to none).
+    """
+    with style():
+        figure.set_dpi(SAVE_DPI)
+        figure.draw_without_rendering()  # runs the layout engine, at the PNG's resolution
+        bbox = figure.get_tightbbox().padded(matplotlib.rcParams["savefig.pad_inches"])
+        figure.set_layout_engine("none")
+        for tmp, format in targets:  # noqa: A001 - savefig's own name
+            figure.savefig(tmp, format=format, dpi=SAVE_DPI, bbox_inches=bbox)
+
+
 def colour(i: int) -> str:
     """The i-th line colour, cycling."""
     return LINE_COLOURS[i % len(LINE_COLOURS)]
