@@ -128,3 +128,29 @@ def test_reprs_are_one_short_line_that_tells_the_state():
     assert repr(model).startswith("<RelationshipModel, week 1: <State of 3 couples at week 1")
     market = sim.PartnerMarket(size=40, rng=1)
     assert repr(market) == "<PartnerMarket of 40 people, week 0>"
+
+
+def test_the_kind_of_an_ending_rises_smoothly_with_bitterness():
+    """R9.5: a parting's kind is drawn, with a chance of bitterness that rises smoothly
+    from none at 0.3 to certainty at 0.7, not cut at one value: among couples of the
+    newlyweds population that ended, the destructive share climbs across the band."""
+    from sim.population import load_population
+
+    n = 6000
+    keys = couple_keys(5, n)
+    m = simulate(load_population("newlyweds").draw(keys), keys, 520).metrics()
+    ended = m["ended"]
+    bitterness = (
+        np.maximum(m["resentment_a"], m["resentment_b"])
+        + 4 * m["coercion_recent"]
+        + 2 * m["demand_recent"]
+    )[ended]
+    destructive = (m["ending_kind"][ended] == 2).astype(float)
+    edges = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, np.inf)
+    bins = np.digitize(bitterness, edges[1:-1])
+    counts = np.bincount(bins, minlength=6)
+    shares = np.bincount(bins, weights=destructive, minlength=6) / np.maximum(counts, 1)
+    assert (counts >= 30).all(), counts
+    assert shares[0] == 0.0 and shares[-1] == 1.0, shares
+    assert (np.diff(shares) > 0).all(), shares
+    assert 0.0 < shares[1] < 0.3 and 0.7 < shares[4] < 1.0, shares
