@@ -79,7 +79,25 @@ def is_registered(name: str) -> bool:
     return name in _MODELS
 
 
-_REPORTER: list[object] = []
+class _Hook:
+    """A function the views provide to the machinery: a callable, ``"package.module:NAME"``
+    (imported when first called for), or None, so that the machinery never imports a
+    face."""
+
+    def __init__(self) -> None:
+        self._value: object = None
+
+    def set(self, value) -> None:
+        self._value = value
+
+    def get(self):
+        if isinstance(self._value, str):
+            module, _, attribute = self._value.partition(":")
+            self._value = getattr(importlib.import_module(module), attribute)
+        return self._value
+
+
+_REPORTER, _PLOT_CHECK, _PAGE_WARMUP = _Hook(), _Hook(), _Hook()
 
 
 def set_reporter(reporter) -> None:
@@ -89,55 +107,34 @@ def set_reporter(reporter) -> None:
     The views provide it (the ``sim`` package sets theirs when it is imported); the
     machinery never imports a face.
     """
-    _REPORTER[:] = [] if reporter is None else [reporter]
+    _REPORTER.set(reporter)
 
 
 def reporter():
     """The function a sweep calls for its figures and page, if one is set."""
-    if not _REPORTER:
-        return None
-    if isinstance(_REPORTER[0], str):
-        module, _, attribute = _REPORTER[0].partition(":")
-        _REPORTER[0] = getattr(importlib.import_module(module), attribute)
-    return _REPORTER[0]
-
-
-_PLOT_CHECK: list[object] = []
+    return _REPORTER.get()
 
 
 def set_plot_check(check) -> None:
     """Set the function a sweep calls before any run starts to check the spec's plots
-    against what it will store: a callable, ``"package.module:NAME"`` (imported when
-    first called for), or None; the views provide it, like the reporter."""
-    _PLOT_CHECK[:] = [] if check is None else [check]
+    against what it will store (a callable, a ``"package.module:NAME"`` or None; the
+    views provide it, like the reporter)."""
+    _PLOT_CHECK.set(check)
 
 
 def plot_check():
     """The function that checks a spec's plots before its sweep, if one is set."""
-    if not _PLOT_CHECK:
-        return None
-    if isinstance(_PLOT_CHECK[0], str):
-        module, _, attribute = _PLOT_CHECK[0].partition(":")
-        _PLOT_CHECK[0] = getattr(importlib.import_module(module), attribute)
-    return _PLOT_CHECK[0]
-
-
-_PAGE_WARMUP: list[object] = []
+    return _PLOT_CHECK.get()
 
 
 def set_page_warmup(warmup) -> None:
     """Set the function a sweep calls, on a thread of its own while the runs run, to get
     its page ready to draw (``warmup(model)``: the views' imports, the compiled model a
-    figure replays runs with): a callable, ``"package.module:NAME"`` (imported when
-    first called for), or None; the views provide it, like the reporter."""
-    _PAGE_WARMUP[:] = [] if warmup is None else [warmup]
+    figure replays runs with; a callable, a ``"package.module:NAME"`` or None; the views
+    provide it, like the reporter)."""
+    _PAGE_WARMUP.set(warmup)
 
 
 def page_warmup():
     """The function that gets a sweep's page ready while its runs run, if one is set."""
-    if not _PAGE_WARMUP:
-        return None
-    if isinstance(_PAGE_WARMUP[0], str):
-        module, _, attribute = _PAGE_WARMUP[0].partition(":")
-        _PAGE_WARMUP[0] = getattr(importlib.import_module(module), attribute)
-    return _PAGE_WARMUP[0]
+    return _PAGE_WARMUP.get()
