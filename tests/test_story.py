@@ -12,7 +12,8 @@ from sim.cli.main import main
 from sim.model.engine import build_params, simulate, step
 from sim.model.outcomes import OUTCOME_CLASSES, final_metrics
 from sim.model.randomness import couple_keys
-from sim.model.state import N_EVENTS, Event, initial_state
+from sim.model.rules import bitter_chance
+from sim.model.state import N_EVENTS, Ending, Event, initial_state
 from sim.scenario import list_scenarios, load_scenario
 from sim.teach.story import (
     AUTONOMY_LOST,
@@ -122,6 +123,32 @@ def test_a_couple_that_parts_is_told_leaving_and_an_ended_class():
     assert story.weeks[-1].week == story.steps
     assert story.outcome in ("ended_healthy", "ended_destructive")
     assert any("began to think of leaving" in " ".join(w.lines) for w in story.weeks)
+
+
+def test_an_ending_is_explained_by_its_bitterness_and_the_chance_it_gave():
+    """A parting's line gives the bitterness the engine weighed and the chance of a
+    bitter ending it gave (R9.5): a destructive ending had some chance, a healthy one
+    less than certainty, and the chance is what the rule gives at that bitterness."""
+    sc = load_scenario("intensity_attraction")  # endings on both sides of the line
+    batch = simulate(sc.build_params(40), couple_keys(SEED, 40), 520)
+    every = final_metrics(batch.state)
+    kinds = set()
+    for i in np.flatnonzero(every["ended"]):
+        one = {k: np.asarray(v)[i] for k, v in every.items()}
+        _, lines = explain_outcome(one)
+        found = re.search(
+            r"bitterness (\d\.\d\d), at which .* with chance (\d\.\d\d)", " ".join(lines)
+        )
+        assert found, lines
+        bitterness, chance = float(found[1]), float(found[2])
+        expected = max(one["resentment_a"], one["resentment_b"])
+        expected += 4 * one["coercion_recent"] + 2 * one["demand_recent"]
+        assert bitterness == round(float(expected), 2)
+        assert chance == round(float(bitter_chance(expected)), 2)
+        destructive = one["ending_kind"] == Ending.DESTRUCTIVE
+        assert chance > 0 if destructive else chance < 1
+        kinds.add(bool(destructive))
+    assert kinds == {True, False}
 
 
 def test_explanation_walks_to_the_class_the_classifier_gives():

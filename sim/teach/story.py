@@ -52,6 +52,7 @@ from sim.model.outcomes import (
     final_metrics,
     pattern,
 )
+from sim.model.rules import bitter_chance
 from sim.model.state import N_EVENTS, Ending, Event, Params, State, initial_state
 
 PARTNER_NAMES: tuple[str, str] = ("A", "B")
@@ -1042,11 +1043,14 @@ def explain_outcome(
     if m["ending_kind"] != Ending.TOGETHER:
         kind = "without" if m["ending_kind"] == Ending.HEALTHY else "with"
         shown = OUTCOME_CLASSES[int(pattern(arrays, th)[0])]
+        most = max(m["resentment_a"], m["resentment_b"])
+        bitterness = most + 4 * m["coercion_recent"] + 2 * m["demand_recent"]
         lines.append(
             f"  {outcome}: yes, the couple parted in week {int(m['step_ended']) + 1}, {kind} "
-            f"lasting bitterness (largest resentment "
-            f"{max(m['resentment_a'], m['resentment_b']):.2f}, recent coercion "
-            f"{m['coercion_recent']:.2f}, recent demands {m['demand_recent']:.2f})."
+            f"lasting bitterness (largest resentment {most:.2f}, recent coercion "
+            f"{m['coercion_recent']:.2f}, recent demands {m['demand_recent']:.2f}: "
+            f"bitterness {bitterness:.2f}, at which a parting turns bitter with chance "
+            f"{float(bitter_chance(bitterness)):.2f})."
         )
         lines.append(f"  The pattern it ended from: {shown}.")
         return outcome, lines
