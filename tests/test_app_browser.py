@@ -102,9 +102,24 @@ def browser():
             chromium.close()
 
 
+def _compile_kernel() -> None:
+    """Compile the engine's kernel into its on-disk cache (a few weeks of a couple and of
+    a small market), so that the app loads it rather than compiling it during a test's
+    first step: on a fresh machine the compile takes longer than a step may."""
+    from sim.market import draws
+    from sim.market.market import Market, Settings
+    from sim.model.engine import build_params, simulate
+    from sim.model.randomness import couple_keys
+
+    simulate(build_params(n=2), couple_keys(1, 2), 2)
+    Market(Settings.build({"size": 20}), draws.market_key(1)).run(2)
+
+
 @pytest.fixture(scope="module")
 def served():
-    """``relsim app`` on a free port for the module's tests; its URL."""
+    """``relsim app`` on a free port for the module's tests (its kernel compiled first);
+    its URL."""
+    _compile_kernel()
     proc, url = _start_app(_free_port())
     try:
         yield url
