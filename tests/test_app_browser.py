@@ -75,14 +75,15 @@ def _week(page) -> int:
     return int(found.group(1)) if found else -1
 
 
-def _wait_for_week(page, at_least: int) -> int:
+def _wait_for_week(page, at_least: int, read=_week) -> int:
+    """Wait until the week that ``read`` finds on the page reaches ``at_least``; that week."""
     deadline = time.monotonic() + WAIT_MS / 1000
     while time.monotonic() < deadline:
-        week = _week(page)
+        week = read(page)
         if week >= at_least:
             return week
         page.wait_for_timeout(200)
-    raise AssertionError(f"the app did not reach week {at_least}; it shows week {_week(page)}")
+    raise AssertionError(f"the app did not reach week {at_least}; it shows week {read(page)}")
 
 
 @pytest.fixture(scope="module")
@@ -196,18 +197,6 @@ def _market_week(page) -> int:
     return int(found.group(1)) if found else -1
 
 
-def _wait_for_market_week(page, at_least: int) -> int:
-    deadline = time.monotonic() + WAIT_MS / 1000
-    while time.monotonic() < deadline:
-        week = _market_week(page)
-        if week >= at_least:
-            return week
-        page.wait_for_timeout(200)
-    raise AssertionError(
-        f"the market did not reach week {at_least}; it shows week {_market_week(page)}"
-    )
-
-
 def test_served_app_switches_to_the_market_steps_and_plots_without_errors(
     tmp_path, browser, served
 ):
@@ -235,7 +224,7 @@ def test_served_app_switches_to_the_market_steps_and_plots_without_errors(
         # (week 0), paused, and the market has not run on in the background.
         page.get_by_role("button", name="▶ Play").click()
         # Weeks played may be drawn several at a time: wait for week 4 or later.
-        assert _wait_for_market_week(page, 4) >= 4
+        assert _wait_for_week(page, 4, _market_week) >= 4
         left = _market_week(page)
         page.get_by_role("button", name="one scenario").click()
         assert _wait_for_week(page, 0) == 0

@@ -18,7 +18,6 @@ import pandas as pd
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
-from sim import atomic
 from sim.calibration.spec import CalibrationSpec
 from sim.views import style
 from sim.views.figures import Drawn, axes_info, smallest_tick
@@ -183,11 +182,6 @@ def predictive_figure(table: pd.DataFrame) -> Drawn:
     return Drawn(fig, caption, table[["statistic", "z05", "z50", "z95"]].copy())
 
 
-def _save(drawn: Drawn, path: Path) -> None:
-    with atomic.replacing(path) as tmp:
-        style.save(drawn.figure, tmp, path.suffix[1:])
-
-
 def _settings(spec: CalibrationSpec, manifest: dict) -> str:
     timings = manifest.get("timings", [])
     wall = sum(t["seconds"] for t in timings)
@@ -253,8 +247,7 @@ def write_page(
         if d is None:
             continue
         png, svg = folder / FIGURES / f"{stem}.png", folder / FIGURES / f"{stem}.svg"
-        _save(d, png)
-        _save(d, svg)
+        style.save_files(d.figure, png, svg)
         link = f"{FIGURES}/{stem}.svg"
         axes, tick = axes_info(d.figure), smallest_tick(d.figure)
         blocks[stem].append(

@@ -67,11 +67,6 @@ def provenance(v: Validation, targets_file: str) -> dict[str, object]:
     }
 
 
-def _save(drawn, path: Path) -> None:
-    with atomic.replacing(path) as tmp:
-        style.save(drawn.figure, tmp, path.suffix[1:])
-
-
 def _summary_table(v: Validation) -> str:
     frame = report.rows(v)
     return html_table(frame.rename(columns={"model": "model value", "met": "met?"}))
@@ -170,8 +165,7 @@ def write_validation(v: Validation, folder: str | Path, targets_file: str = "") 
     saved, blocks, tables = [], [], {}
     for stem, title, d in drawn:
         png, svg = folder / FIGURES / f"{stem}.png", folder / FIGURES / f"{stem}.svg"
-        _save(d, png)
-        _save(d, svg)
+        style.save_files(d.figure, png, svg)
         saved += [png, svg]
         link = f"{FIGURES}/{stem}.svg"
         table = html_table(d.table) if d.table is not None else ""

@@ -675,7 +675,7 @@ def draw_saved(root: Path, i: int, plot: Mapping[str, object]) -> Saved:
     drawn = draw(plot, res)
     stem = _stem(i, plot)
     png, svg = res.root / FIGURES / f"{stem}.png", res.root / FIGURES / f"{stem}.svg"
-    _save(drawn, png, svg)
+    figures.style.save_files(drawn.figure, png, svg)
     caption = str(plot.get("caption", drawn.caption))
     axes = tuple(figures.axes_info(drawn.figure))
     tick = figures.smallest_tick(drawn.figure)
@@ -703,12 +703,6 @@ def read_table(entry: Mapping[str, object]) -> pd.DataFrame | None:
     if not isinstance(table, Mapping):
         return None
     return pd.DataFrame(table["rows"], columns=table["columns"])
-
-
-def _save(drawn: figures.Drawn, png: Path, svg: Path) -> None:
-    """Write a figure as PNG and SVG from one layout (:func:`~sim.views.style.save_all`)."""
-    with atomic.replacing(png) as tmp, atomic.replacing(svg) as svg_tmp:
-        figures.style.save_all(drawn.figure, (tmp, "png"), (svg_tmp, "svg"))
 
 
 def read_index(path: str | Path) -> list[dict[str, str]]:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+
+from sim import atomic  # noqa: E402
 
 OKABE_ITO: tuple[str, ...] = (
     "#E69F00",  # orange
@@ -117,6 +120,13 @@ def save_all(figure, *targets: tuple[object, str]) -> None:
         figure.set_layout_engine("none")
         for tmp, format in targets:  # noqa: A001 - savefig's own name
             figure.savefig(tmp, format=format, dpi=SAVE_DPI, bbox_inches=bbox)
+
+
+def save_files(figure, png: Path, svg: Path) -> None:
+    """Write a figure to ``png`` and ``svg``, each atomically, from one layout
+    (:func:`save_all`)."""
+    with atomic.replacing(png) as png_tmp, atomic.replacing(svg) as svg_tmp:
+        save_all(figure, (png_tmp, "png"), (svg_tmp, "svg"))
 
 
 def colour(i: int) -> str:
