@@ -237,3 +237,72 @@ def test_the_engine_cache_is_keyed_on_every_compiled_source():
     for function in (kernel.advance, kernel._live):
         stamp = function._cache._impl.locator.get_source_stamp()
         assert stamp[1] == kernel.SOURCES_HASH
+
+
+def _week_trace() -> list[tuple[str, str]]:
+    """The writes of state rows in one week, in the order the phases run them: for each,
+    ``("set", name)`` for a write through ``set_state`` and ``("plain", name)`` for a
+    plain assignment to ``block[STATE.name ..., lane]``. Calls to other functions of
+    ``week.py`` are followed where they are made; a loop's body is read once."""
+    import ast
+    import inspect
+
+    from sim.model import week
+
+    tree = ast.parse(inspect.getsource(week))
+    functions = {f.name: f for f in tree.body if isinstance(f, ast.FunctionDef)}
+
+    def state_row(node):
+        row = node.left if isinstance(node, ast.BinOp) else node
+        if isinstance(row, ast.Attribute) and getattr(row.value, "id", "") == "STATE":
+            return row.attr
+        return None
+
+    def visit(node):
+        if isinstance(node, ast.Assign):
+            yield from visit(node.value)
+            for target in node.targets:
+                for t in target.elts if isinstance(target, ast.Tuple) else [target]:
+                    if isinstance(t, ast.Subscript) and getattr(t.value, "id", "") == "block":
+                        name = state_row(t.slice.elts[0])
+                        if name:
+                            yield ("plain", name)
+            return
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            for arg in node.args:
+                yield from visit(arg)
+            if node.func.id == "set_state":
+                yield ("set", state_row(node.args[1]))
+            elif node.func.id in functions:
+                for statement in functions[node.func.id].body:
+                    yield from visit(statement)
+            return
+        for child in ast.iter_child_nodes(node):
+            yield from visit(child)
+
+    return list(visit(functions["one_week"]))
+
+
+def test_every_state_variable_is_last_written_in_the_week_through_set_state():
+    """So that every state variable leaves the week in its declared range."""
+    trace = _week_trace()
+    written = {name for _, name in trace}
+    assert {"intimacy", "goodwill", "commitment"} <= written
+    for name in written - {"weeks"}:
+        kinds = [kind for kind, row in trace if row == name]
+        # Plain writes first, then only writes through set_state (one a partner).
+        assert kinds[-1] == "set" and "plain" not in kinds[kinds.index("set") :], (name, kinds)
+    # Every declared variable the week writes is held; the one it never writes is the
+    # capability a partner started with.
+    assert {v.name for v in STATE} - written == {"capability0"}
+
+
+def test_every_state_variable_stays_in_its_declared_range_week_after_week():
+    params = random_params(400, seed=5)
+    keys = couple_keys(3, params.n)
+    state = initial_state(params)
+    for week in range(120):
+        step(state, params, keys)
+        for v in STATE:
+            values = getattr(state, v.name)
+            assert (values >= v.low).all() and (values <= v.high).all(), (week, v.name)

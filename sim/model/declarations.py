@@ -35,7 +35,8 @@ class Variable:
     meaning : str
         One-line meaning.
     low, high : float
-        Range the engine holds it in (after every week); ``inf`` is unbounded.
+        Range its rule holds it in where it writes it last in the week
+        (:func:`sim.model.week.set_state`); ``inf`` is unbounded.
     report : str
         How a run reports it: ``"value"`` as it is (a couple variable), ``"each"`` one
         value per partner (``<name>_a``, ``<name>_b``), ``"mean"`` the mean of the two

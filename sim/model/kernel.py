@@ -3,8 +3,9 @@
 This module knows no rule. It lays out a block of :data:`LANES` couples in a small
 scratch array on the stack (one row per variable, one column per couple), gives the
 rules named views on its rows, runs :func:`sim.model.week.one_week` for the block week
-after week, holds every state variable in its declared range, and writes each couple
-back when it parts or has lived its weeks, taking the next couple into its lane. The
+after week (each rule holds the state it writes last in the week in its declared range,
+:func:`sim.model.week.set_state`), and writes each couple back when it parts or has
+lived its weeks, taking the next couple into its lane. The
 layout is generated from the declarations (:mod:`sim.model.declarations`)
 and the registry (:mod:`sim.model.parameters`): a new state variable, event, trait or
 environment parameter needs no change here.
@@ -38,7 +39,6 @@ from sim.model.layout import (
     HIGH,
     LANES,
     LOW,
-    N_CLAMPED,
     N_EVENT_ROWS,
     N_ROWS,
     N_STATE,
@@ -52,7 +52,7 @@ from sim.model.layout import (
 )
 from sim.model.parameters import ENV_NAMES, TRAIT_NAMES
 from sim.model.randomness import week_hash
-from sim.model.rules import clip
+from sim.model.rules import clip, minimum
 from sim.model.state import Params
 from sim.model.state import State as StateArrays
 from sim.model.week import one_week
@@ -131,7 +131,6 @@ CACHED = _key_cache_on_sources()
 _N_Z = N_ROWS * LANES
 _N_E = N_EVENT_ROWS * LANES
 _N_S = N_STATE * LANES
-_N_CLAMP = N_CLAMPED * LANES
 
 
 @intrinsic
@@ -219,10 +218,10 @@ def advance(
             continue
         for k in range(len(partner)):
             for j in range(2):
-                at = (PARTNER_ROWS[k] + j) * LANES
+                at = PARTNER_ROWS[k] + j
                 partner[k][j, i] = clip(partner[k][j, i], LOW[at], HIGH[at])
         for k in range(len(couple)):
-            at = COUPLE_ROWS[k] * LANES
+            at = COUPLE_ROWS[k]
             couple[k][i] = clip(couple[k][i], LOW[at], HIGH[at])
         for k in range(N_EVENT_ROWS):
             events[k // 2, k % 2, i] = False
@@ -333,10 +332,8 @@ def _live(
         for k in range(_N_E):
             ev_flat[k] = 0.0
         one_week(rows, ev, draws, LANES)
-        for k in range(_N_CLAMP):
-            flat[k] = clip(flat[k], LOW[k], HIGH[k])
         for k in range(_N_E):
-            total[k] += 1.0 if ev_flat[k] > 0.0 else 0.0
+            total[k] += minimum(ev_flat[k], 1.0)
         for lane in range(LANES):
             i = lane_couple[lane]
             if i < 0:

@@ -41,7 +41,8 @@ STATE, N_STATE = _rows(
 """Rows of the state: every float state variable, then ``weeks``, the weeks together."""
 
 N_CLAMPED = N_STATE - 1
-"""Rows held in their declared ranges after every week: every state row but ``weeks``."""
+"""Rows held in their declared ranges (:func:`sim.model.week.set_state`): every state row
+but ``weeks``."""
 
 TRAIT, _AFTER_TRAITS = _rows("TraitRows", [(name, "partner") for name in TRAIT_NAMES], N_STATE)
 """Rows of the traits, in registry order."""
@@ -64,17 +65,17 @@ COUPLE_ROWS = np.array([getattr(STATE, v.name) for v in STATE_VARIABLES if v.sco
 
 
 def _bounds() -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper bound of every clamped state row, repeated for every lane."""
+    """Lower and upper bound of every clamped state row, by row."""
     low, high = np.zeros(N_CLAMPED), np.ones(N_CLAMPED)
     for v in STATE_VARIABLES:
         row = getattr(STATE, v.name)
         rows = slice(row, row + (1 if v.scope == COUPLE else 2))
         low[rows], high[rows] = v.low, v.high
-    return np.repeat(low, LANES), np.repeat(high, LANES)
+    return low, high
 
 
 LOW, HIGH = _bounds()
-"""Bounds of the clamped rows, flat in the block's order (row by row, lane by lane)."""
+"""Declared range of each clamped state row (``LOW[row]`` to ``HIGH[row]``)."""
 
 POSITIVE_ROWS = tuple(2 * int(kind) for kind in POSITIVE)
 """First event row of each positive interaction (:data:`~sim.model.declarations.POSITIVE`)."""

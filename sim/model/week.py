@@ -28,7 +28,17 @@ vector lanes.
 from __future__ import annotations
 
 from sim.model.declarations import Draw, Ending
-from sim.model.layout import ENV, EVENT, NEGATIVE_ROWS, POSITIVE_ROWS, STATE, TRAIT, WEEK
+from sim.model.layout import (
+    ENV,
+    EVENT,
+    HIGH,
+    LOW,
+    NEGATIVE_ROWS,
+    POSITIVE_ROWS,
+    STATE,
+    TRAIT,
+    WEEK,
+)
 from sim.model.randomness import draw_pair
 from sim.model.rules import (
     EFFORT_AT_REST,
@@ -59,6 +69,17 @@ from sim.model.rules import (
 TOGETHER = float(Ending.TOGETHER)
 HEALTHY = float(Ending.HEALTHY)
 DESTRUCTIVE = float(Ending.DESTRUCTIVE)
+
+
+@rule
+def set_state(block, row, lane, value):
+    """Write a state row's value of the week, held in the row's declared range.
+
+    Every state row is written this way where it is written last in the week, so that a
+    couple's state stays in its declared ranges (:mod:`sim.model.declarations`) from
+    week to week; earlier writes in the week may pass the range on to later phases.
+    """
+    block[row, lane] = clip(value, LOW[row], HIGH[row])
 
 
 @rule
@@ -125,11 +146,11 @@ def life(block, events, draws, lane):
         sprint = block[STATE.sprint + me, lane]
         starts = (sprint == 0.0) & (start[me] < 0.02 + 0.08 * block[TRAIT.growth + me, lane])
         stops = (sprint == 1.0) & (stop[me] < 0.08)
-        block[STATE.sprint + me, lane] = 1.0 - sprint if starts | stops else sprint
+        set_state(block, STATE.sprint + me, lane, 1.0 - sprint if starts | stops else sprint)
     struck = hardship[0] < 0.01
     # The other number of the hardship's pair decides how a parting goes (R9.5).
     block[WEEK.parting, lane] = hardship[1]
-    block[STATE.strain, lane] = 0.985 * block[STATE.strain, lane] + 0.25 * flag(struck)
+    set_state(block, STATE.strain, lane, 0.985 * block[STATE.strain, lane] + 0.25 * flag(struck))
 
 
 @rule
@@ -255,11 +276,17 @@ def respond(block, events, draws, lane):
     demand0, demand1 = _answer(block, events, draws, lane, (asked0, asked1))
     for me in range(2):
         demand = demand0 if me == 0 else demand1
-        block[STATE.escalation + me, lane] = 0.97 * block[
-            STATE.escalation + me, lane
-        ] + 0.15 * flag(demand)
-    block[STATE.demand_recent, lane] = KEEP * block[STATE.demand_recent, lane] + RECENT * flag(
-        demand0 | demand1
+        set_state(
+            block,
+            STATE.escalation + me,
+            lane,
+            0.97 * block[STATE.escalation + me, lane] + 0.15 * flag(demand),
+        )
+    set_state(
+        block,
+        STATE.demand_recent,
+        lane,
+        KEEP * block[STATE.demand_recent, lane] + RECENT * flag(demand0 | demand1),
     )
 
 
@@ -463,7 +490,7 @@ def fix(block, events, draws, lane):
         response = 1.0 if accepts else (-1.0 if rejects else 0.0)
         last = block[STATE.last_fix + me, lane]
         events[EVENT.acceptance_flip + me, lane] += flag(pushed & (last != 0) & (response != last))
-        block[STATE.last_fix + me, lane] = response if pushed else last
+        set_state(block, STATE.last_fix + me, lane, response if pushed else last)
 
         dep = block[TRAIT.dependency + me, lane]
         a, r, c = flag(accepts), flag(rejects), flag(coerces_[other])
@@ -474,7 +501,7 @@ def fix(block, events, draws, lane):
         acceptance = block[STATE.acceptance + me, lane] - 0.15 * (1.0 - 0.5 * dep) * a
         acceptance = acceptance + 0.25 * dep * (1.0 - block[STATE.autonomy + me, lane]) * r
         drift = 0.02 * (0.3 + 0.6 * dep - acceptance)
-        block[STATE.acceptance + me, lane] = acceptance + drift
+        set_state(block, STATE.acceptance + me, lane, acceptance + drift)
         block[WEEK.hurt + me, lane] = block[WEEK.hurt + me, lane] + (
             0.015 * a + 0.02 * r + 0.05 * c
         )
@@ -494,8 +521,11 @@ def fix(block, events, draws, lane):
         0.008 * n_pushes + 0.02 * n_coerces
     )
     coerced = flag(coerces_[0] | coerces_[1])
-    block[STATE.coercion_recent, lane] = (
-        KEEP * block[STATE.coercion_recent, lane] + RECENT * coerced
+    set_state(
+        block,
+        STATE.coercion_recent,
+        lane,
+        KEEP * block[STATE.coercion_recent, lane] + RECENT * coerced,
     )
 
 
@@ -529,7 +559,8 @@ def share(block, events, draws, lane):
         (1.0 - recip1) * own1 + recip1 * block[STATE.disclosed, lane],
         1.0 - block[TRAIT.intimacy_fear + 1, lane],
     )
-    block[STATE.disclosed, lane], block[STATE.disclosed + 1, lane] = depth0, depth1
+    set_state(block, STATE.disclosed, lane, depth0)
+    set_state(block, STATE.disclosed + 1, lane, depth1)
     match = 1.0 - abs(depth0 - depth1)
     one_way = asymmetry(block[STATE.help_recent, lane], block[STATE.help_recent + 1, lane])
     leans = leaning(
@@ -622,14 +653,17 @@ def share(block, events, draws, lane):
         )
     _bids(block, events, draws, lane)
     shared = 0.995 * block[STATE.shared, lane] + steps * (0.15 * n_walked + 0.02 * n_celebrated)
-    block[STATE.shared, lane] = clip(shared, 0.0, 1.0)
+    set_state(block, STATE.shared, lane, shared)
     mean_fear = (block[TRAIT.intimacy_fear, lane] + block[TRAIT.intimacy_fear + 1, lane]) / 2.0
     mean_commitment = (block[STATE.commitment, lane] + block[STATE.commitment + 1, lane]) / 2.0
     effort_target = EFFORT_AT_REST + 0.7 * block[ENV.m9_stand_in, lane] * mean_fear * (
         0.5 + 0.5 * mean_commitment
     )
-    block[STATE.effort, lane] = block[STATE.effort, lane] + 0.05 * (
-        effort_target - block[STATE.effort, lane]
+    set_state(
+        block,
+        STATE.effort,
+        lane,
+        block[STATE.effort, lane] + 0.05 * (effort_target - block[STATE.effort, lane]),
     )
 
 
@@ -712,7 +746,7 @@ def grow(block, events, draws, lane):
     for me in range(2):
         own_pace = pace(block[TRAIT.growth + me, lane], block[STATE.sprint + me, lane])
         step = 0.02 * own_pace * (2.0 * d[me] - 1.0)
-        block[STATE.direction + me, lane] = clip(block[STATE.direction + me, lane] + step, 0.0, 1.0)
+        set_state(block, STATE.direction + me, lane, block[STATE.direction + me, lane] + step)
         block[STATE.capability + me, lane] = block[
             STATE.capability + me, lane
         ] + 0.001 * own_pace * (1.0 - block[STATE.capability + me, lane])
@@ -789,8 +823,11 @@ def grow(block, events, draws, lane):
         # growth (GAP), not the willingness to move.
         able = pace(block[TRAIT.growth + me, lane], block[STATE.sprint + me, lane])
         change = 0.1 * able * maximum(-gap_[me], 0.0)
-        block[STATE.capability + me, lane] = block[STATE.capability + me, lane] + (
-            change if opens else 0.0
+        set_state(
+            block,
+            STATE.capability + me,
+            lane,
+            block[STATE.capability + me, lane] + (change if opens else 0.0),
         )
     n_opens = flag(opens_[0]) + flag(opens_[1])
     n_resists = flag(resists_[0]) + flag(resists_[1])
@@ -817,8 +854,11 @@ def grow(block, events, draws, lane):
         flag(calm_[0]) + flag(calm_[1])
     )
     # Chemistry fades, and a stirred-up conflict rekindles a little of it.
-    block[STATE.chemistry, lane] = 0.99 * block[STATE.chemistry, lane] + 0.02 * flag(
-        calm_[0] | calm_[1]
+    set_state(
+        block,
+        STATE.chemistry,
+        lane,
+        0.99 * block[STATE.chemistry, lane] + 0.02 * flag(calm_[0] | calm_[1]),
     )
 
 
@@ -845,9 +885,9 @@ def appraise(block, events, draws, lane):
             0.0,
             1.0,
         )
-        block[STATE.stress + me, lane] = st
+        set_state(block, STATE.stress + me, lane, st)
         care = 0.9 * block[STATE.care + me, lane] + 0.1 * block[WEEK.cared + me, lane]
-        block[STATE.care + me, lane] = care
+        set_state(block, STATE.care + me, lane, care)
         gap = maximum(block[TRAIT.expectation + me, lane] - care, 0.0) * (
             1.0 - 0.7 * block[TRAIT.assertiveness + me, lane]
         )
@@ -871,57 +911,82 @@ def appraise(block, events, draws, lane):
         # little.
         sat = block[STATE.satisfaction + me, lane]
         joy = block[WEEK.joy + me, lane]
-        block[STATE.satisfaction + me, lane] = (
-            sat + 0.08 * (bounded(target) - sat) + joy * (1.0 - sat if joy > 0.0 else sat)
+        set_state(
+            block,
+            STATE.satisfaction + me,
+            lane,
+            sat + 0.08 * (bounded(target) - sat) + joy * (1.0 - sat if joy > 0.0 else sat),
         )
 
     for me in range(2):
         given = block[WEEK.helped + 1 - me, lane]
-        block[STATE.help_recent + me, lane] = (
-            0.99 * block[STATE.help_recent + me, lane] + 0.01 * given
+        set_state(
+            block,
+            STATE.help_recent + me,
+            lane,
+            0.99 * block[STATE.help_recent + me, lane] + 0.01 * given,
         )
-        block[STATE.help_given + me, lane] = block[STATE.help_given + me, lane] + given
+        set_state(block, STATE.help_given + me, lane, block[STATE.help_given + me, lane] + given)
         keep = block[ENV.m4_scorekeeping, lane] * block[TRAIT.scorekeeping + me, lane]
         ledger = 0.97 * block[STATE.ledger + me, lane] + 0.2 * (0.5 + keep) * (
             given - block[WEEK.helped + me, lane]
         )
-        block[STATE.ledger + me, lane] = ledger
+        set_state(block, STATE.ledger + me, lane, ledger)
         res = block[STATE.resentment + me, lane]
         let_go = 0.03 * (1.0 - 0.8 * keep) * res
         owed = 0.02 * keep * maximum(ledger, 0.0)
         res = res + block[WEEK.hurt + me, lane] + owed - let_go
-        block[STATE.resentment + me, lane] = res
+        set_state(block, STATE.resentment + me, lane, res)
 
         good, bad = block[WEEK.good + me, lane], block[WEEK.bad + me, lane]
         trust = block[STATE.trust + me, lane]
         trust_target = clip(0.5 + 0.25 * (good - bad), 0.0, 1.0)
-        block[STATE.trust + me, lane] = (
-            trust + 0.05 * (trust_target - trust) if good + bad > 0 else trust
+        set_state(
+            block,
+            STATE.trust + me,
+            lane,
+            trust + 0.05 * (trust_target - trust) if good + bad > 0 else trust,
         )
 
         # Goodwill recovers toward a level set by responsiveness, lowered by resentment.
         rest = (0.5 + 0.5 * block[TRAIT.responsiveness + me, lane]) * (1.0 - 0.6 * res)
-        block[STATE.goodwill + me, lane] = block[STATE.goodwill + me, lane] + 0.03 * (
-            rest - block[STATE.goodwill + me, lane]
+        set_state(
+            block,
+            STATE.goodwill + me,
+            lane,
+            block[STATE.goodwill + me, lane] + 0.03 * (rest - block[STATE.goodwill + me, lane]),
         )
         aut = block[STATE.autonomy + me, lane]
-        block[STATE.autonomy + me, lane] = aut + 0.01 * (
-            1.0 - 0.5 * block[TRAIT.dependency + me, lane] - aut
+        set_state(
+            block,
+            STATE.autonomy + me,
+            lane,
+            aut + 0.01 * (1.0 - 0.5 * block[TRAIT.dependency + me, lane] - aut),
         )
-        block[STATE.self_regard + me, lane] = block[STATE.self_regard + me, lane] + 0.005 * (
-            0.7 - block[STATE.self_regard + me, lane]
+        set_state(
+            block,
+            STATE.self_regard + me,
+            lane,
+            block[STATE.self_regard + me, lane]
+            + 0.005 * (0.7 - block[STATE.self_regard + me, lane]),
         )
         # Idealization fades with time, faster with every hurt (disillusionment).
         ideal = block[STATE.idealization + me, lane]
-        block[STATE.idealization + me, lane] = ideal - ideal * (
-            0.008 + 0.5 * block[WEEK.hurt + me, lane]
+        set_state(
+            block,
+            STATE.idealization + me,
+            lane,
+            ideal - ideal * (0.008 + 0.5 * block[WEEK.hurt + me, lane]),
         )
     # Closeness gained counts for less the closer a couple already is, and closeness
     # lost for less the less there is to lose, so intimacy stays inside its range.
     intimacy = block[STATE.intimacy, lane]
     closeness = block[WEEK.closeness, lane]
-    block[STATE.intimacy, lane] = (
-        intimacy + closeness * (1.0 - intimacy if closeness > 0.0 else intimacy) - 0.002 * intimacy
+    set_state(
+        block,
+        STATE.intimacy,
+        lane,
+        intimacy + closeness * (1.0 - intimacy if closeness > 0.0 else intimacy) - 0.002 * intimacy,
     )
     positive = 0.0
     for row in POSITIVE_ROWS:
@@ -929,15 +994,24 @@ def appraise(block, events, draws, lane):
     negative = 0.0
     for row in NEGATIVE_ROWS:
         negative = negative + events[row, lane] + events[row + 1, lane]
-    block[STATE.positive_recent, lane] = (
-        KEEP * block[STATE.positive_recent, lane] + RECENT * positive
+    set_state(
+        block,
+        STATE.positive_recent,
+        lane,
+        KEEP * block[STATE.positive_recent, lane] + RECENT * positive,
     )
-    block[STATE.negative_recent, lane] = (
-        KEEP * block[STATE.negative_recent, lane] + RECENT * negative
+    set_state(
+        block,
+        STATE.negative_recent,
+        lane,
+        KEEP * block[STATE.negative_recent, lane] + RECENT * negative,
     )
     conflict = (events[EVENT.conflict, lane] > 0) | (events[EVENT.conflict + 1, lane] > 0)
-    block[STATE.conflict_recent, lane] = KEEP * block[STATE.conflict_recent, lane] + RECENT * flag(
-        conflict
+    set_state(
+        block,
+        STATE.conflict_recent,
+        lane,
+        KEEP * block[STATE.conflict_recent, lane] + RECENT * flag(conflict),
     )
 
 
@@ -977,13 +1051,13 @@ def commit(block, events, draws, lane):
             + 0.005 * (0.25 + 0.75 * engagement) * (1.0 - invested)
             - 0.003 * block[STATE.resentment + me, lane] * invested
         )
-        block[STATE.investment + me, lane] = invested
+        set_state(block, STATE.investment + me, lane, invested)
         outside = alternatives_seen(block[ENV.alternatives, lane], narc, dep) * (
             1.0 - 0.3 * committed
         )
         quality = block[STATE.alternative_quality + me, lane]
         quality = quality + 0.02 * (outside - quality) + 0.08 * (outlook[me] - 0.5)
-        block[STATE.alternative_quality + me, lane] = quality
+        set_state(block, STATE.alternative_quality + me, lane, quality)
         target = commitment_target(
             block[STATE.satisfaction + me, lane],
             invested,
@@ -994,13 +1068,13 @@ def commit(block, events, draws, lane):
             block[STATE.effort, lane] - EFFORT_AT_REST,
         )
         c = committed + 0.05 * (target - committed)
-        block[STATE.commitment + me, lane] = c
+        set_state(block, STATE.commitment + me, lane, c)
         below = (
             block[STATE.below + me, lane] + 1.0
             if c < block[ENV.commitment_threshold, lane]
             else 0.0
         )
-        block[STATE.below + me, lane] = below
+        set_state(block, STATE.below + me, lane, below)
         leaves = leaves | (below >= block[ENV.patience, lane])
     bitterness = (
         maximum(block[STATE.resentment, lane], block[STATE.resentment + 1, lane])
