@@ -332,7 +332,7 @@ def _live(
         for k in range(_N_E):
             ev_flat[k] = 0.0
         one_week(rows, ev, draws, LANES)
-        for k in range(_N_E):
+        for k in range(_N_E):  # a week with an event counts once (counts are whole)
             total[k] += minimum(ev_flat[k], 1.0)
         for lane in range(LANES):
             i = lane_couple[lane]

@@ -15,7 +15,8 @@ me, lane]`` a scratch value the week's phases hand to each other
 (:data:`sim.model.declarations.WEEK`), and ``events[EVENT.request + me, lane]`` this
 week's events, counted for the partner who did them. ``draws`` holds each couple's hash
 of the week, from which :func:`~sim.model.randomness.draw_pair` draws the uniform
-numbers of each :class:`~sim.model.declarations.Draw`.
+numbers of each :class:`~sim.model.declarations.Draw`. A state variable's last write of
+the week goes through :func:`set_state`, which holds it in its declared range.
 
 ``me`` is a partner (0 for ``a``, 1 for ``b``) and ``other`` the other one. The compiled
 engine (:mod:`sim.model.kernel`) runs :func:`one_week` for a block of couples side by
