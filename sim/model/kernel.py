@@ -143,7 +143,9 @@ def _stack_floats(typingctx, size):
 
     def codegen(context, builder, signature, args):
         ty = context.get_value_type(types.float64)
-        return cgutils.alloca_once(builder, ty, size=args[0])
+        space = cgutils.alloca_once(builder, ty, size=args[0])
+        space.align = 64
+        return space
 
     return types.CPointer(types.float64)(types.intp), codegen
 
@@ -154,7 +156,9 @@ def _stack_words(typingctx, size):
 
     def codegen(context, builder, signature, args):
         ty = context.get_value_type(types.uint64)
-        return cgutils.alloca_once(builder, ty, size=args[0])
+        space = cgutils.alloca_once(builder, ty, size=args[0])
+        space.align = 64
+        return space
 
     return types.CPointer(types.uint64)(types.intp), codegen
 
