@@ -179,6 +179,7 @@ def cope(block, events, draws, lane):
             block[TRAIT.intimacy_fear + me, lane],
             block[ENV.m14_receiving, lane],
         )
+        block[WEEK.reliance + me, lane] = ask_beyond
         p_ask = minimum(dep * block[ENV.m2_transfer, lane], 1.0) if within else ask_beyond
         problem = block[WEEK.problem + me, lane] > 0.0
         asked = problem & (d[me] < p_ask)
@@ -229,21 +230,22 @@ def notice(block, events, draws, lane):
             * (0.4 + 0.6 * block[STATE.intimacy, lane])
         )
         offered = struggling[me] & (offer[me] < offer_p)
-        taken = offered & (
-            take[me]
-            < receptivity(
-                block[TRAIT.dependency + me, lane],
-                block[TRAIT.intimacy_fear + me, lane],
-                block[ENV.m14_receiving, lane],
-            )
+        receptive = receptivity(
+            block[TRAIT.dependency + me, lane],
+            block[TRAIT.intimacy_fear + me, lane],
+            block[ENV.m14_receiving, lane],
         )
+        block[WEEK.receptive + me, lane] = receptive
+        taken = offered & (take[me] < receptive)
         amount = block[WEEK.unresolved + me, lane] if taken else 0.0
         if me == 0:
             t0, a0 = taken, amount
         else:
             t1, a1 = taken, amount
     taken_, amount_ = (t0, t1), (a0, a1)
-    mutual = 1.0 - asymmetry(block[STATE.help_recent, lane], block[STATE.help_recent + 1, lane])
+    one_way = asymmetry(block[STATE.help_recent, lane], block[STATE.help_recent + 1, lane])
+    block[WEEK.one_way, lane] = one_way
+    mutual = 1.0 - one_way
     anticipation = block[ENV.m6_anticipation, lane]
     block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + 0.02 * anticipation * mutual * (
         flag(t0) + flag(t1)
@@ -330,7 +332,7 @@ def _answer(block, events, draws, lane, asked):
         block[WEEK.unresolved, lane] if h0 else 0.0,
         block[WEEK.unresolved + 1, lane] if h1 else 0.0,
     )
-    mutual = 1.0 - asymmetry(block[STATE.help_recent, lane], block[STATE.help_recent + 1, lane])
+    mutual = 1.0 - block[WEEK.one_way, lane]
     n_free = flag(free_[0]) + flag(free_[1])
     n_declined = flag(declined_[0]) + flag(declined_[1])
     block[WEEK.closeness, lane] = block[WEEK.closeness, lane] + (
@@ -563,21 +565,9 @@ def share(block, events, draws, lane):
     set_state(block, STATE.disclosed, lane, depth0)
     set_state(block, STATE.disclosed + 1, lane, depth1)
     match = 1.0 - abs(depth0 - depth1)
-    one_way = asymmetry(block[STATE.help_recent, lane], block[STATE.help_recent + 1, lane])
+    one_way = block[WEEK.one_way, lane]
     leans = leaning(
-        reliance(
-            block[TRAIT.dependency, lane],
-            block[TRAIT.assertiveness, lane],
-            block[TRAIT.intimacy_fear, lane],
-            block[ENV.m14_receiving, lane],
-        ),
-        reliance(
-            block[TRAIT.dependency + 1, lane],
-            block[TRAIT.assertiveness + 1, lane],
-            block[TRAIT.intimacy_fear + 1, lane],
-            block[ENV.m14_receiving, lane],
-        ),
-        block[ENV.m14_receiving, lane],
+        block[WEEK.reliance, lane], block[WEEK.reliance + 1, lane], block[ENV.m14_receiving, lane]
     )
     sharing = (
         minimum(depth0, depth1) * match * (1.0 - 0.7 * block[ENV.m7_displacement, lane] * one_way)
@@ -623,20 +613,12 @@ def share(block, events, draws, lane):
     walk0 = (
         block[TRAIT.responsiveness + 1, lane]
         * block[STATE.goodwill + 1, lane]
-        * receptivity(
-            block[TRAIT.dependency, lane],
-            block[TRAIT.intimacy_fear, lane],
-            block[ENV.m14_receiving, lane],
-        )
+        * block[WEEK.receptive, lane]
     )
     walk1 = (
         block[TRAIT.responsiveness, lane]
         * block[STATE.goodwill, lane]
-        * receptivity(
-            block[TRAIT.dependency + 1, lane],
-            block[TRAIT.intimacy_fear + 1, lane],
-            block[ENV.m14_receiving, lane],
-        )
+        * block[WEEK.receptive + 1, lane]
     )
     walked_ = (trial_[0] & (d[0] < walk0), trial_[1] & (d[1] < walk1))
     n_walked = flag(walked_[0]) + flag(walked_[1])
