@@ -175,6 +175,7 @@ WEEK: tuple[Variable, ...] = (
     _p("size", "size of this week's problem, 0 when none"),
     _p("asked", "1 when the partner brought the problem to the other"),
     _p("unresolved", "part of the problem still weighing on the partner"),
+    _p("usable_pace", "the growth pace one can use this week (pace worn by lost autonomy)"),
     _p("reliance", "chance of bringing a problem beyond reach to the other (M14)"),
     _p("receptive", "readiness to receive help (M14)"),
     _p("helped", "help received this week"),

@@ -12,9 +12,11 @@ environment parameter needs no change here.
 
 Scratch values on the stack cannot be touched by anything else, so the compiler keeps
 them in registers and runs the loop over a block's couples in vector instructions
-(AVX-512 or AVX2 where the processor has them). Every draw is hashed for every couple,
-used or not; draws are a pure function of key, week and slot, so an unused draw changes
-nothing, and a couple's trajectory is the same alone or in any block.
+(AVX-512 or AVX2 where the processor has them); the scratch arrays are aligned to a
+cache line (:data:`ALIGN`), so that a row of a block is one aligned vector. Every draw
+is hashed for every couple, used or not; draws are a pure function of key, week and
+slot, so an unused draw changes nothing, and a couple's trajectory is the same alone or
+in any block.
 
 Compiled code is cached (``cache=True``); the cache is keyed on the source of every
 module that is compiled into it (:data:`COMPILED_MODULES`), so that a change to a rule
@@ -133,32 +135,44 @@ _N_E = N_EVENT_ROWS * LANES
 _N_S = N_STATE * LANES
 
 
+ALIGN = 64
+"""Bytes the scratch arrays are aligned to: a cache line, and one AVX-512 vector of
+eight float64. Unaligned, every vector load of a row may straddle two cache lines,
+and where the stack happened to fall differed from one process to the next (a
+process's stack starts at a random offset): the same build ran at 11.4 or 13.3 M
+couple-weeks a second from one run to the next (``benchmarks/README.md``)."""
+
+
+def _aligned_on_stack(builder, ty, size):
+    """Stack space for ``size`` values of LLVM type ``ty`` at the function's entry,
+    aligned to :data:`ALIGN` bytes."""
+    space = cgutils.alloca_once(builder, ty, size=size)
+    space.align = ALIGN
+    return space
+
+
 @intrinsic
 def _stack_floats(typingctx, size):
-    """A pointer to ``size`` float64 on the stack of the calling function.
+    """A pointer to ``size`` float64 on the stack of the calling function, aligned to
+    :data:`ALIGN` bytes.
 
     ``size`` must be a constant of this module, so that the space is reserved once, at
     the function's entry.
     """
 
     def codegen(context, builder, signature, args):
-        ty = context.get_value_type(types.float64)
-        space = cgutils.alloca_once(builder, ty, size=args[0])
-        space.align = 64
-        return space
+        return _aligned_on_stack(builder, context.get_value_type(types.float64), args[0])
 
     return types.CPointer(types.float64)(types.intp), codegen
 
 
 @intrinsic
 def _stack_words(typingctx, size):
-    """A pointer to ``size`` uint64 on the stack of the calling function."""
+    """A pointer to ``size`` uint64 on the stack of the calling function, aligned to
+    :data:`ALIGN` bytes."""
 
     def codegen(context, builder, signature, args):
-        ty = context.get_value_type(types.uint64)
-        space = cgutils.alloca_once(builder, ty, size=args[0])
-        space.align = 64
-        return space
+        return _aligned_on_stack(builder, context.get_value_type(types.uint64), args[0])
 
     return types.CPointer(types.uint64)(types.intp), codegen
 

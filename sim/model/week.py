@@ -95,14 +95,11 @@ def learn_from_help(block, lane, me, got, amount):
     """
     cap = block[STATE.capability + me, lane]
     beyond = got & (block[WEEK.size + me, lane] > cap)
-    usable_pace = pace(
-        block[TRAIT.growth + me, lane], block[STATE.sprint + me, lane]
-    ) * self_efficacy(block[STATE.autonomy + me, lane])
     teach = (
         2.0
         * block[ENV.m17_teaching, lane]
         * block[ENV.learning_rate, lane]
-        * usable_pace
+        * block[WEEK.usable_pace + me, lane]
         * (1.0 - block[TRAIT.narcissism + 1 - me, lane])
     )
     block[STATE.capability + me, lane] = cap + (teach * amount * (1.0 - cap) if beyond else 0.0)
@@ -190,6 +187,7 @@ def cope(block, events, draws, lane):
         usable_pace = pace(
             block[TRAIT.growth + me, lane], block[STATE.sprint + me, lane]
         ) * self_efficacy(block[STATE.autonomy + me, lane])
+        block[WEEK.usable_pace + me, lane] = usable_pace
         mastered = size if within else 0.5 * cap
         gain = block[ENV.learning_rate, lane] * usable_pace * mastered * (1.0 - cap)
         block[STATE.capability + me, lane] = cap + (gain if alone else 0.0)
