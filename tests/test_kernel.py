@@ -16,6 +16,8 @@ import textwrap
 
 import numpy as np
 import pytest
+from numba import njit, types
+from numba.extending import intrinsic
 
 from sim.model import kernel, layout
 from sim.model import parameters as reg
@@ -239,11 +241,45 @@ def test_the_engine_cache_is_keyed_on_every_compiled_source():
         assert stamp[1] == kernel.SOURCES_HASH
 
 
-def _week_trace() -> list[tuple[str, str]]:
-    """The writes of state rows in one week, in the order the phases run them: for each,
-    ``("set", name)`` for a write through ``set_state`` and ``("plain", name)`` for a
-    plain assignment to ``block[STATE.name ..., lane]``. Calls to other functions of
-    ``week.py`` are followed where they are made; a loop's body is read once."""
+@intrinsic
+def _address(typingctx, pointer):
+    """The address a pointer holds, as a number."""
+
+    def codegen(context, builder, signature, args):
+        return builder.ptrtoint(args[0], context.get_value_type(types.uintp))
+
+    return types.uintp(pointer), codegen
+
+
+@njit
+def _scratch_offsets():
+    floats = _address(kernel._stack_floats(kernel._N_E)) % kernel.ALIGN
+    words = _address(kernel._stack_words(kernel.LANES)) % kernel.ALIGN
+    return floats, words
+
+
+def _offsets_at_depth(depth):
+    """The scratch's offsets from a cache line, called ``depth`` C calls down the stack
+    (each ``map`` moves the stack pointer by a frame of its own)."""
+    return _scratch_offsets() if depth == 0 else next(map(_offsets_at_depth, [depth - 1]))
+
+
+def test_the_scratch_space_is_aligned_to_a_cache_line_wherever_the_stack_is():
+    """Unaligned, the engine's speed depended on where a process's stack happened to
+    start (one run in four aligned by chance)."""
+    assert kernel.ALIGN == 64
+    offsets = {_offsets_at_depth(depth) for depth in range(16)}
+    assert offsets == {(0, 0)}
+
+
+def _week_trace() -> list[tuple[str, str, str]]:
+    """The accesses of state and week rows in one week, in the order the phases run
+    them: ``(kind, group, name)`` with ``group`` ``"STATE"`` or ``"WEEK"`` and ``kind``
+    ``"set"`` for a write through ``set_state``, ``"plain"`` for a plain assignment to
+    ``block[GROUP.name ..., lane]`` and ``"read"`` for a read of one (week rows only).
+    An assignment's value is read before its target is written. Calls to other
+    functions of ``week.py`` are followed where they are made; a loop's body is read
+    once."""
     import ast
     import inspect
 
@@ -252,10 +288,16 @@ def _week_trace() -> list[tuple[str, str]]:
     tree = ast.parse(inspect.getsource(week))
     functions = {f.name: f for f in tree.body if isinstance(f, ast.FunctionDef)}
 
-    def state_row(node):
-        row = node.left if isinstance(node, ast.BinOp) else node
-        if isinstance(row, ast.Attribute) and getattr(row.value, "id", "") == "STATE":
-            return row.attr
+    def row_of(subscript):
+        """``(group, name)`` of ``block[GROUP.name + ..., lane]``, else ``None``."""
+        if not (
+            isinstance(subscript, ast.Subscript) and getattr(subscript.value, "id", "") == "block"
+        ):
+            return None
+        row = subscript.slice.elts[0]
+        row = row.left if isinstance(row, ast.BinOp) else row
+        if isinstance(row, ast.Attribute) and getattr(row.value, "id", "") in ("STATE", "WEEK"):
+            return row.value.id, row.attr
         return None
 
     def visit(node):
@@ -263,20 +305,28 @@ def _week_trace() -> list[tuple[str, str]]:
             yield from visit(node.value)
             for target in node.targets:
                 for t in target.elts if isinstance(target, ast.Tuple) else [target]:
-                    if isinstance(t, ast.Subscript) and getattr(t.value, "id", "") == "block":
-                        name = state_row(t.slice.elts[0])
-                        if name:
-                            yield ("plain", name)
+                    row = row_of(t)
+                    if row:
+                        yield ("plain", *row)
             return
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             for arg in node.args:
                 yield from visit(arg)
             if node.func.id == "set_state":
-                yield ("set", state_row(node.args[1]))
+                yield (
+                    "set",
+                    "STATE",
+                    node.args[1].left.attr
+                    if isinstance(node.args[1], ast.BinOp)
+                    else node.args[1].attr,
+                )
             elif node.func.id in functions:
                 for statement in functions[node.func.id].body:
                     yield from visit(statement)
             return
+        row = row_of(node)
+        if row and row[0] == "WEEK":
+            yield ("read", *row)
         for child in ast.iter_child_nodes(node):
             yield from visit(child)
 
@@ -285,7 +335,7 @@ def _week_trace() -> list[tuple[str, str]]:
 
 def test_every_state_variable_is_last_written_in_the_week_through_set_state():
     """So that every state variable leaves the week in its declared range."""
-    trace = _week_trace()
+    trace = [(kind, name) for kind, group, name in _week_trace() if group == "STATE"]
     written = {name for _, name in trace}
     assert {"intimacy", "goodwill", "commitment"} <= written
     for name in written - {"weeks"}:
@@ -295,6 +345,23 @@ def test_every_state_variable_is_last_written_in_the_week_through_set_state():
     # Every declared variable the week writes is held; the one it never writes is the
     # capability a partner started with.
     assert {v.name for v in STATE} - written == {"capability0"}
+
+
+ACCUMULATORS = {"helped", "cared", "good", "bad", "hurt", "joy", "closeness"}
+"""The week's scratch values that its phases add to from zero; every other one is
+handed on: written by one phase before any phase reads it."""
+
+
+def test_every_week_value_but_the_accumulators_is_written_before_it_is_read():
+    """So that no phase reads a value handed on (a problem's size, how one-way help is,
+    the usable pace) before the phase that works it out has run: it would read the zero
+    the week starts from."""
+    first = {}
+    for kind, group, name in _week_trace():
+        if group == "WEEK":
+            first.setdefault(name, kind)
+    assert set(first) == {v.name for v in WEEK}
+    assert {name for name, kind in first.items() if kind == "read"} == ACCUMULATORS
 
 
 def test_every_state_variable_stays_in_its_declared_range_week_after_week():
