@@ -21,7 +21,7 @@ from numba.extending import intrinsic
 
 from sim.model import kernel, layout
 from sim.model import parameters as reg
-from sim.model.declarations import BOOKKEEPING, STATE, WEEK
+from sim.model.declarations import ACCUMULATORS, BOOKKEEPING, STATE, WEEK
 from sim.model.engine import build_params, simulate, step
 from sim.model.randomness import WeekDraws, couple_keys, draw_pair, week_hash
 from sim.model.state import Params, State, initial_state
@@ -288,16 +288,17 @@ def _week_trace() -> list[tuple[str, str, str]]:
     tree = ast.parse(inspect.getsource(week))
     functions = {f.name: f for f in tree.body if isinstance(f, ast.FunctionDef)}
 
+    def named_row(node):
+        """``(group, name)`` of a row ``GROUP.name`` or ``GROUP.name + ...``, else ``None``."""
+        node = node.left if isinstance(node, ast.BinOp) else node
+        if isinstance(node, ast.Attribute) and getattr(node.value, "id", "") in ("STATE", "WEEK"):
+            return node.value.id, node.attr
+        return None
+
     def row_of(subscript):
-        """``(group, name)`` of ``block[GROUP.name + ..., lane]``, else ``None``."""
-        if not (
-            isinstance(subscript, ast.Subscript) and getattr(subscript.value, "id", "") == "block"
-        ):
-            return None
-        row = subscript.slice.elts[0]
-        row = row.left if isinstance(row, ast.BinOp) else row
-        if isinstance(row, ast.Attribute) and getattr(row.value, "id", "") in ("STATE", "WEEK"):
-            return row.value.id, row.attr
+        """The row of ``block[row, lane]``, else ``None``."""
+        if isinstance(subscript, ast.Subscript) and getattr(subscript.value, "id", "") == "block":
+            return named_row(subscript.slice.elts[0])
         return None
 
     def visit(node):
@@ -313,13 +314,7 @@ def _week_trace() -> list[tuple[str, str, str]]:
             for arg in node.args:
                 yield from visit(arg)
             if node.func.id == "set_state":
-                yield (
-                    "set",
-                    "STATE",
-                    node.args[1].left.attr
-                    if isinstance(node.args[1], ast.BinOp)
-                    else node.args[1].attr,
-                )
+                yield ("set", *named_row(node.args[1]))
             elif node.func.id in functions:
                 for statement in functions[node.func.id].body:
                     yield from visit(statement)
@@ -347,11 +342,6 @@ def test_every_state_variable_is_last_written_in_the_week_through_set_state():
     assert {v.name for v in STATE} - written == {"capability0"}
 
 
-ACCUMULATORS = {"helped", "cared", "good", "bad", "hurt", "joy", "closeness"}
-"""The week's scratch values that its phases add to from zero; every other one is
-handed on: written by one phase before any phase reads it."""
-
-
 def test_every_week_value_but_the_accumulators_is_written_before_it_is_read():
     """So that no phase reads a value handed on (a problem's size, how one-way help is,
     the usable pace) before the phase that works it out has run: it would read the zero
@@ -361,7 +351,7 @@ def test_every_week_value_but_the_accumulators_is_written_before_it_is_read():
         if group == "WEEK":
             first.setdefault(name, kind)
     assert set(first) == {v.name for v in WEEK}
-    assert {name for name, kind in first.items() if kind == "read"} == ACCUMULATORS
+    assert {name for name, kind in first.items() if kind == "read"} == set(ACCUMULATORS)
 
 
 def test_every_state_variable_stays_in_its_declared_range_week_after_week():

@@ -190,11 +190,13 @@ WEEK: tuple[Variable, ...] = (
     _c("ending", "how the couple stands after the week: an Ending, 0 while together"),
 )
 """Scratch values the phases of one week hand to each other; never stored. Each week
-starts them at zero. The accumulators (``helped``, ``cared``, ``good``, ``bad``,
-``hurt``, ``joy``, ``closeness``) are added to from there; every other one is written
-by one phase before any phase reads it, so that what the rules read is never the zero
-the week starts from (a value several phases use, such as ``one_way``, is worked out
-once, by the first phase that needs it)."""
+starts them at zero. The :data:`ACCUMULATORS` are added to from there; every other one
+is written by one phase before any phase reads it, so that what the rules read is never
+the zero the week starts from (a value several phases use, such as ``one_way``, is
+worked out once, by the first phase that needs it)."""
+
+ACCUMULATORS: tuple[str, ...] = ("helped", "cared", "good", "bad", "hurt", "joy", "closeness")
+"""The week's scratch values that its phases add to from zero."""
 
 
 @dataclass(frozen=True)

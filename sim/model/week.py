@@ -91,7 +91,8 @@ def learn_from_help(block, lane, me, got, amount):
     own capability (M17, PDR's therapeutic contrast; Drigotas et al. 1999); help with
     what one could have handled teaches nothing (M2, BIS).
 
-    Partner ``me`` got help of ``amount`` if ``got``.
+    Partner ``me`` got help of ``amount`` if ``got``; the pace one can use is the one
+    the cope phase worked out this week.
     """
     cap = block[STATE.capability + me, lane]
     beyond = got & (block[WEEK.size + me, lane] > cap)
