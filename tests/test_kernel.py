@@ -270,6 +270,8 @@ def test_the_scratch_space_is_aligned_to_a_cache_line_wherever_the_stack_is():
     assert kernel.ALIGN == 64
     offsets = {_offsets_at_depth(depth) for depth in range(16)}
     assert offsets == {(0, 0)}
+    # A row of a block is a whole number of cache lines, so every row starts on one.
+    assert (kernel.LANES * np.dtype(np.float64).itemsize) % kernel.ALIGN == 0
 
 
 def _week_trace() -> list[tuple[str, str, str]]:

@@ -13,7 +13,7 @@ environment parameter needs no change here.
 Scratch values on the stack cannot be touched by anything else, so the compiler keeps
 them in registers and runs the loop over a block's couples in vector instructions
 (AVX-512 or AVX2 where the processor has them); the scratch arrays are aligned to a
-cache line (:data:`ALIGN`), so that a row of a block is one aligned vector. Every draw
+cache line (:data:`ALIGN`), so that every row of a block starts on one. Every draw
 is hashed for every couple, used or not; draws are a pure function of key, week and
 slot, so an unused draw changes nothing, and a couple's trajectory is the same alone or
 in any block.
@@ -137,7 +137,8 @@ _N_S = N_STATE * LANES
 
 ALIGN = 64
 """Bytes the scratch arrays are aligned to: a cache line, and one AVX-512 vector of
-eight float64. Unaligned, every vector load of a row may straddle two cache lines,
+eight float64 (a row of :data:`LANES` float64 is a whole number of them, so that every
+row starts aligned). Unaligned, every vector load of a row may straddle two cache lines,
 and where the stack happened to fall differed from one process to the next (a
 process's stack starts at a random offset): the same build ran at 11.4 or 13.3 M
 couple-weeks a second from one run to the next (``benchmarks/README.md``)."""

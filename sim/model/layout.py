@@ -21,8 +21,12 @@ from sim.model.declarations import STATE as STATE_VARIABLES
 from sim.model.declarations import WEEK as WEEK_VARIABLES
 from sim.model.parameters import ENV_NAMES, TRAIT_NAMES
 
-LANES = 8
-"""Couples run side by side in one block: one AVX-512 register of float64 each."""
+LANES = 24
+"""Couples run side by side in one block: a row is three AVX-512 vectors of float64
+(six of AVX2), 192 bytes, so that every row starts on a cache line. Three vectors a row
+rather than one give the processor independent work to overlap within each phase: 24
+lanes ran the engine about a third faster than 8 on this project's machines, and 16, 32,
+48 and 64 no faster than 24 (``benchmarks/README.md``, "Wider blocks")."""
 
 
 def _rows(name: str, entries, first: int = 0):
