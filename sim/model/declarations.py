@@ -189,11 +189,12 @@ WEEK: tuple[Variable, ...] = (
     _c("parting", "the chance number that decides whether a parting this week turns bitter"),
     _c("ending", "how the couple stands after the week: an Ending, 0 while together"),
 )
-"""Scratch values the phases of one week hand to each other; never stored. Each week
-starts them at zero. The :data:`ACCUMULATORS` are added to from there; every other one
-is written by one phase before any phase reads it, so that what the rules read is never
-the zero the week starts from (a value several phases use, such as ``one_way``, is
-worked out once, by the first phase that needs it)."""
+"""Scratch values the phases of one week hand to each other; never stored. The
+:data:`ACCUMULATORS` start each week at zero and are added to from there; every other
+one is written by one phase before any phase reads it, so that what the rules read is
+never left from the week before or from another couple of the lane (a value several
+phases use, such as ``one_way``, is worked out once, by the first phase that needs
+it)."""
 
 ACCUMULATORS: tuple[str, ...] = ("helped", "cared", "good", "bad", "hurt", "joy", "closeness")
 """The week's scratch values that its phases add to from zero."""

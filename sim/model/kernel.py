@@ -36,6 +36,7 @@ from numba.extending import intrinsic
 
 from sim.model.declarations import BOOKKEEPING, COUPLE, STATE
 from sim.model.layout import (
+    ACCUMULATOR_ROWS,
     COUPLE_ROWS,
     ENV,
     HIGH,
@@ -342,12 +343,15 @@ def _live(
         waiting += 1 if waiting < m else 0
     for k in range(_N_E):
         total[k] = 0.0
+    for k in range(WEEK0 * LANES, _N_Z):
+        flat[k] = 0.0
     running = min(m, LANES)
     while running > 0:
         for lane in range(LANES):
             draws[lane] = week_hash(key[lane], step0 + lane_week[lane])
-        for k in range(WEEK0 * LANES, _N_Z):
-            flat[k] = 0.0
+        for row in ACCUMULATOR_ROWS:
+            for lane in range(LANES):
+                rows[row, lane] = 0.0
         for k in range(_N_E):
             ev_flat[k] = 0.0
         one_week(rows, ev, draws, LANES)

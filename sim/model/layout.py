@@ -16,7 +16,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from sim.model.declarations import COUPLE, EVENTS, NEGATIVE, POSITIVE
+from sim.model.declarations import ACCUMULATORS, COUPLE, EVENTS, NEGATIVE, POSITIVE
 from sim.model.declarations import STATE as STATE_VARIABLES
 from sim.model.declarations import WEEK as WEEK_VARIABLES
 from sim.model.parameters import ENV_NAMES, TRAIT_NAMES
@@ -55,7 +55,19 @@ ENV, WEEK0 = _rows("EnvRows", [(name, COUPLE) for name in ENV_NAMES], _AFTER_TRA
 """Rows of the environment, in registry order."""
 
 WEEK, N_ROWS = _rows("WeekRows", [(v.name, v.scope) for v in WEEK_VARIABLES], WEEK0)
-"""Rows of the scratch values of one week, zeroed before every week."""
+"""Rows of the scratch values of one week."""
+
+ACCUMULATOR_ROWS = np.array(
+    [
+        getattr(WEEK, v.name) + j
+        for v in WEEK_VARIABLES
+        if v.name in ACCUMULATORS
+        for j in range(1 if v.scope == COUPLE else 2)
+    ]
+)
+"""Rows of the week values that phases add to, zeroed before every week. Every other
+week row is written before it is read in the week (``tests/test_kernel.py``), so it
+needs no zeroing."""
 
 EVENT, N_EVENT_ROWS = _rows("EventRows", [(kind.name.lower(), "partner") for kind in EVENTS])
 """Rows of this week's events, in a block of their own: the count of times each partner
