@@ -327,7 +327,12 @@ def _week_trace() -> list[tuple[str, str, str]]:
         for child in ast.iter_child_nodes(node):
             yield from visit(child)
 
-    return list(visit(functions["one_week"]))
+    return [
+        access
+        for phase in week.PHASES
+        for statement in functions[phase.__name__].body
+        for access in visit(statement)
+    ]
 
 
 def test_every_state_variable_is_last_written_in_the_week_through_set_state():

@@ -2,7 +2,7 @@
 
 This module knows no rule. It lays out a block of :data:`LANES` couples in a small
 scratch array on the stack (one row per variable, one column per couple), gives the
-rules named views on its rows, runs :func:`sim.model.week.one_week` for the block week
+rules named views on its rows, runs the phases of :data:`sim.model.week.PHASES` for the block week
 after week (each rule holds the state it writes last in the week in its declared range,
 :func:`sim.model.week.set_state`), and writes each couple back when it parts or has
 lived its weeks, taking the next couple into its lane. The
@@ -58,7 +58,7 @@ from sim.model.randomness import week_hash
 from sim.model.rules import clip, minimum
 from sim.model.state import Params
 from sim.model.state import State as StateArrays
-from sim.model.week import one_week
+from sim.model.week import PHASES
 
 COMPILED_MODULES = (
     "sim.hashing",
@@ -193,6 +193,19 @@ if config.DISABLE_JIT:
 
     def _view(space, shape):
         return space.reshape(shape)
+
+
+# --- The week's phases ----------------------------------------------------------------
+
+if len(PHASES) != 9:
+    raise ImportError(f"the engine runs nine phases a week; sim.model.week has {len(PHASES)}")
+_PHASE_0, _PHASE_1, _PHASE_2, _PHASE_3, _PHASE_4, _PHASE_5, _PHASE_6, _PHASE_7, _PHASE_8 = PHASES
+"""The phases, in order, each inlined on its own into the loop over a block's lanes in
+:func:`_live`. A function that ran all nine would be inlined whole, and Numba copies a
+function's code once for each of its blocks before inlining it (each copy with all of
+the function's variables): a week's function took 77 of the compile's 105 s that way,
+and the whole compile about 40 s without it, the engine as fast
+(``benchmarks/README.md``, "The compile")."""
 
 
 # --- Many couples, many weeks ----------------------------------------------------------------
@@ -354,7 +367,24 @@ def _live(
                 rows[row, lane] = 0.0
         for k in range(_N_E):
             ev_flat[k] = 0.0
-        one_week(rows, ev, draws, LANES)
+        for lane in range(LANES):
+            _PHASE_0(rows, ev, draws, lane)
+        for lane in range(LANES):
+            _PHASE_1(rows, ev, draws, lane)
+        for lane in range(LANES):
+            _PHASE_2(rows, ev, draws, lane)
+        for lane in range(LANES):
+            _PHASE_3(rows, ev, draws, lane)
+        for lane in range(LANES):
+            _PHASE_4(rows, ev, draws, lane)
+        for lane in range(LANES):
+            _PHASE_5(rows, ev, draws, lane)
+        for lane in range(LANES):
+            _PHASE_6(rows, ev, draws, lane)
+        for lane in range(LANES):
+            _PHASE_7(rows, ev, draws, lane)
+        for lane in range(LANES):
+            _PHASE_8(rows, ev, draws, lane)
         for k in range(_N_E):  # a week with an event counts once (counts are whole)
             total[k] += minimum(ev_flat[k], 1.0)
         for lane in range(LANES):

@@ -19,7 +19,7 @@ numbers of each :class:`~sim.model.declarations.Draw`. A state variable's last w
 the week goes through :func:`set_state`, which holds it in its declared range.
 
 ``me`` is a partner (0 for ``a``, 1 for ``b``) and ``other`` the other one. The compiled
-engine (:mod:`sim.model.kernel`) runs :func:`one_week` for a block of couples side by
+engine (:mod:`sim.model.kernel`) runs the :data:`PHASES` for a block of couples side by
 side; run interpreted (``NUMBA_DISABLE_JIT=1``) the same code gives the same numbers bit
 for bit. No phase branches on a couple's values (a conditional is a select, a boolean
 in arithmetic is :func:`~sim.model.rules.flag` of it), so the loop over couples runs in
@@ -1069,32 +1069,7 @@ def commit(block, events, draws, lane):
 
 
 PHASES = (life, cope, notice, respond, fix, share, grow, appraise, commit)
-"""The nine phases of a week, in order."""
-
-
-@rule
-def one_week(block, events, draws, width):
-    """Run the nine phases, in order, for the couples in lanes ``0 .. width-1``.
-
-    Each phase runs for every couple before the next begins, so that the loop over
-    couples is a loop over vector lanes. The commit phase leaves in ``week.ending``
-    how each couple stands after the week.
-    """
-    for lane in range(width):
-        life(block, events, draws, lane)
-    for lane in range(width):
-        cope(block, events, draws, lane)
-    for lane in range(width):
-        notice(block, events, draws, lane)
-    for lane in range(width):
-        respond(block, events, draws, lane)
-    for lane in range(width):
-        fix(block, events, draws, lane)
-    for lane in range(width):
-        share(block, events, draws, lane)
-    for lane in range(width):
-        grow(block, events, draws, lane)
-    for lane in range(width):
-        appraise(block, events, draws, lane)
-    for lane in range(width):
-        commit(block, events, draws, lane)
+"""The nine phases of a week, in order. The engine (:mod:`sim.model.kernel`) runs each
+for every couple of a block before the next begins, so that the loop over couples is a
+loop over vector lanes; the commit phase leaves in ``week.ending`` how each couple
+stands after the week."""
