@@ -367,6 +367,8 @@ def _live(
                 rows[row, lane] = 0.0
         for k in range(_N_E):
             ev_flat[k] = 0.0
+        # The phases one by one, each over every lane: written out, because Numba
+        # inlines only a call whose function it can name (see _PHASE_0).
         for lane in range(LANES):
             _PHASE_0(rows, ev, draws, lane)
         for lane in range(LANES):
