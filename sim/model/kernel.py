@@ -2,11 +2,11 @@
 
 This module knows no rule. It lays out a block of :data:`LANES` couples in a small
 scratch array on the stack (one row per variable, one column per couple), gives the
-rules named views on its rows, runs the phases of :data:`sim.model.week.PHASES` for the block week
-after week (each rule holds the state it writes last in the week in its declared range,
-:func:`sim.model.week.set_state`), and writes each couple back when it parts or has
-lived its weeks, taking the next couple into its lane. The
-layout is generated from the declarations (:mod:`sim.model.declarations`)
+rules named views on its rows, runs the phases of :data:`sim.model.week.PHASES` for the
+block week after week (each rule holds the state it writes last in the week in its
+declared range, :func:`sim.model.week.set_state`), and writes each couple back when it
+parts or has lived its weeks, taking the next couple into its lane. The layout is
+generated from the declarations (:mod:`sim.model.declarations`)
 and the registry (:mod:`sim.model.parameters`): a new state variable, event, trait or
 environment parameter needs no change here.
 
@@ -201,11 +201,12 @@ if len(PHASES) != 9:
     raise ImportError(f"the engine runs nine phases a week; sim.model.week has {len(PHASES)}")
 _PHASE_0, _PHASE_1, _PHASE_2, _PHASE_3, _PHASE_4, _PHASE_5, _PHASE_6, _PHASE_7, _PHASE_8 = PHASES
 """The phases, in order, each inlined on its own into the loop over a block's lanes in
-:func:`_live`. A function that ran all nine would be inlined whole, and Numba copies a
-function's code once for each of its blocks before inlining it (each copy with all of
-the function's variables): a week's function took 77 of the compile's 105 s that way,
-and the whole compile about 40 s without it, the engine as fast
-(``benchmarks/README.md``, "The compile")."""
+:func:`_live`. A function that ran all nine would be inlined whole, and before Numba
+inlines a function it copies its code block by block, each block's copy with all of
+the function's variables, so the cost grows with the square of the function's size: a
+week's function took 77 of the compile's 105 s that way, and the whole compile takes
+about 40 s without it, the generated code the same (``benchmarks/README.md``, "The
+compile")."""
 
 
 # --- Many couples, many weeks ----------------------------------------------------------------
